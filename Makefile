@@ -1,0 +1,41 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install demo serve test lint translations clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: install, migrate, load the course, seed the demo and serve it
+demo: install
+	$(BIN)/lms db upgrade
+	$(BIN)/lms content load course_content/social-media-manager
+	$(BIN)/lms demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops)"
+	$(BIN)/lms run --host $(HOST) --port $(PORT)
+
+## make test: install and run the whole suite (LMS_TEST_DATABASE_URL selects PostgreSQL)
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+## make translations: extract messages and refresh the catalogs, then compile them
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -o lms/translations/messages.pot --no-location --omit-header lms
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel compile -d lms/translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,51 @@
+"""lms: closed in-house certificate courses, from invitation to verifiable certificate."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from lms.config import ConfigError, load_settings
+
+__all__ = ["ConfigError", "create_app"]
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    ``config`` overrides the environment: ``LMS_*`` keys are read exactly like the
+    environment variables of the same name, any other key goes into ``app.config``.
+    """
+    config = dict(config or {})
+    instance_path = config.pop("LMS_INSTANCE_PATH", None) or os.environ.get("LMS_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+
+    environ = {k: v for k, v in os.environ.items() if k.startswith("LMS_")}
+    environ.update({k: str(v) for k, v in config.items() if k.startswith("LMS_")})
+    app.config.update(load_settings(environ, app.instance_path))
+    app.config.update({k: v for k, v in config.items() if not k.startswith("LMS_")})
+
+    from lms import models  # noqa: F401  (the whole schema, for Alembic and create_all)
+    from lms.extensions import babel, csrf, db, login_manager, migrate
+    from lms.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+
+    from lms.web import register_web
+
+    register_web(app)
+
+    from lms.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,120 @@
+"""People: one account per person, whatever roles they hold."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from lms.db import TimestampMixin, enum_type
+from lms.extensions import db
+
+if TYPE_CHECKING:
+    from lms.cohorts.models import Enrollment
+
+
+class Role(enum.StrEnum):
+    COORDINATOR = "coordinator"
+    LECTURER = "lecturer"
+    PARTICIPANT = "participant"
+    COMPANY_CONTACT = "company_contact"
+
+
+class TitleForm(enum.StrEnum):
+    """The form of the course title a person is named with on their certificate."""
+
+    NEUTRAL = "neutral"  # Social Media Manager*in
+    FEMALE = "female"  # Social Media Managerin
+    MALE = "male"  # Social Media Manager
+
+
+class Locale(enum.StrEnum):
+    DE = "de"
+    EN = "en"
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        # Stored lower-case, so the unique constraint is case-insensitive on every backend.
+        sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        sa.CheckConstraint("length(trim(first_name)) > 0", name="first_name_not_blank"),
+        sa.CheckConstraint("length(trim(last_name)) > 0", name="last_name_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    first_name: Mapped[str] = mapped_column(sa.String(120))
+    last_name: Mapped[str] = mapped_column(sa.String(120))
+    title_form: Mapped[TitleForm] = mapped_column(
+        enum_type(TitleForm, "title_form"), default=TitleForm.NEUTRAL
+    )
+    locale: Mapped[Locale] = mapped_column(enum_type(Locale, "locale"), default=Locale.DE)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None]
+
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    lecturer_profile: Mapped[LecturerProfile | None] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+    enrollments: Mapped[list[Enrollment]] = relationship(back_populates="user")
+
+    @validates("email")
+    def _normalise_email(self, _key: str, value: str) -> str:
+        return normalise_email(value)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in
+        return self.is_active_account
+
+    def has_role(self, role: Role) -> bool:
+        return any(r.role == role for r in self.roles)
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(r.role for r in self.roles)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+def normalise_email(value: str) -> str:
+    return value.strip().lower()
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role"), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="roles")
+
+
+class LecturerProfile(TimestampMixin, db.Model):
+    """What participants and the coordinator should know about a practitioner."""
+
+    __tablename__ = "lecturer_profile"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    affiliation: Mapped[str] = mapped_column(sa.String(200), default="")
+    job_title: Mapped[str] = mapped_column(sa.String(200), default="")
+    bio: Mapped[str] = mapped_column(sa.Text, default="")
+    expertise: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+
+    user: Mapped[User] = relationship(back_populates="lecturer_profile")

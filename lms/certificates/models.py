@@ -1,0 +1,89 @@
+"""Issued certificates: frozen files, verifiable by code, revoked but never deleted."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import enum_type, utcnow
+from lms.extensions import db
+
+if TYPE_CHECKING:
+    from lms.accounts.models import User
+    from lms.cohorts.models import Enrollment
+
+
+class CertificateKind(enum.StrEnum):
+    CERTIFICATE = "certificate"  # Zertifikat: every rule met
+    CONFIRMATION = "confirmation"  # Teilnahmebescheinigung: attendance met, assessment not
+
+
+class CertificateStatus(enum.StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificate"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status = 'valid' OR (revoked_at IS NOT NULL AND length(trim(revoked_reason)) > 0)",
+            name="revocation_complete",
+        ),
+        sa.CheckConstraint("length(sha256) = 64", name="sha256_length"),
+        # At most one valid certificate of each kind per enrollment; revoked ones stay.
+        sa.Index(
+            "uq_certificate_one_valid",
+            "enrollment_id",
+            "kind",
+            unique=True,
+            sqlite_where=sa.text("status = 'valid'"),
+            postgresql_where=sa.text("status = 'valid'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enrollment.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[CertificateKind] = mapped_column(enum_type(CertificateKind, "kind"))
+    serial: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    verification_code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    stored_name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    design: Mapped[str] = mapped_column(sa.String(80))
+    language: Mapped[str] = mapped_column(sa.String(5))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    status: Mapped[CertificateStatus] = mapped_column(
+        enum_type(CertificateStatus, "status"), default=CertificateStatus.VALID
+    )
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    enrollment: Mapped[Enrollment] = relationship()
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+
+class CertificateCounter(db.Model):
+    """The last serial number given per course and year: updated in the issuing transaction
+    so that serials stay gap-free, with the unique serial as the final guard."""
+
+    __tablename__ = "certificate_counter"
+    __table_args__ = (sa.CheckConstraint("last_number >= 0", name="not_negative"),)
+
+    course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course.id", ondelete="RESTRICT"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,96 @@
+"""Reads of companies, cohorts and enrollments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from lms.access import VISIBLE_ENROLLMENT
+from lms.accounts.models import User
+from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus, cohort_contact
+from lms.extensions import db
+from lms.schedule.models import Meeting, MeetingStatus
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    cohort: Cohort
+    participants: int
+    invited: int
+    meetings: int
+    cancelled: int
+
+
+def list_cohort_overview() -> list[CohortRow]:
+    """Every cohort with its head counts, in a fixed number of queries."""
+    participants = (
+        sa.select(sa.func.count())
+        .where(
+            Enrollment.cohort_id == Cohort.id,
+            Enrollment.status.in_([EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED]),
+        )
+        .scalar_subquery()
+    )
+    invited = (
+        sa.select(sa.func.count())
+        .where(Enrollment.cohort_id == Cohort.id, Enrollment.status == EnrollmentStatus.INVITED)
+        .scalar_subquery()
+    )
+    meetings = (
+        sa.select(sa.func.count())
+        .where(Meeting.cohort_id == Cohort.id, Meeting.status == MeetingStatus.SCHEDULED)
+        .scalar_subquery()
+    )
+    cancelled = (
+        sa.select(sa.func.count())
+        .where(Meeting.cohort_id == Cohort.id, Meeting.status == MeetingStatus.CANCELLED)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Cohort, participants, invited, meetings, cancelled)
+        .options(selectinload(Cohort.course), selectinload(Cohort.company))
+        .order_by(Cohort.starts_on.desc(), Cohort.name)
+    ).all()
+    return [CohortRow(*row) for row in rows]
+
+
+def list_user_enrollments(user: User) -> list[Enrollment]:
+    """A participant's enrollments that still show their cohort."""
+    return list(
+        db.session.scalars(
+            sa.select(Enrollment)
+            .where(Enrollment.user_id == user.id, Enrollment.status.in_(VISIBLE_ENROLLMENT))
+            .options(
+                selectinload(Enrollment.cohort).selectinload(Cohort.course),
+                selectinload(Enrollment.cohort).selectinload(Cohort.company),
+            )
+            .join(Enrollment.cohort)
+            .order_by(Cohort.starts_on.desc())
+        )
+    )
+
+
+def list_contact_cohorts(user: User) -> list[Cohort]:
+    return list(
+        db.session.scalars(
+            sa.select(Cohort)
+            .join(cohort_contact, cohort_contact.c.cohort_id == Cohort.id)
+            .where(cohort_contact.c.user_id == user.id)
+            .options(selectinload(Cohort.course), selectinload(Cohort.company))
+            .order_by(Cohort.starts_on.desc())
+        )
+    )
+
+
+def list_roster(cohort: Cohort) -> list[Enrollment]:
+    return list(
+        db.session.scalars(
+            sa.select(Enrollment)
+            .where(Enrollment.cohort_id == cohort.id)
+            .join(Enrollment.user)
+            .options(selectinload(Enrollment.user))
+            .order_by(User.last_name, User.first_name)
+        )
+    )

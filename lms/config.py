@@ -1,0 +1,148 @@
+"""Settings from environment variables, with safe defaults.
+
+Every setting is read in one place so that a wrong value stops start-up with one
+clear sentence (:class:`ConfigError`) instead of a traceback deep inside a request.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+SUPPORTED_LOCALES = ("de", "en")
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+class ConfigError(click.ClickException):
+    """A setting is wrong; the message is one sentence meant for the operator.
+
+    A ``ClickException``, so that ``lms`` and ``flask`` print just that sentence."""
+
+
+def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
+    """Build the Flask config from ``LMS_*`` variables in ``environ``."""
+    instance = Path(instance_path)
+    _ensure_directory(instance, "instance folder")
+
+    base_url = environ.get("LMS_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"LMS_BASE_URL must be an absolute http or https address, not {base_url!r}."
+        )
+    https = parts.scheme == "https"
+
+    timezone = environ.get("LMS_TIMEZONE", "Europe/Berlin")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"LMS_TIMEZONE {timezone!r} is not a known time zone.") from None
+
+    locale = environ.get("LMS_DEFAULT_LOCALE", "de")
+    if locale not in SUPPORTED_LOCALES:
+        raise ConfigError(
+            f"LMS_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, not {locale!r}."
+        )
+
+    storage = Path(environ.get("LMS_STORAGE_DIR") or instance / "storage")
+    _ensure_directory(storage, "storage folder (LMS_STORAGE_DIR)")
+
+    database_url = environ.get("LMS_DATABASE_URL") or f"sqlite:///{instance / 'lms.sqlite3'}"
+    database_url, engine_options = database_settings(database_url)
+
+    return {
+        "SECRET_KEY": environ.get("LMS_SECRET_KEY") or _instance_secret(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "LMS_BASE_URL": base_url,
+        "LMS_STORAGE_DIR": str(storage),
+        "LMS_TIMEZONE": timezone,
+        "LMS_DEFAULT_LOCALE": locale,
+        "BABEL_DEFAULT_LOCALE": locale,
+        "BABEL_DEFAULT_TIMEZONE": timezone,
+        "PREFERRED_URL_SCHEME": parts.scheme,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": _positive_int(environ, "LMS_MAX_UPLOAD_MB", 25) * 1024 * 1024,
+    }
+
+
+def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, str(default))
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ConfigError(f"{name} must be a whole number above 0, not {raw!r}.")
+    return int(raw)
+
+
+def database_settings(url: str) -> tuple[str, dict[str, Any]]:
+    """Normalise a database URL and choose engine options for its backend.
+
+    PostgreSQL always goes through psycopg 3; SQLite waits for a busy database
+    instead of failing at once (WAL and the pragmas are set per connection in
+    :mod:`lms.db`).
+    """
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"LMS_DATABASE_URL {url!r} is not a database address.") from None
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        return parsed.render_as_string(hide_password=False), {"pool_pre_ping": True}
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            _ensure_directory(Path(parsed.database).parent, "folder of the SQLite database")
+        return url, {"connect_args": {"timeout": 15}}
+    raise ConfigError(
+        f"LMS_DATABASE_URL uses the unsupported database {backend!r}; "
+        "use sqlite:///path or postgresql://user@host/name."
+    )
+
+
+def _ensure_directory(path: Path, what: str) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"The {what} {str(path)!r} cannot be written ({exc.strerror or exc})."
+        ) from None
+
+
+def _instance_secret(instance: Path) -> str:
+    """Generate a secret key once and keep it in the instance folder.
+
+    Sessions survive restarts and all workers on one host share it; several hosts
+    set ``LMS_SECRET_KEY`` instead.
+    """
+    path = instance / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker was quicker
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key

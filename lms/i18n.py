@@ -1,0 +1,31 @@
+"""Language and time zone of a request: the user's choice, else the browser's, else German."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+from lms.config import SUPPORTED_LOCALES
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        return str(current_user.locale)
+    chosen = session.get("locale")
+    if chosen in SUPPORTED_LOCALES:
+        return chosen
+    return request.accept_languages.best_match(
+        SUPPORTED_LOCALES, default=current_app.config["LMS_DEFAULT_LOCALE"]
+    )
+
+
+def select_timezone() -> str:
+    return current_app.config["LMS_TIMEZONE"]
+
+
+def local_time(value: datetime, timezone: str | None = None) -> datetime:
+    """A stored UTC time as wall-clock time of a cohort (or the site's default zone)."""
+    return value.astimezone(ZoneInfo(timezone or current_app.config["LMS_TIMEZONE"]))

@@ -1,0 +1,110 @@
+"""Blocks and meetings: when a cohort gathers, where, and who teaches."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import TimestampMixin, enum_type
+from lms.extensions import db
+
+if TYPE_CHECKING:
+    from lms.accounts.models import User
+    from lms.cohorts.models import Cohort
+    from lms.curriculum.models import Module
+
+
+class MeetingStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+def new_ical_uid() -> str:
+    """A UID fixed at creation: calendars recognise the event by it through every move."""
+    return f"{uuid.uuid4()}@lms"
+
+
+class Block(TimestampMixin, db.Model):
+    """Consecutive days (often Friday to Sunday) that group a cohort's meetings."""
+
+    __tablename__ = "block"
+    __table_args__ = (
+        sa.CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+        sa.CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("cohort.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(200))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+
+    cohort: Mapped[Cohort] = relationship(back_populates="blocks")
+    meetings: Mapped[list[Meeting]] = relationship(
+        back_populates="block", order_by="Meeting.starts_at"
+    )
+
+
+class Meeting(TimestampMixin, db.Model):
+    __tablename__ = "meeting"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("ical_sequence >= 0", name="sequence_not_negative"),
+        sa.Index("ix_meeting_cohort_starts", "cohort_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id", ondelete="RESTRICT"))
+    block_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("block.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    location: Mapped[str] = mapped_column(sa.String(300), default="")
+    online_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    status: Mapped[MeetingStatus] = mapped_column(
+        enum_type(MeetingStatus, "status"), default=MeetingStatus.SCHEDULED
+    )
+    cancelled_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    ical_uid: Mapped[str] = mapped_column(sa.String(120), unique=True, default=new_ical_uid)
+    ical_sequence: Mapped[int] = mapped_column(default=0)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="meetings")
+    module: Mapped[Module] = relationship()
+    block: Mapped[Block | None] = relationship(back_populates="meetings")
+    lecturers: Mapped[list[User]] = relationship(
+        secondary="meeting_lecturer", order_by="User.last_name"
+    )
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.id} {self.starts_at:%Y-%m-%d %H:%M}>"
+
+
+meeting_lecturer = sa.Table(
+    "meeting_lecturer",
+    db.metadata,
+    sa.Column("meeting_id", sa.ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "user_id",
+        sa.ForeignKey("user_account.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+)

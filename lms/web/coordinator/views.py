@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user
+
+from lms.access import get_cohort_or_404
+from lms.attendance.queries import summarise_attendance
+from lms.cohorts.queries import list_cohort_overview, list_roster
+from lms.db import utcnow
+from lms.schedule.queries import list_cohort_meetings
+from lms.web.coordinator import bp
+
+
+@bp.get("/")
+def home():
+    return render_template("coordinator/home.html", rows=list_cohort_overview())
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+def cohort(cohort_id: int):
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    roster = list_roster(cohort)
+    return render_template(
+        "coordinator/cohort.html",
+        cohort=cohort,
+        roster=roster,
+        summaries=summarise_attendance(cohort, roster, utcnow()),
+        meetings=list_cohort_meetings([cohort.id]),
+    )

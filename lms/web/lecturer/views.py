@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user
+
+from lms.db import utcnow
+from lms.schedule.queries import lecturer_agenda, teaching_minutes
+from lms.web.lecturer import bp
+
+
+@bp.get("/")
+def home():
+    agenda = lecturer_agenda(current_user, utcnow())
+    total = teaching_minutes(agenda.today + agenda.upcoming + agenda.past)
+    return render_template("lecturer/home.html", agenda=agenda, total_minutes=total)

@@ -1,0 +1,7 @@
+"""Pages for everybody: login, logout, the start page, language, health."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from lms.web.public import views  # noqa: E402, F401

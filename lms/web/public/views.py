@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from lms.access import get_meeting_or_404
+from lms.accounts.models import Locale, Role
+from lms.accounts.operations import authenticate
+from lms.extensions import db
+from lms.web.public import bp
+from lms.web.public.forms import LanguageForm, LoginForm
+
+# Where each role starts; a person with several roles starts at the first that applies.
+ROLE_HOMES = (
+    (Role.COORDINATOR, "coordinator.home"),
+    (Role.LECTURER, "lecturer.home"),
+    (Role.PARTICIPANT, "participant.home"),
+    (Role.COMPANY_CONTACT, "company.home"),
+)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths: never send a user to another host after login."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("public.login"))
+    for role, endpoint in ROLE_HOMES:
+        if current_user.has_role(role):
+            return redirect(url_for(endpoint))
+    return render_template("public/no_role.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("public.index"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            # The same words for an unknown address and a wrong password.
+            form.password.errors.append(_("Email address or password is not correct."))
+        else:
+            db.session.commit()
+            session.clear()  # a fresh session at login: no fixation
+            login_user(user)
+            return redirect(_safe_next(form.next.data) or url_for("public.index"))
+    return render_template("public/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("public.login"))
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.language.data
+        if current_user.is_authenticated:
+            current_user.locale = Locale(form.language.data)
+            db.session.commit()
+    return redirect(_safe_next(form.next.data) or url_for("public.index"))
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@login_required
+def meeting(meeting_id: int):
+    meeting = get_meeting_or_404(current_user, meeting_id)
+    return render_template("public/meeting.html", meeting=meeting)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,105 @@
+"""Fixtures: one migrated database per test run, emptied after every test.
+
+The database is SQLite in a temporary folder, or PostgreSQL when
+``LMS_TEST_DATABASE_URL`` is set (as ``.ci/run`` does). It is built with the real
+migrations, so every test also runs against the schema that production gets.
+Tests commit like the app does; afterwards every table is emptied, so each test
+starts from an empty database whatever it did.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from lms import create_app
+from lms.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
+
+
+def reset_database(url: str) -> None:
+    """Drop everything in the test database, so that the migrations start from empty."""
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_DATABASE_URL:
+        reset_database(TEST_DATABASE_URL)
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    instance = tmp_path_factory.mktemp("instance")
+    return {
+        "TESTING": True,
+        "LMS_INSTANCE_PATH": str(instance),
+        "LMS_DATABASE_URL": database_url,
+        "LMS_STORAGE_DIR": str(instance / "storage"),
+        "LMS_BASE_URL": "http://lms.test",
+        "WTF_CSRF_ENABLED": False,
+    }
+
+
+@pytest.fixture(scope="session")
+def _migrated_app(app_config: dict) -> Iterator[Flask]:
+    from flask_migrate import upgrade
+
+    app = create_app(app_config)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_migrated_app: Flask) -> Iterator[Flask]:
+    with _migrated_app.app_context():
+        yield _migrated_app
+        db.session.rollback()
+        empty_all_tables()
+        db.session.remove()
+
+
+def empty_all_tables() -> None:
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def csrf_app(app: Flask) -> Iterator[Flask]:
+    """The app with CSRF protection switched on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture(scope="session")
+def course_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "course_content" / "social-media-manager"
