@@ -48,7 +48,9 @@ def load_content(path: Path) -> None:
     if not report.changed:
         click.echo(f"{course.title_neutral}: unchanged ({len(course.modules)} modules).")
         return
-    click.echo(f"{course.title_neutral}: {len(course.modules)} modules, {course.total_hours} hours.")
+    click.echo(
+        f"{course.title_neutral}: {len(course.modules)} modules, {course.total_hours} hours."
+    )
     for label, items in (("created", report.created), ("updated", report.updated),
                          ("removed", report.removed)):
         for item in items:

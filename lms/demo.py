@@ -33,7 +33,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.schedule.operations import create_block, schedule_meeting
 
-DEMO_PASSWORD = "Demo-Zugang-2026"  # printed by `lms demo`; demo accounts only
+DEMO_PASSWORD = "Demo-Zugang-2026"  # noqa: S105 (printed by `lms demo`; demo accounts only)
 COURSE_DIR = Path(__file__).resolve().parent.parent / "course_content" / "social-media-manager"
 ZONE = ZoneInfo("Europe/Berlin")
 COMPANY = "Nordlicht Consulting GmbH"
@@ -187,7 +187,7 @@ def seed_demo(content_path: Path | None = None, now: datetime | None = None) -> 
 
 
 def _record_attendance(held: list, enrollments: list) -> None:
-    chance = random.Random(2026)  # the same demo every time
+    chance = random.Random(2026)  # noqa: S311 (the same demo every time; no secret)
     for meeting in held:
         lecturer = meeting.lecturers[0]
         for index, enrollment in enumerate(enrollments):

@@ -9,6 +9,7 @@ starts from an empty database whatever it did.
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,7 +53,20 @@ def app_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> d
         "LMS_STORAGE_DIR": str(instance / "storage"),
         "LMS_BASE_URL": "http://lms.test",
         "WTF_CSRF_ENABLED": False,
+        # Real argon2id, with the library's cheapest parameters: hashing stays fast in tests.
+        "ARGON2_PROFILE": "CHEAPEST",
     }
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in their own application context.
+
+    Flask would otherwise reuse the test's context, and with it the test's database
+    session and cached locale: a view that forgot to commit would go unnoticed.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +74,7 @@ def _migrated_app(app_config: dict) -> Iterator[Flask]:
     from flask_migrate import upgrade
 
     app = create_app(app_config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade()
     yield app

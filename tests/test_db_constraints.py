@@ -119,7 +119,7 @@ def test_email_is_unique_whatever_its_case(app):
             "INSERT INTO user_account (email, first_name, last_name, title_form, locale,"
             " is_active_account, created_at, updated_at)"
             " VALUES ('Upper@Example.org', 'A', 'B', 'male', 'de', true, :t, :t)"
-        ), {"t": datetime(2026, 1, 1)})
+        ), {"t": datetime(2026, 1, 1, tzinfo=UTC)})
         db.session.commit()
 
 
@@ -148,7 +148,7 @@ def test_foreign_keys_are_enforced(cohort):
         db.session.execute(sa.text(
             "INSERT INTO attendance (meeting_id, enrollment_id, status, note, recorded_at)"
             " VALUES (999999, :e, 'present', '', :t)"
-        ), {"e": enrollment.id, "t": datetime(2026, 1, 1)})
+        ), {"e": enrollment.id, "t": datetime(2026, 1, 1, tzinfo=UTC)})
         db.session.commit()
 
 

@@ -282,7 +282,9 @@ def _parse_modules(directory: Path) -> list[ModuleData]:
             raise ContentError(path, None, "a module file must be named NN-slug.md")
         number = int(match.group(1))
         if number in paths:
-            raise ContentError(path, None, f"module number {number} is also used by {paths[number].name}")
+            raise ContentError(
+                path, None, f"module number {number} is also used by {paths[number].name}"
+            )
         paths[number] = path
         modules.append(_parse_module(path, number, match.group(2)))
     if not modules:

@@ -19,7 +19,7 @@ class AssessmentKind(enum.StrEnum):
 
 
 class GradingScheme(enum.StrEnum):
-    PASS_FAIL = "pass_fail"
+    PASS_FAIL = "pass_fail"  # noqa: S105 (a grading scheme, not a password)
     POINTS = "points"
 
 

@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import AnyOf, DataRequired, Email, Length
+
+from lms.config import SUPPORTED_LOCALES
 
 
 class LoginForm(FlaskForm):
@@ -18,8 +20,5 @@ class LoginForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    language = SelectField(
-        _l("Language"), choices=[("de", "Deutsch"), ("en", "English")],
-        validators=[DataRequired()],
-    )
+    language = StringField(_l("Language"), validators=[AnyOf(SUPPORTED_LOCALES)])
     next = HiddenField()
