@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -29,3 +30,13 @@ def select_timezone() -> str:
 def local_time(value: datetime, timezone: str | None = None) -> datetime:
     """A stored UTC time as wall-clock time of a cohort (or the site's default zone)."""
     return value.astimezone(ZoneInfo(timezone or current_app.config["LMS_TIMEZONE"]))
+
+
+def sort_key(*parts: str) -> tuple[str, ...]:
+    """Sort names as a German reader expects (DIN 5007-1): "Bäcker" before "Brückner",
+    whatever the database's collation."""
+    def plain(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+        return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+    return tuple(plain(part) for part in parts)

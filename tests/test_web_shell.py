@@ -220,3 +220,15 @@ def test_unknown_page_is_a_friendly_404(client, app):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "<html" in response.get_data(as_text=True)
+
+
+def test_roster_is_in_german_alphabetical_order(client, app, course_dir):
+    cohort = make_cohort(load_test_course(course_dir))
+    for last in ("Brückner", "Zander", "Bäcker", "Özdemir", "Ober"):
+        enroll(cohort, make_user(Role.PARTICIPANT, last=last))
+    coordinator = make_user(Role.COORDINATOR)
+    db.session.commit()
+    login(client, coordinator.email)
+    text = text_of(client.get(f"/coordination/cohorts/{cohort.id}"))
+    positions = [text.index(name) for name in ("Bäcker", "Brückner", "Ober", "Özdemir", "Zander")]
+    assert positions == sorted(positions)

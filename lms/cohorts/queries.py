@@ -11,6 +11,7 @@ from lms.access import VISIBLE_ENROLLMENT
 from lms.accounts.models import User
 from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus, cohort_contact
 from lms.extensions import db
+from lms.i18n import sort_key
 from lms.schedule.models import Meeting, MeetingStatus
 
 
@@ -85,12 +86,10 @@ def list_contact_cohorts(user: User) -> list[Cohort]:
 
 
 def list_roster(cohort: Cohort) -> list[Enrollment]:
-    return list(
-        db.session.scalars(
-            sa.select(Enrollment)
-            .where(Enrollment.cohort_id == cohort.id)
-            .join(Enrollment.user)
-            .options(selectinload(Enrollment.user))
-            .order_by(User.last_name, User.first_name)
-        )
-    )
+    """A cohort's enrollments in German alphabetical order of the participants' names."""
+    enrollments = db.session.scalars(
+        sa.select(Enrollment)
+        .where(Enrollment.cohort_id == cohort.id)
+        .options(selectinload(Enrollment.user))
+    ).all()
+    return sorted(enrollments, key=lambda e: sort_key(e.user.last_name, e.user.first_name))
