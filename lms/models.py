@@ -1,8 +1,24 @@
 """Import every model so that the metadata (and Alembic) sees the whole schema."""
 
-from lms.accounts.models import LecturerProfile, Locale, Role, TitleForm, User, UserRole
+from lms.accounts.models import (
+    LecturerProfile,
+    Locale,
+    OneTimeToken,
+    Role,
+    TitleForm,
+    TokenPurpose,
+    User,
+    UserRole,
+    UserSession,
+)
 from lms.assignments.models import Assignment, Grade, Submission
-from lms.attendance.models import Attendance, AttendanceStatus
+from lms.attendance.models import (
+    AbsenceDecision,
+    AbsenceNotice,
+    Attendance,
+    AttendanceSource,
+    AttendanceStatus,
+)
 from lms.audit.models import AuditEvent
 from lms.certificates.models import (
     Certificate,
@@ -19,12 +35,16 @@ from lms.curriculum.models import (
     Module,
 )
 from lms.ical.models import CalendarFeed, FeedScope
+from lms.notifications.models import NotificationLog
 from lms.schedule.models import Block, Meeting, MeetingStatus, meeting_lecturer
 
 __all__ = [
+    "AbsenceDecision",
+    "AbsenceNotice",
     "AssessmentKind",
     "Assignment",
     "Attendance",
+    "AttendanceSource",
     "AttendanceStatus",
     "AuditEvent",
     "Block",
@@ -47,11 +67,15 @@ __all__ = [
     "Meeting",
     "MeetingStatus",
     "Module",
+    "NotificationLog",
+    "OneTimeToken",
     "Role",
     "Submission",
     "TitleForm",
+    "TokenPurpose",
     "User",
     "UserRole",
+    "UserSession",
     "cohort_contact",
     "meeting_lecturer",
 ]

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from lms.db import TimestampMixin, enum_type
+from lms.db import TimestampMixin, enum_type, utcnow
 from lms.extensions import db
 
 if TYPE_CHECKING:
@@ -118,3 +118,57 @@ class LecturerProfile(TimestampMixin, db.Model):
     expertise: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
 
     user: Mapped[User] = relationship(back_populates="lecturer_profile")
+
+
+class TokenPurpose(enum.StrEnum):
+    INVITATION = "invitation"  # set a first password and confirm name form and language
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a password)
+
+
+class OneTimeToken(db.Model):
+    """A single-use, expiring link sent by email. Only the token's SHA-256 is stored."""
+
+    __tablename__ = "one_time_token"
+    __table_args__ = (
+        sa.CheckConstraint("expires_at > created_at", name="expires_after_creation"),
+        sa.CheckConstraint("length(token_hash) = 64", name="token_hash_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_type(TokenPurpose, "purpose"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    # The cohort an invitation is for (None for a password reset).
+    enrollment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("enrollment.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class UserSession(db.Model):
+    """A server-side record of a login, so that logging out really ends it: a copied
+    session cookie names a revoked row and no longer works."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (sa.CheckConstraint("length(token_hash) = 64", name="token_hash_length"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

@@ -25,6 +25,12 @@ class AttendanceStatus(enum.StrEnum):
     ABSENT = "absent"
 
 
+class AttendanceSource(enum.StrEnum):
+    LECTURER = "lecturer"
+    SELF_CHECK_IN = "self_check_in"
+    COORDINATOR = "coordinator"
+
+
 class Attendance(db.Model):
     __tablename__ = "attendance"
     __table_args__ = (
@@ -46,7 +52,47 @@ class Attendance(db.Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    source: Mapped[AttendanceSource] = mapped_column(
+        enum_type(AttendanceSource, "source"),
+        default=AttendanceSource.LECTURER,
+        server_default=AttendanceSource.LECTURER.value,
+    )
 
     meeting: Mapped[Meeting] = relationship()
     enrollment: Mapped[Enrollment] = relationship()
     recorded_by: Mapped[User | None] = relationship()
+
+
+class AbsenceDecision(enum.StrEnum):
+    PENDING = "pending"
+    EXCUSED = "excused"
+    NOT_EXCUSED = "not_excused"
+
+
+class AbsenceNotice(db.Model):
+    """A participant announces in advance that they will miss a meeting; the coordinator
+    decides whether it counts as excused."""
+
+    __tablename__ = "absence_notice"
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "enrollment_id"),
+        sa.CheckConstraint("length(trim(reason)) > 0", name="reason_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"))
+    enrollment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enrollment.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(sa.String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decision: Mapped[AbsenceDecision] = mapped_column(
+        enum_type(AbsenceDecision, "decision"), default=AbsenceDecision.PENDING
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None]
+
+    meeting: Mapped[Meeting] = relationship()
+    enrollment: Mapped[Enrollment] = relationship()
