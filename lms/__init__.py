@@ -32,7 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in config.items() if not k.startswith("LMS_")})
 
     from lms import models  # noqa: F401  (the whole schema, for Alembic and create_all)
-    from lms.extensions import babel, csrf, db, login_manager, migrate
+    from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
     from lms.i18n import select_locale, select_timezone
 
     db.init_app(app)
@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
     from lms.web import register_web
 

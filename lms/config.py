@@ -60,7 +60,11 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
     database_url = environ.get("LMS_DATABASE_URL") or f"sqlite:///{instance / 'lms.sqlite3'}"
     database_url, engine_options = database_settings(database_url)
 
+    smtp = _smtp_settings(environ)
     return {
+        **smtp,
+        "RATELIMIT_STORAGE_URI": environ.get("LMS_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
         "SECRET_KEY": environ.get("LMS_SECRET_KEY") or _instance_secret(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
@@ -79,6 +83,25 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "REMEMBER_COOKIE_SECURE": https,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": _positive_int(environ, "LMS_MAX_UPLOAD_MB", 25) * 1024 * 1024,
+    }
+
+
+def _smtp_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """SMTP when ``LMS_SMTP_HOST`` is set; otherwise mail goes to the instance outbox."""
+    tls = environ.get("LMS_SMTP_TLS", "starttls" if environ.get("LMS_SMTP_HOST") else "none")
+    if tls not in ("none", "starttls", "ssl"):
+        raise ConfigError(f"LMS_SMTP_TLS must be none, starttls or ssl, not {tls!r}.")
+    default_port = {"none": 25, "starttls": 587, "ssl": 465}[tls]
+    sender = environ.get("LMS_MAIL_SENDER", "TH Köln Weiterbildung <weiterbildung@localhost>")
+    if "@" not in sender:
+        raise ConfigError(f"LMS_MAIL_SENDER must be an email address, not {sender!r}.")
+    return {
+        "LMS_SMTP_HOST": environ.get("LMS_SMTP_HOST", ""),
+        "LMS_SMTP_PORT": _positive_int(environ, "LMS_SMTP_PORT", default_port),
+        "LMS_SMTP_USER": environ.get("LMS_SMTP_USER", ""),
+        "LMS_SMTP_PASSWORD": environ.get("LMS_SMTP_PASSWORD", ""),
+        "LMS_SMTP_TLS": tls,
+        "LMS_MAIL_SENDER": sender,
     }
 
 

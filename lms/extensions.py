@@ -1,6 +1,8 @@
 """Unbound extension instances; :func:`lms.create_app` binds them."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -13,3 +15,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Limits are set per route; the storage (LMS_RATELIMIT_STORAGE_URL, e.g. redis://) is shared
+# by all gunicorn workers.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

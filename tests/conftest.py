@@ -118,3 +118,44 @@ def csrf_app(app: Flask) -> Iterator[Flask]:
 @pytest.fixture(scope="session")
 def course_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "course_content" / "social-media-manager"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _Collector:
+    """aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append(message)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(app: Flask) -> Iterator[_Collector]:
+    """A real SMTP server on 127.0.0.1; the app sends its mail there during the test."""
+    from aiosmtpd.controller import Controller
+
+    handler = _Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    saved = {k: app.config[k] for k in ("LMS_SMTP_HOST", "LMS_SMTP_PORT", "LMS_SMTP_TLS")}
+    app.config.update(LMS_SMTP_HOST="127.0.0.1", LMS_SMTP_PORT=controller.port,
+                      LMS_SMTP_TLS="none")
+    try:
+        yield handler
+    finally:
+        app.config.update(saved)
+        controller.stop()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
 
 from lms.accounts.models import Role, User
 from lms.audit.operations import record_event
 from lms.cohorts.models import Cohort
 from lms.curriculum.models import Module
+from lms.db import utcnow
 from lms.extensions import db
-from lms.schedule.models import Block, Meeting
+from lms.schedule.models import Block, Meeting, MeetingStatus
 
 
 class ScheduleError(ValueError):
@@ -68,3 +71,96 @@ def schedule_meeting(
                "ends_at": ends_at.isoformat(), "lecturers": [u.email for u in lecturers]},
     )
     return meeting
+
+
+@dataclass(frozen=True)
+class MeetingChange:
+    """What changed about a meeting, for the audit trail, calendars and change notices."""
+
+    meeting: Meeting
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+    @property
+    def moved(self) -> bool:
+        return any(self.before.get(k) != self.after.get(k) for k in ("starts_at", "ends_at"))
+
+    @property
+    def cancelled(self) -> bool:
+        return self.after.get("status") == MeetingStatus.CANCELLED.value
+
+
+# Changes to these raise the iCalendar SEQUENCE, so that calendars apply them.
+SEQUENCED_FIELDS = ("starts_at", "ends_at", "location", "online_url", "status")
+
+
+def _meeting_state(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "module_id": meeting.module_id,
+        "block_id": meeting.block_id,
+        "title": meeting.title,
+        "starts_at": meeting.starts_at.astimezone(UTC).isoformat(),
+        "ends_at": meeting.ends_at.astimezone(UTC).isoformat(),
+        "location": meeting.location,
+        "online_url": meeting.online_url,
+        "status": meeting.status.value,
+        "cancelled_reason": meeting.cancelled_reason,
+        "lecturers": sorted(u.email for u in meeting.lecturers),
+    }
+
+
+def update_meeting(meeting: Meeting, *, by: User | None = None, **changes: Any) -> MeetingChange:
+    """Edit or move a meeting. The UID stays; SEQUENCE rises when time, place or status
+    change, so that calendar programs replace the event instead of adding one."""
+    allowed = {"module", "block", "title", "starts_at", "ends_at", "location", "online_url",
+               "lecturers"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"cannot change {sorted(unknown)}")
+    starts_at = changes.get("starts_at", meeting.starts_at)
+    ends_at = changes.get("ends_at", meeting.ends_at)
+    if ends_at <= starts_at:
+        raise ScheduleError("a meeting must end after it starts")
+    module = changes.get("module")
+    if module is not None and module.course_id != meeting.cohort.course_id:
+        raise ScheduleError("the module belongs to another course")
+    block = changes.get("block")
+    if block is not None and block.cohort_id != meeting.cohort_id:
+        raise ScheduleError("the block belongs to another cohort")
+    for lecturer in changes.get("lecturers", ()):
+        if not lecturer.has_role(Role.LECTURER):
+            raise ScheduleError(f"{lecturer.email} is not a lecturer")
+
+    before = _meeting_state(meeting)
+    for key, value in changes.items():
+        setattr(meeting, key, list(value) if key == "lecturers" else value)
+    db.session.flush()
+    after = _meeting_state(meeting)
+    if any(before[k] != after[k] for k in SEQUENCED_FIELDS):
+        meeting.ical_sequence += 1
+    if before != after:
+        meeting.updated_at = utcnow()  # lecturer changes alone touch no column of the row
+        db.session.flush()
+        action = "meeting.moved" if before["starts_at"] != after["starts_at"] else "meeting.updated"
+        record_event(by, action, meeting, cohort_id=meeting.cohort_id,
+                     before=_diff(before, after), after=_diff(after, before))
+    return MeetingChange(meeting, before, after)
+
+
+def cancel_meeting(meeting: Meeting, reason: str = "", *, by: User | None = None) -> MeetingChange:
+    """Cancel a meeting. It stays in the schedule and in every feed as cancelled."""
+    if meeting.is_cancelled:
+        raise ScheduleError("the meeting is already cancelled")
+    before = _meeting_state(meeting)
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancelled_reason = reason.strip()
+    meeting.ical_sequence += 1
+    db.session.flush()
+    after = _meeting_state(meeting)
+    record_event(by, "meeting.cancelled", meeting, cohort_id=meeting.cohort_id,
+                 before=_diff(before, after), after=_diff(after, before))
+    return MeetingChange(meeting, before, after)
+
+
+def _diff(this: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in this.items() if other.get(k) != v}
