@@ -77,7 +77,12 @@ def create_user_command(
     """Create an account. The password is asked for, never taken from the command line."""
     from email_validator import EmailNotValidError, validate_email
 
-    from lms.accounts.operations import AccountError, create_user, grant_role
+    from lms.accounts.operations import (
+        AccountError,
+        PasswordPolicyError,
+        create_user,
+        grant_role,
+    )
 
     try:
         validate_email(email, check_deliverability=False)
@@ -91,9 +96,9 @@ def create_user_command(
         )
         for role in user.role_set:
             grant_role(user, role)  # lecturers get their (empty) profile
-    except AccountError as exc:
+    except (AccountError, PasswordPolicyError) as exc:
         db.session.rollback()
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(str(exc.message)) from None
     db.session.commit()
     click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
 

@@ -6,13 +6,15 @@ import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 from lms.config import SUPPORTED_LOCALES
 
 
 def select_locale() -> str:
+    if not has_request_context():  # command line, cron: the site's language
+        return current_app.config["LMS_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated:
         return str(current_user.locale)
     chosen = session.get("locale")

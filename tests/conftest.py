@@ -84,7 +84,10 @@ def _migrated_app(app_config: dict) -> Iterator[Flask]:
 
 @pytest.fixture
 def app(_migrated_app: Flask) -> Iterator[Flask]:
+    from lms.extensions import limiter
+
     with _migrated_app.app_context():
+        limiter.reset()  # throttling counters start from zero in every test
         yield _migrated_app
         db.session.rollback()
         empty_all_tables()

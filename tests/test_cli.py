@@ -39,12 +39,12 @@ def test_users_create_takes_no_password_from_the_command_line(runner):
 
 def test_users_create_refuses_short_password_and_duplicate(runner):
     short = runner.invoke(args=ARGS, input="kurz\nkurz\n")
-    assert short.exit_code != 0 and "at least 10 characters" in short.output
+    assert short.exit_code != 0 and "mindestens 10 Zeichen" in short.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
     assert runner.invoke(args=ARGS, input="ein langes Passwort\n" * 2).exit_code == 0
     again = runner.invoke(args=ARGS, input="ein langes Passwort\n" * 2)
-    assert again.exit_code != 0 and "already exists" in again.output
+    assert again.exit_code != 0 and "existiert bereits" in again.output
 
 
 def test_users_create_refuses_a_malformed_email(runner):

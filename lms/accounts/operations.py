@@ -5,17 +5,39 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
-from lms.accounts.models import LecturerProfile, Locale, Role, TitleForm, User, UserRole
-from lms.accounts.passwords import hash_password, needs_rehash, verify_password
+from lms.accounts.models import (
+    LecturerProfile,
+    Locale,
+    Role,
+    TitleForm,
+    TokenPurpose,
+    User,
+    UserRole,
+)
+from lms.accounts.passwords import (
+    PasswordPolicyError,
+    check_password_policy,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from lms.accounts.sessions import end_all_sessions
+from lms.accounts.tokens import issue_token, use_token
+from lms.audit.operations import record_event
 from lms.db import utcnow
 from lms.extensions import db
 
-MIN_PASSWORD_LENGTH = 10
+__all__ = ["AccountError", "PasswordPolicyError"]
 
 
 class AccountError(ValueError):
-    """A request about an account cannot be carried out; the message says why."""
+    """A request about an account cannot be carried out; ``message`` says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 def get_user_by_email(email: str) -> User | None:
@@ -31,9 +53,11 @@ def create_user(
     password: str | None = None,
     title_form: TitleForm = TitleForm.NEUTRAL,
     locale: Locale = Locale.DE,
+    by: User | None = None,
 ) -> User:
     if get_user_by_email(email) is not None:
-        raise AccountError(f"an account for {email.strip().lower()} already exists")
+        raise AccountError(_l("An account for %(email)s already exists.",
+                              email=email.strip().lower()))
     user = User(
         email=email,
         first_name=first_name.strip(),
@@ -46,20 +70,25 @@ def create_user(
         set_password(user, password)
     db.session.add(user)
     db.session.flush()
+    record_event(by, "user.created", user,
+                 after={"email": user.email, "roles": sorted(r.value for r in user.role_set)})
     return user
 
 
-def grant_role(user: User, role: Role) -> None:
+def grant_role(user: User, role: Role, *, by: User | None = None) -> None:
     if not user.has_role(role):
         user.roles.append(UserRole(role=role))
+        db.session.flush()
+        record_event(by, "user.role_granted", user, after={"role": role.value})
     if role == Role.LECTURER and user.lecturer_profile is None:
         user.lecturer_profile = LecturerProfile()
     db.session.flush()
 
 
 def set_password(user: User, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    """Raises :class:`PasswordPolicyError` for a weak password."""
+    check_password_policy(password, (user.email or "", user.first_name or "",
+                                     user.last_name or ""))
     user.password_hash = hash_password(password)
 
 
@@ -73,5 +102,28 @@ def authenticate(email: str, password: str) -> User | None:
     if needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def request_password_reset(email: str) -> tuple[User, str] | None:
+    """A reset link for an active account with this address, or None (the caller
+    answers the same either way)."""
+    user = get_user_by_email(email)
+    if user is None or not user.is_active or user.password_hash is None:
+        return None
+    return user, issue_token(user, TokenPurpose.PASSWORD_RESET)
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password from a reset link; the link works once, and every session of the
+    account ends. Raises TokenError or PasswordPolicyError."""
+    from lms.accounts.tokens import find_token
+
+    user = find_token(token, TokenPurpose.PASSWORD_RESET).user
+    set_password(user, password)
+    use_token(token, TokenPurpose.PASSWORD_RESET)
+    end_all_sessions(user)
+    record_event(None, "user.password_reset", user)
     db.session.flush()
     return user

@@ -1,19 +1,68 @@
-"""Password hashing with argon2id (argon2-cffi).
+"""Password hashing with argon2id (argon2-cffi) and the password policy.
 
-The parameters come from a named argon2-cffi profile (``ARGON2_PROFILE``; the library's
-RFC 9106 low-memory profile by default). When they change, a password is rehashed at
-its next successful login.
+The hashing parameters come from a named argon2-cffi profile (``ARGON2_PROFILE``; the
+library's RFC 9106 low-memory profile by default). When they change, a password is
+rehashed at its next successful login.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import cache
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 DEFAULT_PROFILE = "RFC_9106_LOW_MEMORY"
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
+COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])  # the 30,000 most common
+
+
+class PasswordPolicyError(ValueError):
+    """The password is not acceptable; ``message`` says why in the user's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def check_password_policy(password: str, personal: Iterable[str] = ()) -> None:
+    """At least 10 characters, not one of the most common passwords, and not easily
+    guessed from the person's own name or address (zxcvbn)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordPolicyError(
+            _l("The password needs at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise PasswordPolicyError(
+            _l("The password may have at most %(n)s characters.", n=MAX_PASSWORD_LENGTH))
+    if password.lower() in COMMON_PASSWORDS:
+        raise PasswordPolicyError(
+            _l("This password is one of the most common ones. Please choose another."))
+    words = [w for part in personal for w in re.split(r"[\s@._+-]+", part) if len(w) >= 3]
+    letters = rest = _letters(password)
+    for word in sorted({_letters(w) for w in words}, key=len, reverse=True):
+        if len(word) >= 3:
+            rest = rest.replace(word, "")
+    if rest != letters and len(rest) < 4:  # little but the person's own name or address
+        raise PasswordPolicyError(
+            _l("The password must not be made of your own name or address."))
+    if zxcvbn(password, user_inputs=words)["score"] < 2:
+        raise PasswordPolicyError(
+            _l("This password is too easy to guess. A few unrelated words make a good one."))
+
+
+def _letters(text: str) -> str:
+    """Letters only, umlauts spelled out: "König2026" and "koenig" compare alike."""
+    text = text.casefold()
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, spelled)
+    return "".join(c for c in text if c.isalpha())
 
 
 @cache

@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from lms.accounts.models import User
-from lms.extensions import db, login_manager
+from lms.extensions import login_manager
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -48,9 +48,12 @@ def register_web(app: Flask) -> None:
 
 
 def _load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
-        return None
-    return db.session.get(User, int(user_id))
+    from flask import session
+
+    from lms.accounts.sessions import user_for_session
+
+    user = user_for_session(user_id, session.get("sid"))
+    return user if user is not None and user.is_active else None
 
 
 def _security_headers(response: Response) -> Response:
@@ -72,7 +75,23 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
 def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
     if error.code is None or error.code < 400:
         return error
+    if error.code == 429:
+        return _too_many_requests(error)
     return render_template("errors/http.html", error=error), error.code
+
+
+def _too_many_requests(error: HTTPException) -> tuple[str, int, dict[str, str]]:
+    """Throttled: say how long to wait, in whole minutes."""
+    import math
+    import time
+
+    from lms.extensions import limiter
+
+    limit = limiter.current_limit
+    seconds = max(1, int(limit.reset_at - time.time())) if limit is not None else 60
+    minutes = max(1, math.ceil(seconds / 60))
+    headers = {"Retry-After": str(seconds)}
+    return render_template("errors/throttled.html", minutes=minutes), 429, headers
 
 
 # --------------------------------------------------------------------------- formatting

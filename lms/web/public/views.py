@@ -3,17 +3,21 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Response, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from lms.access import get_meeting_or_404
-from lms.accounts.models import Locale, Role
+from lms.accounts.models import Locale, Role, User
 from lms.accounts.operations import authenticate
-from lms.extensions import db
+from lms.accounts.sessions import end_session, start_session
+from lms.extensions import db, limiter
 from lms.web.public import bp
 from lms.web.public.forms import LanguageForm, LoginForm
+
+LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
 
 # Where each role starts; a person with several roles starts at the first that applies.
 ROLE_HOMES = (
@@ -44,7 +48,19 @@ def index():
     return render_template("public/no_role.html")
 
 
+def _login_failed(response: Response) -> bool:
+    """Only failed attempts count toward the throttle."""
+    return response.status_code != 302
+
+
+def _login_account_key() -> str:
+    return "login-account:" + (request.form.get("email") or "").strip().lower()
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT_PER_ADDRESS, methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(LOGIN_LIMIT_PER_ACCOUNT, methods=["POST"], deduct_when=_login_failed,
+               key_func=_login_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("public.index"))
@@ -55,16 +71,24 @@ def login():
             # The same words for an unknown address and a wrong password.
             form.password.errors.append(_("Email address or password is not correct."))
         else:
+            log_in(user)
             db.session.commit()
-            session.clear()  # a fresh session at login: no fixation
-            login_user(user)
             return redirect(_safe_next(form.next.data) or url_for("public.index"))
     return render_template("public/login.html", form=form)
+
+
+def log_in(user: User) -> None:
+    """Start a new server-side session for ``user`` (a new identifier at every login)."""
+    session.clear()
+    session["sid"] = start_session(user)
+    login_user(user)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    end_session(session.get("sid"))
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have been logged out."), "info")

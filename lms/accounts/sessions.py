@@ -1,0 +1,74 @@
+"""Server-side login sessions.
+
+The signed session cookie carries a random session token; the database keeps its hash.
+Logging out revokes the row, so a copied cookie stops working at once, and every login
+starts a new token (no session fixation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from lms.accounts.models import User, UserSession
+from lms.db import utcnow
+from lms.extensions import db
+
+# How often last_seen_at is written: not on every request.
+TOUCH_EVERY = timedelta(minutes=5)
+# A session unused for this long ends by itself.
+IDLE_LIMIT = timedelta(days=14)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user=user, token_hash=_hash(token)))
+    db.session.flush()
+    return token
+
+
+def end_session(token: str | None) -> None:
+    if not token:
+        return
+    db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.token_hash == _hash(token), UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def end_all_sessions(user: User) -> None:
+    """After a password change every other device has to log in again."""
+    db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def user_for_session(user_id: str, token: str | None) -> User | None:
+    """The user of a live session, or None (revoked, expired, or not this user's)."""
+    if not token or not user_id.isdigit():
+        return None
+    row = db.session.execute(
+        sa.select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == _hash(token), UserSession.user_id == int(user_id))
+    ).first()
+    if row is None:
+        return None
+    record, user = row
+    now = utcnow()
+    if record.revoked_at is not None or now - record.last_seen_at > IDLE_LIMIT:
+        return None
+    if now - record.last_seen_at > TOUCH_EVERY:
+        record.last_seen_at = now
+        db.session.commit()
+    return user

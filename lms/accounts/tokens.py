@@ -1,0 +1,89 @@
+"""Single-use, expiring links sent by email (invitations, password resets)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from lms.accounts.models import OneTimeToken, TokenPurpose, User
+from lms.db import utcnow
+from lms.extensions import db
+
+LIFETIME = {
+    TokenPurpose.INVITATION: timedelta(days=14),
+    TokenPurpose.PASSWORD_RESET: timedelta(hours=2),
+}
+
+
+class TokenError(ValueError):
+    """The link cannot be used; ``message`` says why in the user's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(
+    user: User, purpose: TokenPurpose, *, enrollment_id: int | None = None,
+    by: User | None = None,
+) -> str:
+    """A new link; earlier unused links of the same purpose (and cohort) stop working."""
+    withdraw_tokens(user, purpose, enrollment_id=enrollment_id)
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(OneTimeToken(
+        purpose=purpose, token_hash=hash_token(token), user=user, enrollment_id=enrollment_id,
+        created_at=now, expires_at=now + LIFETIME[purpose],
+        created_by_id=by.id if by is not None else None,
+    ))
+    db.session.flush()
+    return token
+
+
+def withdraw_tokens(user: User, purpose: TokenPurpose, *, enrollment_id: int | None = None) -> None:
+    query = sa.update(OneTimeToken).where(
+        OneTimeToken.user_id == user.id,
+        OneTimeToken.purpose == purpose,
+        OneTimeToken.used_at.is_(None),
+        OneTimeToken.withdrawn_at.is_(None),
+    )
+    if enrollment_id is not None:
+        query = query.where(OneTimeToken.enrollment_id == enrollment_id)
+    db.session.execute(query.values(withdrawn_at=utcnow()))
+
+
+def find_token(token: str, purpose: TokenPurpose) -> OneTimeToken:
+    """The token if it may still be used; raises :class:`TokenError` otherwise."""
+    record = db.session.scalar(
+        sa.select(OneTimeToken).where(
+            OneTimeToken.token_hash == hash_token(token), OneTimeToken.purpose == purpose
+        )
+    )
+    if record is None or record.withdrawn_at is not None:
+        raise TokenError(_l("This link is not valid (any more)."))
+    if record.used_at is not None:
+        raise TokenError(_l("This link has already been used."))
+    if record.expires_at <= utcnow():
+        raise TokenError(_l("This link has expired. Please ask for a new one."))
+    return record
+
+
+def use_token(token: str, purpose: TokenPurpose) -> OneTimeToken:
+    """Mark the token used, atomically: of two requests with one link only one wins."""
+    record = find_token(token, purpose)
+    used = db.session.execute(
+        sa.update(OneTimeToken)
+        .where(OneTimeToken.id == record.id, OneTimeToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    if used.rowcount != 1:
+        raise TokenError(_l("This link has already been used."))
+    return record

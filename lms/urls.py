@@ -1,0 +1,20 @@
+"""Absolute links for emails, feeds and QR codes.
+
+They are built from ``LMS_BASE_URL``, never from the request's Host header (which a
+client controls), and work outside a request too (command line, cron).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    base = current_app.config["LMS_BASE_URL"]
+    parts = urlsplit(base)
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
+                                       url_scheme=parts.scheme)
+    return adapter.build(endpoint, values, force_external=True)

@@ -1,0 +1,101 @@
+"""Password reset and invitations: the ways into an account without self-registration."""
+
+from __future__ import annotations
+
+import contextlib
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from lms.accounts.models import Locale, TitleForm, TokenPurpose
+from lms.accounts.operations import request_password_reset, reset_password
+from lms.accounts.passwords import PasswordPolicyError
+from lms.accounts.tokens import TokenError, find_token
+from lms.cohorts.invitations import accept_invitation, invitation_for
+from lms.cohorts.operations import CohortError
+from lms.extensions import db, limiter
+from lms.mail import MailError, send_to_user
+from lms.urls import external_url
+from lms.web.public import bp
+from lms.web.public.forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    NewPasswordForm,
+    PasswordForgotForm,
+)
+from lms.web.public.views import log_in
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def password_forgot():
+    form = PasswordForgotForm()
+    if form.validate_on_submit():
+        found = request_password_reset(form.email.data)
+        db.session.commit()
+        if found is not None:
+            user, token = found
+            # A failed delivery is logged; the answer must not reveal whether the address
+            # has an account.
+            with contextlib.suppress(MailError):
+                send_to_user(user, "password_reset",
+                             link=external_url("public.password_reset", token=token))
+        # The same answer whether or not the address has an account.
+        flash(_("If an account exists for this address, we have sent a link to reset the "
+                "password. It is valid for two hours."), "info")
+        return redirect(url_for("public.login"))
+    return render_template("public/password_forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def password_reset(token: str):
+    try:
+        find_token(token, TokenPurpose.PASSWORD_RESET)
+    except TokenError as error:
+        return render_template("public/link_invalid.html", message=error.message), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            reset_password(token, form.password.data)
+        except PasswordPolicyError as error:
+            form.password.errors.append(error.message)
+        except TokenError as error:
+            db.session.rollback()
+            return render_template("public/link_invalid.html", message=error.message), 404
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed. Please log in."), "info")
+            return redirect(url_for("public.login"))
+    return render_template("public/password_reset.html", form=form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    try:
+        enrollment = invitation_for(token)
+    except TokenError as error:
+        return render_template("public/link_invalid.html", message=error.message), 404
+    user = enrollment.user
+    new_account = user.password_hash is None
+    form_class = InvitationForm if new_account else AcceptInvitationForm
+    form = form_class(data={"title_form": user.title_form.value, "language": user.locale.value})
+    if form.validate_on_submit():
+        try:
+            accept_invitation(
+                token, title_form=TitleForm(form.title_form.data),
+                locale=Locale(form.language.data),
+                password=form.password.data if new_account else None,
+            )
+        except PasswordPolicyError as error:
+            form.password.errors.append(error.message)
+        except (TokenError, CohortError) as error:
+            db.session.rollback()
+            return render_template("public/link_invalid.html", message=error.message), 404
+        else:
+            if new_account:
+                log_in(user)
+            db.session.commit()
+            flash(_("Welcome to %(cohort)s!", cohort=enrollment.cohort.name), "info")
+            return redirect(url_for("public.index") if new_account else url_for("public.login"))
+    return render_template("public/invitation.html", form=form, enrollment=enrollment,
+                           new_account=new_account)
