@@ -27,17 +27,14 @@ from lms.accounts.sessions import end_all_sessions
 from lms.accounts.tokens import issue_token, use_token
 from lms.audit.operations import record_event
 from lms.db import utcnow
+from lms.errors import DomainError
 from lms.extensions import db
 
 __all__ = ["AccountError", "PasswordPolicyError"]
 
 
-class AccountError(ValueError):
-    """A request about an account cannot be carried out; ``message`` says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(str(message))
-        self.message = message
+class AccountError(DomainError):
+    """A request about an account cannot be carried out."""
 
 
 def get_user_by_email(email: str) -> User | None:

@@ -18,18 +18,16 @@ from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from lms.errors import DomainError
+
 DEFAULT_PROFILE = "RFC_9106_LOW_MEMORY"
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
 COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])  # the 30,000 most common
 
 
-class PasswordPolicyError(ValueError):
-    """The password is not acceptable; ``message`` says why in the user's language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(str(message))
-        self.message = message
+class PasswordPolicyError(DomainError):
+    """The password is not acceptable."""
 
 
 def check_password_policy(password: str, personal: Iterable[str] = ()) -> None:

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import OneTimeToken, TokenPurpose, User
 from lms.db import utcnow
+from lms.errors import DomainError
 from lms.extensions import db
 
 LIFETIME = {
@@ -19,12 +20,8 @@ LIFETIME = {
 }
 
 
-class TokenError(ValueError):
-    """The link cannot be used; ``message`` says why in the user's language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(str(message))
-        self.message = message
+class TokenError(DomainError):
+    """The link cannot be used."""
 
 
 def hash_token(token: str) -> str:

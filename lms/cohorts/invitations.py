@@ -85,36 +85,76 @@ def withdraw_enrollment(enrollment: Enrollment, *, by: User | None = None) -> No
                  before={"status": before}, after={"status": "withdrawn"})
 
 
-def invitation_for(token: str) -> Enrollment:
-    """The enrollment an unused, unexpired invitation link is for (raises TokenError)."""
+@dataclass(frozen=True)
+class OpenInvitation:
+    """What an unused, unexpired invitation link leads to: a place in a cohort, or (for
+    lecturers and company contacts) just the account."""
+
+    user: User
+    enrollment: Enrollment | None
+
+
+def invitation_for(token: str) -> OpenInvitation:
+    """Raises TokenError for a link that cannot be used (any more)."""
+    from lms.accounts.tokens import TokenError
+
     record = find_token(token, TokenPurpose.INVITATION)
+    if record.enrollment_id is None:
+        return OpenInvitation(record.user, None)
     enrollment = db.session.get(Enrollment, record.enrollment_id)
     if enrollment is None or enrollment.status != EnrollmentStatus.INVITED:
-        from lms.accounts.tokens import TokenError
-
         raise TokenError(_l("This invitation is no longer open."))
-    return enrollment
+    return OpenInvitation(enrollment.user, enrollment)
 
 
 def accept_invitation(
     token: str, *, title_form: TitleForm, locale: Locale, password: str | None = None,
-) -> Enrollment:
-    """Join the cohort from the emailed link: set the first password (a new account), the
-    title form and the language. The link works once."""
-    enrollment = invitation_for(token)
-    user = enrollment.user
+) -> OpenInvitation:
+    """Join from the emailed link: set the first password (a new account), the title form
+    and the language. The link works once."""
+    invitation = invitation_for(token)
+    user, enrollment = invitation.user, invitation.enrollment
     if user.password_hash is None:
         if not password:
             raise CohortError(_l("Please choose a password."))
         set_password(user, password)
     use_token(token, TokenPurpose.INVITATION)
     user.title_form, user.locale = title_form, locale
-    enrollment.status = EnrollmentStatus.ACTIVE
-    enrollment.activated_at = utcnow()
+    if enrollment is not None:
+        enrollment.status = EnrollmentStatus.ACTIVE
+        enrollment.activated_at = utcnow()
     db.session.flush()
-    record_event(user, "enrollment.accepted", enrollment, cohort_id=enrollment.cohort_id,
+    record_event(user, "invitation.accepted", enrollment or user,
+                 cohort_id=enrollment.cohort_id if enrollment else None,
                  after={"title_form": title_form.value, "locale": locale.value})
-    return enrollment
+    return invitation
+
+
+def invite_account(
+    email: str, first_name: str, last_name: str, role: Role, *, locale: Locale = Locale.DE,
+    by: User | None = None,
+) -> tuple[User, str | None]:
+    """An account for a lecturer or company contact. A new person gets a link to set a
+    password (the token); someone with an account already gets the role only (None)."""
+    user = get_user_by_email(email)
+    if user is None:
+        user = create_user(email, first_name, last_name, [role], locale=locale, by=by)
+    grant_role(user, role, by=by)
+    if user.password_hash is not None:
+        return user, None
+    return user, issue_token(user, TokenPurpose.INVITATION, by=by)
+
+
+def send_account_invitation(user: User, token: str, role: Role) -> None:
+    from babel.dates import format_date
+
+    from lms.mail import send_to_user
+    from lms.urls import external_url
+
+    expires = find_token(token, TokenPurpose.INVITATION).expires_at
+    send_to_user(user, "account_invitation", role=role.value,
+                 link=external_url("public.invitation", token=token),
+                 expires=format_date(expires.date(), "long", locale=str(user.locale)))
 
 
 def send_invitation(invitation: Invitation) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
+
 from lms.accounts.models import Role, User
 from lms.accounts.operations import grant_role
 from lms.assignments.models import Assignment
@@ -12,11 +14,12 @@ from lms.audit.operations import record_event
 from lms.cohorts.models import Cohort, Company, Enrollment, EnrollmentStatus
 from lms.curriculum.models import Course
 from lms.db import utcnow
+from lms.errors import DomainError
 from lms.extensions import db
 
 
-class CohortError(ValueError):
-    """A cohort change cannot be made; the message says why."""
+class CohortError(DomainError):
+    """A cohort change cannot be made."""
 
 
 def create_company(name: str, contact_name: str = "", contact_email: str = "") -> Company:
@@ -41,7 +44,7 @@ def create_cohort(
     """A closed cohort with the course's completion rules and assessments as its own copies,
     so that changing the course later never changes a running cohort's rules."""
     if ends_on < starts_on:
-        raise CohortError("the cohort cannot end before it starts")
+        raise CohortError(_l("The cohort cannot end before it starts."))
     ZoneInfo(timezone)  # raises for an unknown zone
     cohort = Cohort(
         course=course,
@@ -106,3 +109,69 @@ def add_company_contact(cohort: Cohort, user: User, *, by: User | None = None) -
         db.session.flush()
         record_event(by, "cohort.contact_added", cohort, cohort_id=cohort.id,
                      after={"user": user.email})
+
+
+def update_company(company: Company, *, name: str, contact_name: str, contact_email: str,
+                   by: User | None = None) -> None:
+    before = {"name": company.name, "contact_name": company.contact_name,
+              "contact_email": company.contact_email}
+    company.name, company.contact_name = name.strip(), contact_name.strip()
+    company.contact_email = contact_email.strip().lower()
+    db.session.flush()
+    after = {"name": company.name, "contact_name": company.contact_name,
+             "contact_email": company.contact_email}
+    if before != after:
+        record_event(by, "company.updated", company, before=before, after=after)
+
+
+# What a coordinator may change on a cohort; completion rules included.
+COHORT_FIELDS = ("name", "company_id", "starts_on", "ends_on", "timezone", "location",
+                 "coordinator_id", "min_attendance_percent", "excused_counts",
+                 "attendance_edit_days")
+
+
+def _cohort_state(cohort: Cohort) -> dict:
+    state = {f: getattr(cohort, f) for f in COHORT_FIELDS}
+    state["starts_on"], state["ends_on"] = str(cohort.starts_on), str(cohort.ends_on)
+    state["required"] = sorted(a.key for a in _assignments(cohort) if a.required)
+    return state
+
+
+def _assignments(cohort: Cohort) -> list[Assignment]:
+    return list(db.session.scalars(
+        db.select(Assignment).where(Assignment.cohort_id == cohort.id).order_by(Assignment.id)))
+
+
+def update_cohort(cohort: Cohort, *, required_keys: set[str] | None = None,
+                  by: User | None = None, **values: object) -> None:
+    """Change a cohort's data and completion rules; every change is audited with its
+    before and after (a rule changed later applies to marks already recorded)."""
+    unknown = set(values) - set(COHORT_FIELDS)
+    if unknown:
+        raise TypeError(f"cannot change {sorted(unknown)}")
+    starts_on = values.get("starts_on", cohort.starts_on)
+    ends_on = values.get("ends_on", cohort.ends_on)
+    if ends_on < starts_on:  # type: ignore[operator]
+        raise CohortError(_l("The cohort cannot end before it starts."))
+    if "timezone" in values:
+        ZoneInfo(str(values["timezone"]))
+    before = _cohort_state(cohort)
+    for key, value in values.items():
+        setattr(cohort, key, value)
+    if required_keys is not None:
+        for assignment in _assignments(cohort):
+            assignment.required = assignment.key in required_keys
+    db.session.flush()
+    after = _cohort_state(cohort)
+    if before != after:
+        changed = [k for k in after if before[k] != after[k]]
+        record_event(by, "cohort.updated", cohort, cohort_id=cohort.id,
+                     before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+
+
+def remove_company_contact(cohort: Cohort, user: User, *, by: User | None = None) -> None:
+    if user in cohort.contacts:
+        cohort.contacts.remove(user)
+        db.session.flush()
+        record_event(by, "cohort.contact_removed", cohort, cohort_id=cohort.id,
+                     before={"user": user.email})

@@ -7,23 +7,26 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from lms.accounts.models import Role, User
 from lms.audit.operations import record_event
 from lms.cohorts.models import Cohort
 from lms.curriculum.models import Module
 from lms.db import utcnow
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.schedule.models import Block, Meeting, MeetingStatus
 
 
-class ScheduleError(ValueError):
-    """A schedule change cannot be made; the message says why."""
+class ScheduleError(DomainError):
+    """A schedule change cannot be made."""
 
 
 def create_block(cohort: Cohort, title: str, starts_on: date, ends_on: date,
                  *, by: User | None = None) -> Block:
     if ends_on < starts_on:
-        raise ScheduleError("a block cannot end before it starts")
+        raise ScheduleError(_l("A block cannot end before it starts."))
     block = Block(cohort=cohort, title=title.strip(), starts_on=starts_on, ends_on=ends_on)
     db.session.add(block)
     db.session.flush()
@@ -45,14 +48,14 @@ def schedule_meeting(
     by: User | None = None,
 ) -> Meeting:
     if module.course_id != cohort.course_id:
-        raise ScheduleError("the module belongs to another course")
+        raise ScheduleError(_l("The module belongs to another course."))
     if ends_at <= starts_at:
-        raise ScheduleError("a meeting must end after it starts")
+        raise ScheduleError(_l("A meeting must end after it starts."))
     if block is not None and block.cohort_id != cohort.id:
-        raise ScheduleError("the block belongs to another cohort")
+        raise ScheduleError(_l("The block belongs to another cohort."))
     for lecturer in lecturers:
         if not lecturer.has_role(Role.LECTURER):
-            raise ScheduleError(f"{lecturer.email} is not a lecturer")
+            raise ScheduleError(_l("%(email)s is not a lecturer.", email=lecturer.email))
     meeting = Meeting(
         cohort=cohort,
         module=module,
@@ -120,16 +123,16 @@ def update_meeting(meeting: Meeting, *, by: User | None = None, **changes: Any) 
     starts_at = changes.get("starts_at", meeting.starts_at)
     ends_at = changes.get("ends_at", meeting.ends_at)
     if ends_at <= starts_at:
-        raise ScheduleError("a meeting must end after it starts")
+        raise ScheduleError(_l("A meeting must end after it starts."))
     module = changes.get("module")
     if module is not None and module.course_id != meeting.cohort.course_id:
-        raise ScheduleError("the module belongs to another course")
+        raise ScheduleError(_l("The module belongs to another course."))
     block = changes.get("block")
     if block is not None and block.cohort_id != meeting.cohort_id:
-        raise ScheduleError("the block belongs to another cohort")
+        raise ScheduleError(_l("The block belongs to another cohort."))
     for lecturer in changes.get("lecturers", ()):
         if not lecturer.has_role(Role.LECTURER):
-            raise ScheduleError(f"{lecturer.email} is not a lecturer")
+            raise ScheduleError(_l("%(email)s is not a lecturer.", email=lecturer.email))
 
     before = _meeting_state(meeting)
     for key, value in changes.items():
@@ -150,7 +153,7 @@ def update_meeting(meeting: Meeting, *, by: User | None = None, **changes: Any) 
 def cancel_meeting(meeting: Meeting, reason: str = "", *, by: User | None = None) -> MeetingChange:
     """Cancel a meeting. It stays in the schedule and in every feed as cancelled."""
     if meeting.is_cancelled:
-        raise ScheduleError("the meeting is already cancelled")
+        raise ScheduleError(_l("The meeting is already cancelled."))
     before = _meeting_state(meeting)
     meeting.status = MeetingStatus.CANCELLED
     meeting.cancelled_reason = reason.strip()
@@ -164,3 +167,30 @@ def cancel_meeting(meeting: Meeting, reason: str = "", *, by: User | None = None
 
 def _diff(this: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in this.items() if other.get(k) != v}
+
+
+def schedule_series(
+    cohort: Cohort, module: Module, slots: Sequence[Any], *, block: Block | None = None,
+    location: str = "", online_url: str = "", lecturers: Sequence[User] = (),
+    by: User | None = None,
+) -> list[Meeting]:
+    """Create every meeting of a planned series (see :mod:`lms.schedule.series`)."""
+    return [
+        schedule_meeting(cohort, module, slot.starts_at, slot.ends_at, block=block,
+                         location=location, online_url=online_url, lecturers=lecturers, by=by)
+        for slot in slots
+    ]
+
+
+def update_block(block: Block, title: str, starts_on: date, ends_on: date,
+                 *, by: User | None = None) -> None:
+    if ends_on < starts_on:
+        raise ScheduleError(_l("A block cannot end before it starts."))
+    before = {"title": block.title, "starts_on": str(block.starts_on),
+              "ends_on": str(block.ends_on)}
+    block.title, block.starts_on, block.ends_on = title.strip(), starts_on, ends_on
+    db.session.flush()
+    after = {"title": block.title, "starts_on": str(starts_on), "ends_on": str(ends_on)}
+    if before != after:
+        record_event(by, "block.updated", block, cohort_id=block.cohort_id,
+                     before=before, after=after)

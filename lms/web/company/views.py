@@ -3,16 +3,25 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
+from lms.certificates.queries import CompanyStatus, list_completion_status
 from lms.cohorts.queries import list_contact_cohorts
+from lms.db import utcnow
 from lms.schedule.queries import list_cohort_meetings
 from lms.web.company import bp
 
 
 @bp.get("/")
 def home():
+    """The company's view: roster, schedule and each participant's status (on track, at
+    risk, certified) — never grades, feedback, submissions or attendance details."""
+    now = utcnow()
     cohorts = list_contact_cohorts(current_user)
     return render_template(
         "company/home.html",
-        cohorts=cohorts,
+        cohorts=[
+            (cohort, [(e, s) for e, s in list_completion_status(cohort, now)
+                      if s != CompanyStatus.WITHDRAWN])
+            for cohort in cohorts
+        ],
         meetings=list_cohort_meetings([c.id for c in cohorts]),
     )

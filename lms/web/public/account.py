@@ -19,6 +19,7 @@ from lms.urls import external_url
 from lms.web.public import bp
 from lms.web.public.forms import (
     AcceptInvitationForm,
+    AccountInvitationForm,
     InvitationForm,
     NewPasswordForm,
     PasswordForgotForm,
@@ -72,17 +73,21 @@ def password_reset(token: str):
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def invitation(token: str):
     try:
-        enrollment = invitation_for(token)
+        invitation = invitation_for(token)
     except TokenError as error:
         return render_template("public/link_invalid.html", message=error.message), 404
-    user = enrollment.user
+    user, enrollment = invitation.user, invitation.enrollment
     new_account = user.password_hash is None
-    form_class = InvitationForm if new_account else AcceptInvitationForm
+    if enrollment is None:
+        form_class = AccountInvitationForm
+    else:
+        form_class = InvitationForm if new_account else AcceptInvitationForm
     form = form_class(data={"title_form": user.title_form.value, "language": user.locale.value})
     if form.validate_on_submit():
         try:
+            title_form = form.title_form.data if enrollment is not None else user.title_form
             accept_invitation(
-                token, title_form=TitleForm(form.title_form.data),
+                token, title_form=TitleForm(title_form),
                 locale=Locale(form.language.data),
                 password=form.password.data if new_account else None,
             )
@@ -95,7 +100,8 @@ def invitation(token: str):
             if new_account:
                 log_in(user)
             db.session.commit()
-            flash(_("Welcome to %(cohort)s!", cohort=enrollment.cohort.name), "info")
+            if enrollment is not None:
+                flash(_("Welcome to %(cohort)s!", cohort=enrollment.cohort.name), "info")
             return redirect(url_for("public.index") if new_account else url_for("public.login"))
     return render_template("public/invitation.html", form=form, enrollment=enrollment,
-                           new_account=new_account)
+                           user=user, new_account=new_account)

@@ -46,6 +46,15 @@ class NewPasswordForm(FlaskForm):
     )
 
 
+class AccountInvitationForm(NewPasswordForm):
+    """A lecturer or company contact sets a first password and the language."""
+
+    language = RadioField(
+        _l("Language"), choices=[("de", "Deutsch"), ("en", "English")],
+        validators=[DataRequired(_l("Please choose one."))],
+    )
+
+
 class InvitationForm(NewPasswordForm):
     title_form = RadioField(
         _l("How your certificate names you"),

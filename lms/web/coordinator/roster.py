@@ -1,0 +1,180 @@
+"""The roster of a closed cohort: invite, import, resend, withdraw; company contacts."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.access import get_cohort_or_404
+from lms.accounts.models import Locale, Role, TitleForm, User
+from lms.cohorts.invitations import (
+    Invitation,
+    invite_account,
+    invite_participant,
+    resend_invitation,
+    send_account_invitation,
+    send_invitation,
+    withdraw_enrollment,
+)
+from lms.cohorts.models import Enrollment
+from lms.cohorts.operations import CohortError, add_company_contact, remove_company_contact
+from lms.cohorts.queries import list_roster
+from lms.cohorts.roster_import import RosterImportError, import_roster, parse_roster
+from lms.extensions import db
+from lms.mail import MailError
+from lms.web.coordinator import bp
+from lms.web.coordinator.forms import (
+    ConfirmForm,
+    ContactForm,
+    InviteForm,
+    RosterConfirmForm,
+    RosterUploadForm,
+)
+
+
+def _send_all(invitations: list[Invitation]) -> None:
+    """Send after the commit; report failures instead of failing the page."""
+    failed = []
+    for invitation in invitations:
+        try:
+            send_invitation(invitation)
+        except MailError:
+            failed.append(invitation.enrollment.user.email)
+    if failed:
+        flash(_("The invitation could not be sent to: %(emails)s. Use “send again” later.",
+                emails=", ".join(failed)), "error")
+    elif invitations:
+        flash(_("%(n)s invitation(s) sent.", n=len(invitations)), "info")
+
+
+def _enrollment(cohort_id: int, enrollment_id: int) -> Enrollment:
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.cohort_id != cohort.id:
+        abort(404)
+    return enrollment
+
+
+@bp.route("/cohorts/<int:cohort_id>/roster", methods=["GET", "POST"])
+def roster(cohort_id: int):
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation = invite_participant(
+                cohort, form.email.data, form.first_name.data, form.last_name.data,
+                title_form=TitleForm(form.title_form.data), locale=Locale(form.language.data),
+                by=current_user)
+            db.session.commit()
+        except CohortError as error:
+            db.session.rollback()
+            form.email.errors.append(error.message)
+        else:
+            _send_all([invitation])
+            return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
+    return render_template("coordinator/roster.html", cohort=cohort, form=form,
+                           roster=list_roster(cohort), upload=RosterUploadForm(),
+                           contact_form=ContactForm(), action=ConfirmForm())
+
+
+@bp.post("/cohorts/<int:cohort_id>/enrollments/<int:enrollment_id>/resend")
+def resend(cohort_id: int, enrollment_id: int):
+    enrollment = _enrollment(cohort_id, enrollment_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            invitation = resend_invitation(enrollment, by=current_user)
+            db.session.commit()
+        except CohortError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            _send_all([invitation])
+    return redirect(url_for("coordinator.roster", cohort_id=cohort_id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/enrollments/<int:enrollment_id>/withdraw")
+def withdraw(cohort_id: int, enrollment_id: int):
+    enrollment = _enrollment(cohort_id, enrollment_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            withdraw_enrollment(enrollment, by=current_user)
+            db.session.commit()
+        except CohortError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(_("%(name)s has been withdrawn from the cohort.",
+                    name=enrollment.user.full_name), "info")
+    return redirect(url_for("coordinator.roster", cohort_id=cohort_id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/roster/import", methods=["GET", "POST"])
+def roster_import(cohort_id: int):
+    """Step 1: upload and check; a good file shows a preview, a bad one every problem."""
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    form = RosterUploadForm()
+    parsed = csv_text = None
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        parsed = parse_roster(data, cohort)
+        if parsed.ok:
+            csv_text = data.decode("utf-8-sig")
+    return render_template("coordinator/roster_import.html", cohort=cohort, form=form,
+                           parsed=parsed, confirm=RosterConfirmForm(csv_text=csv_text))
+
+
+@bp.post("/cohorts/<int:cohort_id>/roster/import/confirm")
+def roster_import_confirm(cohort_id: int):
+    """Step 2: the same file, checked again, is imported whole or not at all."""
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    form = RosterConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("Nothing to import. Please upload the file again."), "error")
+        return redirect(url_for("coordinator.roster_import", cohort_id=cohort.id))
+    try:
+        invitations = import_roster(cohort, form.csv_text.data.encode("utf-8"), by=current_user)
+        db.session.commit()
+    except (RosterImportError, CohortError) as error:
+        db.session.rollback()
+        problems = getattr(error, "problems", None)
+        return render_template("coordinator/roster_import.html", cohort=cohort,
+                               form=RosterUploadForm(), parsed=None, problems=problems,
+                               confirm=None), 422
+    _send_all(invitations)
+    return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/contacts")
+def contact_add(cohort_id: int):
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    form = ContactForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
+    user, token = invite_account(form.email.data, form.first_name.data, form.last_name.data,
+                                 Role.COMPANY_CONTACT, by=current_user)
+    add_company_contact(cohort, user, by=current_user)
+    db.session.commit()
+    if token is not None:
+        try:
+            send_account_invitation(user, token, Role.COMPANY_CONTACT)
+        except MailError:
+            flash(_("The invitation could not be sent to: %(emails)s. Use “send again” later.",
+                    emails=user.email), "error")
+    flash(_("%(name)s can now follow the cohort.", name=user.full_name), "info")
+    return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/contacts/<int:user_id>/remove")
+def contact_remove(cohort_id: int, user_id: int):
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    user = db.session.get(User, user_id)
+    if user is None or user not in cohort.contacts:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        remove_company_contact(cohort, user, by=current_user)
+        db.session.commit()
+    return redirect(url_for("coordinator.roster", cohort_id=cohort.id))

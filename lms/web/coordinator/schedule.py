@@ -1,0 +1,217 @@
+"""Blocks and meetings: add, edit, move, cancel, plan a series, assign lecturers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.access import get_cohort_or_404
+from lms.accounts.models import Role, User, UserRole
+from lms.cohorts.models import Cohort
+from lms.extensions import db
+from lms.ical.notices import notify_meeting_change
+from lms.mail import MailError
+from lms.schedule.models import Block, Meeting
+from lms.schedule.operations import (
+    MeetingChange,
+    ScheduleError,
+    cancel_meeting,
+    create_block,
+    schedule_meeting,
+    schedule_series,
+    update_block,
+    update_meeting,
+)
+from lms.schedule.queries import list_cohort_meetings
+from lms.schedule.series import SeriesError, plan_series
+from lms.web.coordinator import bp
+from lms.web.coordinator.forms import BlockForm, CancelMeetingForm, MeetingForm, SeriesForm
+
+
+def _lecturer_choices() -> list[tuple[int, str]]:
+    lecturers = db.session.scalars(
+        sa.select(User).join(UserRole).where(UserRole.role == Role.LECTURER)
+        .order_by(User.last_name, User.first_name))
+    return [(u.id, u.full_name) for u in lecturers]
+
+
+def _fill(form, cohort: Cohort) -> None:
+    form.module_id.choices = [(m.id, f"{m.number}. {m.title}") for m in cohort.course.modules]
+    form.block_id.choices = [(0, "–")] + [(b.id, b.title) for b in cohort.blocks]
+    form.lecturer_ids.choices = _lecturer_choices()
+
+
+def _chosen(form, cohort: Cohort) -> dict:
+    module = next((m for m in cohort.course.modules if m.id == form.module_id.data), None)
+    block = next((b for b in cohort.blocks if b.id == form.block_id.data), None)
+    lecturers = list(db.session.scalars(
+        sa.select(User).where(User.id.in_(form.lecturer_ids.data or []))))
+    return {"module": module, "block": block, "lecturers": lecturers}
+
+
+def _notify(change: MeetingChange) -> None:
+    """Tell participants and lecturers about a move or cancellation, with an .ics."""
+    if not (change.moved or change.cancelled or
+            change.before["location"] != change.after["location"]):
+        return
+    try:
+        notify_meeting_change(change)
+    except MailError:
+        flash(_("The change notice could not be sent to everyone."), "error")
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    get_cohort_or_404(current_user, meeting.cohort_id)
+    return meeting
+
+
+@bp.get("/cohorts/<int:cohort_id>/schedule")
+def schedule(cohort_id: int):
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    return render_template("coordinator/schedule.html", cohort=cohort,
+                           meetings=list_cohort_meetings([cohort.id]), block_form=BlockForm())
+
+
+@bp.post("/cohorts/<int:cohort_id>/blocks")
+def block_new(cohort_id: int):
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    form = BlockForm()
+    if form.validate_on_submit():
+        create_block(cohort, form.title.data, form.starts_on.data, form.ends_on.data,
+                     by=current_user)
+        db.session.commit()
+        flash(_("The block has been added."), "info")
+        return redirect(url_for("coordinator.schedule", cohort_id=cohort.id))
+    return render_template("coordinator/schedule.html", cohort=cohort,
+                           meetings=list_cohort_meetings([cohort.id]), block_form=form), 422
+
+
+@bp.route("/blocks/<int:block_id>/edit", methods=["GET", "POST"])
+def block_edit(block_id: int):
+    block = db.session.get(Block, block_id) or abort(404)
+    get_cohort_or_404(current_user, block.cohort_id)
+    form = BlockForm(obj=block)
+    if form.validate_on_submit():
+        update_block(block, form.title.data, form.starts_on.data, form.ends_on.data,
+                     by=current_user)
+        db.session.commit()
+        return redirect(url_for("coordinator.schedule", cohort_id=block.cohort_id))
+    return render_template("coordinator/block_form.html", form=form, block=block)
+
+
+@bp.route("/cohorts/<int:cohort_id>/meetings/new", methods=["GET", "POST"])
+def meeting_new(cohort_id: int):
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    form = MeetingForm(location=cohort.location)
+    _fill(form, cohort)
+    if form.validate_on_submit():
+        zone = ZoneInfo(cohort.timezone)
+        try:
+            schedule_meeting(
+                cohort, starts_at=datetime.combine(form.day.data, form.starts.data, zone),
+                ends_at=datetime.combine(form.day.data, form.ends.data, zone),
+                location=form.location.data or "", online_url=form.online_url.data or "",
+                by=current_user, **_chosen(form, cohort))
+            db.session.commit()
+        except ScheduleError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(_("The meeting has been added."), "info")
+            return redirect(url_for("coordinator.schedule", cohort_id=cohort.id))
+    return render_template("coordinator/meeting_form.html", form=form, cohort=cohort,
+                           meeting=None)
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+def meeting_edit(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    cohort = meeting.cohort
+    zone = ZoneInfo(cohort.timezone)
+    local_start, local_end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+    form = MeetingForm(obj=meeting, day=local_start.date(), starts=local_start.time(),
+                       ends=local_end.time(), block_id=meeting.block_id or 0,
+                       lecturer_ids=[u.id for u in meeting.lecturers])
+    _fill(form, cohort)
+    if form.validate_on_submit():
+        try:
+            change = update_meeting(
+                meeting, by=current_user, title=form.title.data or "",
+                starts_at=datetime.combine(form.day.data, form.starts.data, zone),
+                ends_at=datetime.combine(form.day.data, form.ends.data, zone),
+                location=form.location.data or "", online_url=form.online_url.data or "",
+                **_chosen(form, cohort))
+            db.session.commit()
+        except ScheduleError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            _notify(change)
+            flash(_("The meeting has been saved."), "info")
+            return redirect(url_for("coordinator.schedule", cohort_id=cohort.id))
+    return render_template("coordinator/meeting_form.html", form=form, cohort=cohort,
+                           meeting=meeting, cancel_form=CancelMeetingForm())
+
+
+@bp.post("/meetings/<int:meeting_id>/cancel")
+def meeting_cancel(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    form = CancelMeetingForm()
+    if form.validate_on_submit():
+        try:
+            change = cancel_meeting(meeting, form.reason.data or "", by=current_user)
+            db.session.commit()
+        except ScheduleError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            _notify(change)
+            flash(_("The meeting has been cancelled. It stays in the schedule as cancelled."),
+                  "info")
+    return redirect(url_for("coordinator.schedule", cohort_id=meeting.cohort_id))
+
+
+def _parse_dates(text: str) -> list[date]:
+    dates = []
+    for line in text.replace(",", "\n").splitlines():
+        if line.strip():
+            dates.append(date.fromisoformat(line.strip()))
+    return dates
+
+
+@bp.route("/cohorts/<int:cohort_id>/meetings/series", methods=["GET", "POST"])
+def meeting_series(cohort_id: int):
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    form = SeriesForm(location=cohort.location)
+    _fill(form, cohort)
+    if form.validate_on_submit():
+        try:
+            skip = _parse_dates(form.skip.data or "")
+        except ValueError:
+            form.skip.errors.append(_("Please write each date as YYYY-MM-DD, one per line."))
+        else:
+            try:
+                slots = plan_series(form.first_day.data, form.last_day.data, form.weekdays.data,
+                                    form.starts.data, form.ends.data, cohort.timezone,
+                                    every_weeks=form.every_weeks.data, skip=skip)
+                meetings = schedule_series(
+                    cohort, slots=slots, location=form.location.data or "",
+                    online_url=form.online_url.data or "", by=current_user,
+                    **_chosen(form, cohort))
+                db.session.commit()
+            except (SeriesError, ScheduleError) as error:
+                db.session.rollback()
+                flash(error.message, "error")
+            else:
+                flash(_("%(n)s meetings have been added.", n=len(meetings)), "info")
+                return redirect(url_for("coordinator.schedule", cohort_id=cohort.id))
+    return render_template("coordinator/series_form.html", form=form, cohort=cohort,
+                           preview=request.method == "POST")
