@@ -1,23 +1,29 @@
-"""Submissions and grades. Operations flush, never commit."""
+"""Assignments, submissions and grades. Operations flush, never commit."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
+from lms.assignments.files import clean_filename, detect_upload
 from lms.assignments.models import Assignment, Grade, Submission
 from lms.audit.operations import record_event
-from lms.cohorts.models import Enrollment
-from lms.curriculum.models import GradingScheme
+from lms.cohorts.models import Cohort, Enrollment
+from lms.curriculum.models import AssessmentKind, GradingScheme, Module
 from lms.db import utcnow
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.storage import remove_stored, store_bytes
 
+FEEDBACK_MAX = 10_000
 
-class AssignmentError(ValueError):
+
+class AssignmentError(DomainError):
     """A submission or grade cannot be recorded; the message says why."""
 
 
@@ -26,14 +32,23 @@ def submit_file(
     enrollment: Enrollment,
     filename: str,
     data: bytes,
-    content_type: str,
+    content_type: str = "",
     *,
     now: datetime | None = None,
 ) -> Submission:
-    """Store a new version of a participant's work. If anything fails after the file was
-    written, the file is removed again: nothing is half-stored."""
+    """Store a new version of a participant's work.
+
+    The type is judged by the content (``content_type``, the browser's claim, is not
+    trusted; the detected type is recorded). Late work is accepted and flagged; earlier
+    versions stay. If anything fails after the file was written, the file is removed
+    again: nothing is half-stored. A caller whose commit fails removes
+    ``submission.stored_name`` itself (see :func:`discard_stored_file`).
+    """
     if enrollment.cohort_id != assignment.cohort_id:
-        raise AssignmentError("the participant is not in this assignment's cohort")
+        raise AssignmentError(_l("The participant is not in this assignment's cohort."))
+    if assignment.kind != AssessmentKind.PAPER:
+        raise AssignmentError(_l("Nothing is uploaded for this assessment."))
+    kind = detect_upload(filename, data)  # raises UploadRejected with a reason
     now = now or utcnow()
     stored_name, digest = store_bytes("submissions", data)
     try:
@@ -50,9 +65,9 @@ def submit_file(
             assignment=assignment,
             enrollment=enrollment,
             version=version,
-            original_filename=filename,
+            original_filename=clean_filename(filename),
             stored_name=stored_name,
-            content_type=content_type,
+            content_type=kind.mimetype,
             size_bytes=len(data),
             sha256=digest,
             submitted_at=now,
@@ -60,10 +75,21 @@ def submit_file(
         )
         db.session.add(submission)
         db.session.flush()
+        record_event(
+            enrollment.user, "submission.created", submission, cohort_id=assignment.cohort_id,
+            after={"assignment_id": assignment.id, "version": version, "sha256": digest,
+                   "size": len(data), "late": submission.is_late},
+        )
+        db.session.flush()
     except Exception:
         remove_stored("submissions", stored_name)
         raise
     return submission
+
+
+def discard_stored_file(stored_name: str) -> None:
+    """Remove a file whose database row did not survive (the commit failed)."""
+    remove_stored("submissions", stored_name)
 
 
 def grade(
@@ -77,12 +103,20 @@ def grade(
     publish: bool = True,
 ) -> Grade:
     """Record or change a grade. With points, passing follows from the pass mark."""
+    if enrollment.cohort_id != assignment.cohort_id:
+        raise AssignmentError(_l("The participant is not in this assignment's cohort."))
     if assignment.grading == GradingScheme.POINTS:
         if points is None or not 0 <= points <= (assignment.max_points or 0):
-            raise AssignmentError("points must lie between 0 and the maximum")
+            raise AssignmentError(_l("Points must lie between 0 and the maximum."))
         passed = points >= (assignment.pass_points or 0)
-    elif passed is None:
-        raise AssignmentError("say whether the assessment was passed")
+    else:
+        points = None
+        if passed is None:
+            raise AssignmentError(_l("Please say whether the assessment was passed."))
+    feedback = (feedback or "").strip()
+    if len(feedback) > FEEDBACK_MAX:
+        raise AssignmentError(_l("The feedback may have at most %(n)s characters.",
+                                 n=FEEDBACK_MAX))
     record = db.session.scalar(
         sa.select(Grade).filter_by(assignment_id=assignment.id, enrollment_id=enrollment.id)
     )
@@ -91,7 +125,8 @@ def grade(
         record = Grade(assignment=assignment, enrollment=enrollment, passed=passed)
         db.session.add(record)
     else:
-        before = {"passed": record.passed, "points": str(record.points)}
+        before = {"passed": record.passed, "points": _points(record.points),
+                  "published": record.published_at is not None}
     latest = db.session.scalar(
         sa.select(Submission)
         .filter_by(assignment_id=assignment.id, enrollment_id=enrollment.id)
@@ -109,6 +144,78 @@ def grade(
     db.session.flush()
     record_event(
         by, "grade.recorded", record, cohort_id=assignment.cohort_id, before=before,
-        after={"passed": passed, "points": str(points) if points is not None else None},
+        after={"passed": passed, "points": _points(points), "published": publish},
     )
     return record
+
+
+def _points(value: Decimal | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _assignment_state(assignment: Assignment) -> dict[str, Any]:
+    return {
+        "title": assignment.title, "module_id": assignment.module_id,
+        "kind": assignment.kind.value, "grading": assignment.grading.value,
+        "max_points": _points(assignment.max_points),
+        "pass_points": _points(assignment.pass_points),
+        "due_at": assignment.due_at.isoformat() if assignment.due_at else None,
+        "required": assignment.required,
+    }
+
+
+def _check_assignment(cohort: Cohort, fields: dict[str, Any]) -> None:
+    module: Module | None = fields.get("module")
+    if module is not None and module.course_id != cohort.course_id:
+        raise AssignmentError(_l("The module belongs to another course."))
+    if not (fields.get("title") or "").strip():
+        raise AssignmentError(_l("Please enter a title."))
+    if fields["grading"] == GradingScheme.POINTS:
+        top, mark = fields.get("max_points"), fields.get("pass_points")
+        if top is None or mark is None or not 0 < mark <= top:
+            raise AssignmentError(
+                _l("Points need a maximum and a pass mark above 0 and at most the maximum."))
+    else:
+        fields["max_points"] = fields["pass_points"] = None
+
+
+def create_assignment(cohort: Cohort, *, key: str, by: User | None = None,
+                      **fields: Any) -> Assignment:
+    """A new assignment of a cohort (``fields``: title, description, module, kind,
+    grading, max_points, pass_points, due_at, required)."""
+    _check_assignment(cohort, fields)
+    if db.session.scalar(sa.select(Assignment.id).filter_by(cohort_id=cohort.id, key=key)):
+        raise AssignmentError(_l("This cohort already has an assignment with that key."))
+    fields["title"] = fields["title"].strip()
+    assignment = Assignment(cohort=cohort, key=key, **fields)
+    db.session.add(assignment)
+    db.session.flush()
+    record_event(by, "assignment.created", assignment, cohort_id=cohort.id,
+                 after=_assignment_state(assignment))
+    return assignment
+
+
+def update_assignment(assignment: Assignment, *, by: User | None = None,
+                      **fields: Any) -> Assignment:
+    merged = {name: getattr(assignment, name) for name in (
+        "title", "module", "kind", "grading", "max_points", "pass_points")}
+    merged.update(fields)
+    _check_assignment(assignment.cohort, merged)
+    if "kind" in fields and fields["kind"] != assignment.kind and db.session.scalar(
+        sa.select(Submission.id).filter_by(assignment_id=assignment.id).limit(1)
+    ):
+        raise AssignmentError(_l("Work has been handed in already; the kind cannot change."))
+    before = _assignment_state(assignment)
+    for name, value in merged.items():
+        if name in fields or name in ("max_points", "pass_points"):
+            setattr(assignment, name, value.strip() if name == "title" else value)
+    for name in ("description", "due_at", "required"):
+        if name in fields:
+            setattr(assignment, name, fields[name])
+    db.session.flush()
+    after = _assignment_state(assignment)
+    if after != before:
+        record_event(by, "assignment.updated", assignment, cohort_id=assignment.cohort_id,
+                     before={k: v for k, v in before.items() if after[k] != v},
+                     after={k: v for k, v in after.items() if before[k] != v})
+    return assignment

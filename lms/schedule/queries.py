@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
+from lms.attendance.queries import MarkingProgress, marking_progress
 from lms.cohorts.models import Cohort
 from lms.extensions import db
 from lms.schedule.models import Meeting, meeting_lecturer
@@ -19,7 +20,15 @@ from lms.schedule.models import Meeting, meeting_lecturer
 class LecturerAgenda:
     today: list[Meeting]
     upcoming: list[Meeting]
-    past: list[Meeting]
+    past: list[Meeting]  # every earlier meeting, newest first
+    # Earlier meetings whose attendance is not complete yet (newest first), and how far
+    # each meeting's marking has got.
+    incomplete: list[Meeting] = field(default_factory=list)
+    progress: dict[int, MarkingProgress] = field(default_factory=dict)
+
+    @property
+    def complete_past(self) -> list[Meeting]:
+        return [m for m in self.past if m not in self.incomplete]
 
 
 def list_cohort_meetings(cohort_ids: list[int]) -> list[Meeting]:
@@ -41,7 +50,8 @@ def list_cohort_meetings(cohort_ids: list[int]) -> list[Meeting]:
 
 def lecturer_agenda(user: User, now: datetime) -> LecturerAgenda:
     """The meetings a lecturer teaches across cohorts: today's (in each cohort's time
-    zone), then upcoming, then past (newest first)."""
+    zone), then upcoming, then past (newest first), with the past meetings whose
+    attendance is still incomplete picked out."""
     meetings = db.session.scalars(
         sa.select(Meeting)
         .join(meeting_lecturer, meeting_lecturer.c.meeting_id == Meeting.id)
@@ -65,8 +75,50 @@ def lecturer_agenda(user: User, now: datetime) -> LecturerAgenda:
         else:
             past.append(meeting)
     past.reverse()
-    return LecturerAgenda(today=today, upcoming=upcoming, past=past)
+    progress = marking_progress(meetings)
+    incomplete = [m for m in past if not m.is_cancelled and not progress[m.id].complete]
+    return LecturerAgenda(today=today, upcoming=upcoming, past=past, incomplete=incomplete,
+                          progress=progress)
 
 
 def teaching_minutes(meetings: list[Meeting]) -> int:
     return sum(m.duration_minutes for m in meetings if not m.is_cancelled)
+
+
+@dataclass(frozen=True)
+class LecturerLoad:
+    """A lecturer's teaching across cohorts, for contracts: scheduled, not cancelled."""
+
+    user: User
+    meetings: int
+    minutes: int
+    cohorts: int
+
+
+def list_lecturer_loads() -> list[LecturerLoad]:
+    """Every lecturer with their teaching totals, in two queries."""
+    from lms.accounts.models import Role, UserRole
+
+    lecturers = db.session.scalars(
+        sa.select(User).join(UserRole).where(UserRole.role == Role.LECTURER)
+        .options(selectinload(User.lecturer_profile))
+    ).all()
+    rows = db.session.execute(
+        sa.select(meeting_lecturer.c.user_id, Meeting.starts_at, Meeting.ends_at,
+                  Meeting.cohort_id)
+        .join(Meeting, Meeting.id == meeting_lecturer.c.meeting_id)
+        .where(Meeting.status != "cancelled")
+    ).all()
+    totals: dict[int, list] = {}
+    for user_id, starts_at, ends_at, cohort_id in rows:
+        entry = totals.setdefault(user_id, [0, 0, set()])
+        entry[0] += 1
+        entry[1] += int((ends_at - starts_at).total_seconds() // 60)
+        entry[2].add(cohort_id)
+    from lms.i18n import sort_key
+
+    return sorted(
+        (LecturerLoad(u, totals.get(u.id, [0])[0], totals.get(u.id, [0, 0])[1],
+                      len(totals.get(u.id, [0, 0, set()])[2])) for u in lecturers),
+        key=lambda load: sort_key(load.user.last_name, load.user.first_name),
+    )

@@ -8,4 +8,9 @@ from lms.accounts.models import Role
 bp = Blueprint("lecturer", __name__, url_prefix="/teaching")
 bp.before_request(role_required(Role.LECTURER))
 
-from lms.web.lecturer import views  # noqa: E402, F401
+from lms.web.lecturer import (  # noqa: E402, F401
+    assignments,
+    attendance,
+    checkin,
+    views,
+)

@@ -10,6 +10,9 @@ from lms.web.lecturer import bp
 
 @bp.get("/")
 def home():
-    agenda = lecturer_agenda(current_user, utcnow())
+    """The lecturer's day: today first, then upcoming, then past meetings whose
+    attendance is not complete yet, across all cohorts they teach."""
+    now = utcnow()
+    agenda = lecturer_agenda(current_user, now)
     total = teaching_minutes(agenda.today + agenda.upcoming + agenda.past)
-    return render_template("lecturer/home.html", agenda=agenda, total_minutes=total)
+    return render_template("lecturer/home.html", agenda=agenda, total_minutes=total, now=now)

@@ -1,0 +1,131 @@
+"""Reads of assignments, submissions and grades; a fixed number of queries each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from lms.accounts.models import User
+from lms.assignments.models import Assignment, Grade, Submission
+from lms.attendance.queries import active_roster
+from lms.cohorts.models import Cohort, Enrollment
+from lms.extensions import db
+from lms.schedule.models import Meeting, meeting_lecturer
+
+
+def _ordered(query: sa.Select) -> sa.Select:
+    return query.options(
+        selectinload(Assignment.module),
+        selectinload(Assignment.cohort).selectinload(Cohort.course),
+        selectinload(Assignment.cohort).selectinload(Cohort.company),
+    ).order_by(Assignment.cohort_id, Assignment.due_at.is_(None), Assignment.due_at,
+               Assignment.title, Assignment.id)
+
+
+def list_cohort_assignments(cohort_ids: list[int]) -> list[Assignment]:
+    if not cohort_ids:
+        return []
+    return list(db.session.scalars(_ordered(
+        sa.select(Assignment).where(Assignment.cohort_id.in_(cohort_ids)))))
+
+
+def list_lecturer_assignments(user: User) -> list[Assignment]:
+    """Assignments of the modules a lecturer teaches in some meeting of that cohort."""
+    taught = (
+        sa.select(Meeting.id)
+        .join(meeting_lecturer, meeting_lecturer.c.meeting_id == Meeting.id)
+        .where(meeting_lecturer.c.user_id == user.id, Meeting.cohort_id == Assignment.cohort_id,
+               Meeting.module_id == Assignment.module_id)
+        .exists()
+    )
+    return list(db.session.scalars(_ordered(sa.select(Assignment).where(taught))))
+
+
+@dataclass(frozen=True)
+class WorkStatus:
+    """One participant's state for one assignment."""
+
+    latest: Submission | None
+    versions: int
+    grade: Grade | None  # any grade; callers decide whether it is published
+
+
+def _latest_submissions(assignment_ids: list[int], enrollment_ids: list[int]
+                        ) -> dict[tuple[int, int], tuple[Submission, int]]:
+    if not assignment_ids or not enrollment_ids:
+        return {}
+    counts = (
+        sa.select(Submission.assignment_id, Submission.enrollment_id,
+                  sa.func.max(Submission.version).label("top"),
+                  sa.func.count().label("versions"))
+        .where(Submission.assignment_id.in_(assignment_ids),
+               Submission.enrollment_id.in_(enrollment_ids))
+        .group_by(Submission.assignment_id, Submission.enrollment_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Submission, counts.c.versions).join(
+            counts,
+            sa.and_(Submission.assignment_id == counts.c.assignment_id,
+                    Submission.enrollment_id == counts.c.enrollment_id,
+                    Submission.version == counts.c.top),
+        )
+    ).all()
+    return {(s.assignment_id, s.enrollment_id): (s, n) for s, n in rows}
+
+
+def _grades(assignment_ids: list[int], enrollment_ids: list[int]
+            ) -> dict[tuple[int, int], Grade]:
+    if not assignment_ids or not enrollment_ids:
+        return {}
+    return {
+        (g.assignment_id, g.enrollment_id): g
+        for g in db.session.scalars(
+            sa.select(Grade).where(Grade.assignment_id.in_(assignment_ids),
+                                   Grade.enrollment_id.in_(enrollment_ids)))
+    }
+
+
+def work_status(assignments: list[Assignment], enrollments: list[Enrollment]
+                ) -> dict[tuple[int, int], WorkStatus]:
+    """Status of every (assignment, enrollment) pair, in two queries."""
+    a_ids, e_ids = [a.id for a in assignments], [e.id for e in enrollments]
+    latest = _latest_submissions(a_ids, e_ids)
+    grades = _grades(a_ids, e_ids)
+    result = {}
+    for a in assignments:
+        for e in enrollments:
+            if a.cohort_id != e.cohort_id:
+                continue
+            sub, versions = latest.get((a.id, e.id), (None, 0))
+            result[(a.id, e.id)] = WorkStatus(sub, versions, grades.get((a.id, e.id)))
+    return result
+
+
+@dataclass(frozen=True)
+class GradingRow:
+    enrollment: Enrollment
+    status: WorkStatus
+
+
+def grading_list(assignment: Assignment) -> list[GradingRow]:
+    """The roster of an assignment's cohort with each participant's latest work and grade
+    (four queries, whatever the cohort's size)."""
+    roster = active_roster(assignment.cohort_id)
+    status = work_status([assignment], roster)
+    return [GradingRow(e, status[(assignment.id, e.id)]) for e in roster]
+
+
+def list_versions(assignment: Assignment, enrollment: Enrollment) -> list[Submission]:
+    return list(db.session.scalars(
+        sa.select(Submission)
+        .filter_by(assignment_id=assignment.id, enrollment_id=enrollment.id)
+        .order_by(Submission.version.desc())
+    ))
+
+
+def get_grade(assignment: Assignment, enrollment: Enrollment) -> Grade | None:
+    return db.session.scalar(
+        sa.select(Grade).filter_by(assignment_id=assignment.id, enrollment_id=enrollment.id))

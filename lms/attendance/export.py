@@ -1,0 +1,107 @@
+"""The attendance matrix as CSV and XLSX: one table, two formats, the same numbers.
+
+Both are built from :func:`matrix_table`, which counts through the same summaries as
+the coordinator's page and the participant's own view.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from zoneinfo import ZoneInfo
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from lms.attendance.queries import AttendanceMatrix
+
+Cell = str | float | int | None
+
+
+def as_hours(minutes: int | None) -> float | None:
+    return None if minutes is None else round(minutes / 60, 2)
+
+
+def status_label(status: str) -> str:
+    return {"present": _("present"), "late": _("late"), "excused": _("excused"),
+            "absent": _("absent")}[status]
+
+
+def risk_label(risk: str) -> str:
+    return {"below": _("below the minimum"), "near": _("heading below the minimum"),
+            "ok": _("on track")}[risk]
+
+
+def matrix_table(matrix: AttendanceMatrix) -> list[list[Cell]]:
+    """Header, one row per participant (hours counted per meeting, then totals), and a
+    closing row with the hours counted per meeting."""
+    zone = ZoneInfo(matrix.cohort.timezone)
+    header: list[Cell] = [_("Last name"), _("First name")]
+    for m in matrix.meetings:
+        header.append(f"{m.starts_at.astimezone(zone):%Y-%m-%d %H:%M} · {m.module.number}")
+    header += [_("Attended (h)"), _("Held (h)"), _("Scheduled (h)"), _("Required (h)"),
+               _("May still miss (h)"), _("Status")]
+    rows: list[list[Cell]] = [header]
+    for e in matrix.roster:
+        s = matrix.summaries[e.id]
+        row: list[Cell] = [e.user.last_name, e.user.first_name]
+        row += [as_hours(matrix.minutes[(e.id, m.id)]) for m in matrix.meetings]
+        row += [as_hours(s.attended), as_hours(s.held), as_hours(s.scheduled),
+                as_hours(s.required), as_hours(s.may_still_miss), risk_label(s.risk)]
+        rows.append(row)
+    footer: list[Cell] = [_("Hours counted per meeting"), ""]
+    footer += [as_hours(matrix.meeting_totals[m.id].counted) if matrix.held(m) else None
+               for m in matrix.meetings]
+    footer += [None] * (len(header) - len(footer))
+    rows.append(footer)
+    return rows
+
+
+def matrix_csv(matrix: AttendanceMatrix) -> bytes:
+    """CSV as spreadsheet programs of the user's language open it: German uses a
+    semicolon and a decimal comma. UTF-8 with a byte order mark for umlauts."""
+    german = str(get_locale()) == "de"
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if german else ",", lineterminator="\r\n")
+    for row in matrix_table(matrix):
+        writer.writerow(["" if cell is None else
+                         (f"{cell:.2f}".replace(".", ",") if german else f"{cell:.2f}")
+                         if isinstance(cell, float) else cell for cell in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def matrix_xlsx(matrix: AttendanceMatrix) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Attendance (hours)")[:31]
+    table = matrix_table(matrix)
+    for row in table:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, float):
+                cell.number_format = "0.00"
+    sheet.freeze_panes = "C2"
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 18
+    for index in range(3, len(table[0]) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 14
+
+    marks = workbook.create_sheet(_("Marks")[:31])
+    marks.append(table[0][: 2 + len(matrix.meetings)])
+    for e in matrix.roster:
+        row: list[Cell] = [e.user.last_name, e.user.first_name]
+        for m in matrix.meetings:
+            mark = matrix.marks.get((e.id, m.id))
+            row.append(status_label(mark.status.value) if mark and matrix.held(m) else None)
+        marks.append(row)
+    for cell in marks[1]:
+        cell.font = Font(bold=True)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

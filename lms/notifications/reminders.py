@@ -1,0 +1,148 @@
+"""Reminders sent by ``lms notify`` (run by cron): deadlines coming up, grades published,
+attendance below or near the minimum.
+
+Each reminder has a key; a row in ``notification_log`` claims it with INSERT ... ON
+CONFLICT DO NOTHING, so that a reminder is sent once however often (or however many
+times at once) the command runs. A reminder whose mail fails is not claimed and is
+tried again next time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from lms.accounts.models import User
+from lms.assignments.models import Assignment, Grade, Submission
+from lms.attendance.queries import summarise_attendance
+from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
+from lms.curriculum.models import AssessmentKind
+from lms.extensions import db
+from lms.notifications.models import NotificationLog
+
+DEADLINE_AHEAD = timedelta(days=3)
+# Grades published longer ago than this are not announced any more (e.g. on a first run).
+GRADE_NEWS = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    kind: str
+    key: str
+    user: User
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def due_reminders(now: datetime) -> Iterator[Reminder]:
+    """Every reminder that is due now, whether or not it was sent already."""
+    yield from _deadline_reminders(now)
+    yield from _grade_reminders(now)
+    yield from _attendance_reminders(now)
+
+
+def already_sent(reminder: Reminder) -> bool:
+    return db.session.scalar(
+        sa.select(sa.exists().where(NotificationLog.kind == reminder.kind,
+                                    NotificationLog.key == reminder.key))
+    ) or False
+
+
+def claim(reminder: Reminder, now: datetime) -> bool:
+    """Record that ``reminder`` is being sent; False when another run has it already."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = (
+        insert(NotificationLog)
+        .values(kind=reminder.kind, key=reminder.key, user_id=reminder.user.id, sent_at=now)
+        .on_conflict_do_nothing(index_elements=["kind", "key"])
+        .returning(NotificationLog.id)
+    )
+    return db.session.scalar(stmt) is not None
+
+
+def _deadline_reminders(now: datetime) -> Iterator[Reminder]:
+    assignments = db.session.scalars(
+        sa.select(Assignment)
+        .where(Assignment.kind == AssessmentKind.PAPER, Assignment.due_at > now,
+               Assignment.due_at <= now + DEADLINE_AHEAD)
+        .options(selectinload(Assignment.cohort), selectinload(Assignment.module))
+    ).all()
+    if not assignments:
+        return
+    handed_in = {
+        (row.assignment_id, row.enrollment_id) for row in db.session.execute(
+            sa.select(Submission.assignment_id, Submission.enrollment_id)
+            .where(Submission.assignment_id.in_([a.id for a in assignments])).distinct())
+    }
+    enrollments = db.session.scalars(
+        sa.select(Enrollment)
+        .where(Enrollment.cohort_id.in_({a.cohort_id for a in assignments}),
+               Enrollment.status == EnrollmentStatus.ACTIVE)
+        .options(selectinload(Enrollment.user))
+    ).all()
+    for assignment in assignments:
+        for enrollment in enrollments:
+            if enrollment.cohort_id != assignment.cohort_id:
+                continue
+            if (assignment.id, enrollment.id) in handed_in:
+                continue
+            yield Reminder(
+                "deadline_reminder",
+                f"assignment:{assignment.id}:enrollment:{enrollment.id}:"
+                f"due:{assignment.due_at.isoformat()}",
+                enrollment.user, "deadline_reminder",
+                {"assignment": assignment, "cohort": assignment.cohort},
+            )
+
+
+def _grade_reminders(now: datetime) -> Iterator[Reminder]:
+    grades = db.session.scalars(
+        sa.select(Grade)
+        .where(Grade.published_at.is_not(None), Grade.published_at >= now - GRADE_NEWS,
+               Grade.published_at <= now)
+        .options(selectinload(Grade.assignment).selectinload(Assignment.cohort),
+                 selectinload(Grade.enrollment).selectinload(Enrollment.user))
+    ).all()
+    for grade in grades:
+        if grade.enrollment.status == EnrollmentStatus.WITHDRAWN:
+            continue
+        yield Reminder(
+            "grade_published", f"grade:{grade.id}:published:{grade.published_at.isoformat()}",
+            grade.enrollment.user, "grade_published",
+            {"assignment": grade.assignment, "cohort": grade.assignment.cohort},
+        )
+
+
+def _attendance_reminders(now: datetime) -> Iterator[Reminder]:
+    today = now.date()
+    cohorts = db.session.scalars(
+        sa.select(Cohort)
+        .where(Cohort.archived_at.is_(None), Cohort.starts_on <= today, Cohort.ends_on >= today)
+        .options(selectinload(Cohort.coordinator), selectinload(Cohort.course))
+    ).all()
+    for cohort in cohorts:
+        enrollments = db.session.scalars(
+            sa.select(Enrollment)
+            .where(Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.ACTIVE)
+            .options(selectinload(Enrollment.user))
+        ).all()
+        summaries = summarise_attendance(cohort, list(enrollments), now)
+        for enrollment in enrollments:
+            summary = summaries[enrollment.id]
+            if summary.risk == "ok":
+                continue
+            context = {"cohort": cohort, "summary": summary, "participant": enrollment.user}
+            key = f"enrollment:{enrollment.id}:{summary.risk}"
+            yield Reminder("attendance_warning", key, enrollment.user, "attendance_warning",
+                           context)
+            if cohort.coordinator is not None:
+                yield Reminder("attendance_warning_coordinator", key, cohort.coordinator,
+                               "attendance_warning_coordinator", context)

@@ -1,0 +1,92 @@
+"""The coordinator's attendance: the matrix and its exports, absence decisions, and late
+corrections of a meeting's marks (the lecturer's roster page, with a reason)."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.access import get_cohort_or_404
+from lms.attendance.absences import decide_absence
+from lms.attendance.export import matrix_csv, matrix_xlsx, risk_label
+from lms.attendance.models import AbsenceDecision, AbsenceNotice
+from lms.attendance.operations import AttendanceError
+from lms.attendance.queries import attendance_matrix, list_absence_notices
+from lms.db import utcnow
+from lms.extensions import db
+from lms.web.coordinator import bp
+from lms.web.coordinator.attendance_forms import DecisionForm
+from lms.web.lecturer import attendance as roster_views
+
+# The lecturer's roster page and sheet, for coordinators (any meeting, also after the
+# lecturers' window has closed; then with a reason).
+bp.add_url_rule("/meetings/<int:meeting_id>/attendance", "attendance",
+                roster_views.attendance, methods=["GET", "POST"])
+bp.add_url_rule("/meetings/<int:meeting_id>/sheet.pdf", "attendance_sheet",
+                roster_views.attendance_sheet)
+
+STATUS_SHORT = {"present": "✓", "late": "◐", "excused": "E", "absent": "✗"}
+
+
+@bp.get("/cohorts/<int:cohort_id>/attendance", endpoint="attendance_matrix")
+def attendance_matrix_page(cohort_id: int):
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    matrix = attendance_matrix(cohort, utcnow())
+    return render_template("coordinator/attendance_matrix.html", cohort=cohort, matrix=matrix,
+                           short=STATUS_SHORT, risk_label=risk_label)
+
+
+def _export_name(cohort, suffix: str) -> str:
+    safe = "".join(c if c.isalnum() else "_" for c in cohort.name.encode("ascii", "ignore")
+                   .decode()).strip("_") or "cohort"
+    stem = _("attendance")
+    return f"{stem}_{safe}_{utcnow():%Y-%m-%d}.{suffix}"
+
+
+@bp.get("/cohorts/<int:cohort_id>/attendance.csv")
+def attendance_csv(cohort_id: int):
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    data = matrix_csv(attendance_matrix(cohort, utcnow()))
+    return Response(data, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{_export_name(cohort, "csv")}"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.get("/cohorts/<int:cohort_id>/attendance.xlsx")
+def attendance_xlsx(cohort_id: int):
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    data = matrix_xlsx(attendance_matrix(cohort, utcnow()))
+    return Response(
+        data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_export_name(cohort, "xlsx")}"',
+                 "Cache-Control": "private, no-store"})
+
+
+@bp.get("/cohorts/<int:cohort_id>/absences")
+def absences(cohort_id: int):
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    notices = list_absence_notices(cohort.id)
+    return render_template("coordinator/absences.html", cohort=cohort, notices=notices,
+                           forms={n.id: DecisionForm(prefix=f"n{n.id}") for n in notices})
+
+
+@bp.post("/absences/<int:notice_id>/decision")
+def absence_decision(notice_id: int):
+    notice = db.session.get(AbsenceNotice, notice_id)
+    if notice is None:
+        abort(404)
+    cohort = get_cohort_or_404(current_user, notice.meeting.cohort_id)
+    form = DecisionForm(prefix=f"n{notice.id}")
+    if not form.validate_on_submit():
+        flash(_("Please decide: excused or not excused."), "error")
+        return redirect(url_for("coordinator.absences", cohort_id=cohort.id))
+    try:
+        decide_absence(notice, AbsenceDecision(form.decision.data), by=current_user)
+    except AttendanceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Decision saved for %(name)s.", name=notice.enrollment.user.full_name), "info")
+    return redirect(url_for("coordinator.absences", cohort_id=cohort.id))

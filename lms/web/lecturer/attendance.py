@@ -1,0 +1,93 @@
+"""Marking a meeting's roster in one submit, and its printable sheet.
+
+The same views serve the coordinator's blueprint (registered there under the same
+paths): a coordinator may change marks after the lecturers' window has closed, with a
+reason.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.access import get_meeting_to_mark_or_404
+from lms.attendance.operations import (
+    AttendanceError,
+    lecturer_may_mark,
+    marking_closes_at,
+    save_roster,
+)
+from lms.attendance.queries import meeting_roster
+from lms.attendance.sheet import render_attendance_sheet
+from lms.db import utcnow
+from lms.extensions import db
+from lms.web.lecturer import bp
+from lms.web.lecturer.forms import STATUS_CHOICES, RosterForm, initial_rows, roster_entries
+
+
+def _as_coordinator() -> bool:
+    return request.blueprint == "coordinator"
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
+def attendance(meeting_id: int):
+    as_coordinator = _as_coordinator()
+    meeting = get_meeting_to_mark_or_404(current_user, meeting_id, as_coordinator=as_coordinator)
+    rows = meeting_roster(meeting)
+    now = utcnow()
+    started = now >= meeting.starts_at and not meeting.is_cancelled
+    window_open = lecturer_may_mark(meeting, now)
+    can_save = started and (as_coordinator or window_open)
+    reason_required = as_coordinator and not window_open
+    form = RosterForm() if request.method == "POST" else RosterForm(data=initial_rows(meeting,
+                                                                                       rows))
+    if can_save and form.validate_on_submit():
+        entries = roster_entries(form, meeting)
+        if entries is not None:
+            try:
+                written = save_roster(meeting, entries, by=current_user,
+                                      as_coordinator=as_coordinator,
+                                      reason=form.reason.data or "", now=now)
+            except AttendanceError as exc:
+                db.session.rollback()
+                form.reason.errors = [*form.reason.errors, str(exc)]
+            else:
+                db.session.commit()
+                flash(_("Attendance saved (%(n)s changes).", n=written) if written
+                      else _("Attendance saved; nothing had changed."), "info")
+                return redirect(url_for(f"{request.blueprint}.attendance",
+                                        meeting_id=meeting.id))
+    return render_template(
+        "lecturer/attendance.html",
+        meeting=meeting,
+        form=form,
+        rows={str(r.enrollment.id): r for r in rows},
+        roster_size=len(rows),
+        marked=sum(1 for r in rows if r.mark is not None),
+        status_labels=dict(STATUS_CHOICES),
+        can_save=can_save,
+        started=started,
+        window_open=window_open,
+        closes_at=marking_closes_at(meeting),
+        reason_required=reason_required,
+        as_coordinator=as_coordinator,
+        endpoint_prefix=request.blueprint,
+        now_utc=now,
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/sheet.pdf")
+def attendance_sheet(meeting_id: int):
+    meeting = get_meeting_to_mark_or_404(current_user, meeting_id,
+                                         as_coordinator=_as_coordinator())
+    pdf = render_attendance_sheet(meeting)
+    local = meeting.starts_at.astimezone(ZoneInfo(meeting.cohort.timezone))
+    stem = _("attendance-sheet")
+    name = f"{stem}_{local:%Y-%m-%d_%H%M}_{meeting.module.number}.pdf"
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "private, no-store",
+    })

@@ -1,0 +1,128 @@
+"""Forms of the lecturer's pages (the roster form is also the coordinator's)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from lms.assignments.operations import FEEDBACK_MAX
+from lms.attendance.models import AttendanceStatus
+from lms.attendance.operations import NOTE_MAX, REASON_MAX, Mark, RosterEntry
+from lms.attendance.queries import RosterRow
+from lms.schedule.models import Meeting
+
+STATUS_CHOICES = [
+    (AttendanceStatus.PRESENT.value, _l("Present")),
+    (AttendanceStatus.LATE.value, _l("Late / left early")),
+    (AttendanceStatus.EXCUSED.value, _l("Excused")),
+    (AttendanceStatus.ABSENT.value, _l("Absent")),
+]
+
+
+class MarkForm(Form):
+    """One participant's row. ``shown`` fingerprints what the page showed, so that the
+    save can tell a change from a row that was left alone."""
+
+    enrollment_id = HiddenField()
+    shown = HiddenField()
+    status = RadioField(_l("Attendance"), choices=STATUS_CHOICES,
+                        validators=[InputRequired(_l("Please choose a mark."))])
+    minutes_missed = IntegerField(
+        _l("Minutes missed"),
+        validators=[Optional(), NumberRange(min=1, message=_l("Enter at least 1 minute."))],
+    )
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
+
+
+class RosterForm(FlaskForm):
+    marks = FieldList(FormField(MarkForm))
+    reason = TextAreaField(_l("Reason for the change"), validators=[Length(max=REASON_MAX)])
+
+
+def fingerprint(status: str, minutes_missed: int | None, note: str) -> str:
+    text = f"{status}|{minutes_missed if minutes_missed is not None else ''}|{note.strip()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def default_status(row: RosterRow) -> AttendanceStatus:
+    """Everyone is present by default, except who announced an absence."""
+    if row.notice is None:
+        return AttendanceStatus.PRESENT
+    if row.notice.decision.value == "excused":
+        return AttendanceStatus.EXCUSED
+    return AttendanceStatus.ABSENT
+
+
+def initial_rows(meeting: Meeting, rows: list[RosterRow]) -> dict[str, list[dict]]:
+    data = []
+    for row in rows:
+        if row.mark is not None:
+            status = row.mark.status.value
+            missed = (meeting.duration_minutes - (row.mark.minutes_attended or 0)
+                      if row.mark.status == AttendanceStatus.LATE else None)
+            note, prefix = row.mark.note, "m"
+        else:
+            status, missed, note, prefix = default_status(row).value, None, "", "n"
+        data.append({"enrollment_id": str(row.enrollment.id), "status": status,
+                     "minutes_missed": missed, "note": note,
+                     "shown": prefix + fingerprint(status, missed, note)})
+    return {"marks": data}
+
+
+def roster_entries(form: RosterForm, meeting: Meeting) -> list[RosterEntry] | None:
+    """The submitted rows as entries to save, or None after adding errors to the rows."""
+    entries, ok = [], True
+    for entry in form.marks:
+        sub = entry.form
+        if not (sub.enrollment_id.data or "").isdigit():
+            sub.status.errors = [*sub.status.errors, _l("The roster has changed; please reload.")]
+            ok = False
+            continue
+        status = AttendanceStatus(sub.status.data)
+        missed = sub.minutes_missed.data if status == AttendanceStatus.LATE else None
+        attended = None
+        if status == AttendanceStatus.LATE:
+            if missed is None:
+                sub.minutes_missed.errors = [
+                    *sub.minutes_missed.errors, _l("How many minutes were missed?")]
+                ok = False
+                continue
+            if missed > meeting.duration_minutes:
+                sub.minutes_missed.errors = [*sub.minutes_missed.errors, _l(
+                    "At most %(n)s minutes (the whole meeting).", n=meeting.duration_minutes)]
+                ok = False
+                continue
+            attended = meeting.duration_minutes - missed
+        note = (sub.note.data or "").strip()
+        shown = sub.shown.data or ""
+        changed = shown[1:] != fingerprint(status.value, missed, note)
+        if not changed and shown.startswith("m"):
+            continue  # marked before and left as it was: nothing to write
+        entries.append(RosterEntry(int(sub.enrollment_id.data), Mark(status, attended, note),
+                                   changed=changed))
+    return entries if ok else None
+
+
+class GradeForm(FlaskForm):
+    points = DecimalField(_l("Points"), places=2,
+                          validators=[Optional(), NumberRange(min=0)])
+    passed = RadioField(_l("Result"), choices=[("yes", _l("Passed")), ("no", _l("Not passed"))],
+                        validators=[Optional()])
+    feedback = TextAreaField(_l("Feedback"), validators=[Length(max=FEEDBACK_MAX)])
+    publish = BooleanField(_l("Show the grade and feedback to the participant now"),
+                           default=True)

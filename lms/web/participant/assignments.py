@@ -1,0 +1,84 @@
+"""A participant's assignments: hand in work (new versions keep the old ones), see the
+published grade and feedback, download what they handed in."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from lms.access import get_own_assignment_or_404, get_submission_or_404
+from lms.assignments.files import ACCEPT_ATTRIBUTE, ALLOWED_LABELS, UploadRejected
+from lms.assignments.operations import AssignmentError, discard_stored_file, submit_file
+from lms.assignments.queries import get_grade, list_cohort_assignments, list_versions, work_status
+from lms.cohorts.queries import list_user_enrollments
+from lms.db import utcnow
+from lms.extensions import db
+from lms.web.lecturer.assignments import send_submission
+from lms.web.participant import bp
+from lms.web.participant.coursework_forms import UploadForm
+
+
+def _limit_mb() -> int:
+    return current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge):
+    """A clear page instead of a dropped connection: what the limit is, and what to do."""
+    return render_template("participant/upload_too_large.html", limit=_limit_mb()), 413
+
+
+@bp.get("/assignments")
+def my_assignments():
+    enrollments = list_user_enrollments(current_user)
+    assignments = list_cohort_assignments([e.cohort_id for e in enrollments])
+    return render_template(
+        "participant/assignments.html", enrollments=enrollments, assignments=assignments,
+        status=work_status(assignments, enrollments), now=utcnow(),
+    )
+
+
+@bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+def assignment(assignment_id: int):
+    assignment, enrollment = get_own_assignment_or_404(current_user, assignment_id)
+    form = UploadForm()
+    if assignment.kind.value == "paper" and form.validate_on_submit():
+        upload = form.file.data
+        submission = None
+        try:
+            submission = submit_file(assignment, enrollment, upload.filename or "",
+                                     upload.read(), upload.mimetype or "")
+            db.session.commit()
+        except (UploadRejected, AssignmentError) as exc:
+            db.session.rollback()
+            form.file.errors = [*form.file.errors, str(exc)]
+        except SQLAlchemyError:
+            # The row did not survive: the stored file must not survive either.
+            db.session.rollback()
+            if submission is not None:
+                discard_stored_file(submission.stored_name)
+            current_app.logger.exception("submission could not be saved")
+            form.file.errors = [*form.file.errors,
+                                _("Your file could not be saved. Please try again.")]
+        else:
+            if submission.is_late:
+                flash(_("Version %(n)s is handed in. It arrived after the due date and is "
+                        "marked as late.", n=submission.version), "info")
+            else:
+                flash(_("Version %(n)s is handed in.", n=submission.version), "info")
+            return redirect(url_for("participant.assignment", assignment_id=assignment.id))
+    grade = get_grade(assignment, enrollment)
+    return render_template(
+        "participant/assignment.html", assignment=assignment, form=form,
+        versions=list_versions(assignment, enrollment),
+        grade=grade if grade is not None and grade.published_at is not None else None,
+        accept=ACCEPT_ATTRIBUTE, allowed=ALLOWED_LABELS, limit=_limit_mb(), now=utcnow(),
+    )
+
+
+@bp.get("/submissions/<int:submission_id>")
+def my_submission(submission_id: int):
+    return send_submission(get_submission_or_404(current_user, submission_id))

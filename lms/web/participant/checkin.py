@@ -1,0 +1,39 @@
+"""Self check-in, the participant's side: scan the QR code or type the code."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.attendance.models import AttendanceStatus
+from lms.attendance.operations import AttendanceError, check_in_with_code
+from lms.extensions import db, limiter
+from lms.web.participant import bp
+from lms.web.participant.coursework_forms import CheckInForm
+
+
+@bp.route("/check-in", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"], key_func=lambda: f"check-in:{current_user.id}")
+def check_in():
+    """GET with ?code= (from the QR code) fills the form in; the check-in itself is a POST."""
+    form = CheckInForm()
+    if request.method == "GET":
+        form.code.data = request.args.get("code", "")[:20]
+    if form.validate_on_submit():
+        try:
+            mark = check_in_with_code(current_user, form.code.data)
+        except AttendanceError as exc:
+            db.session.rollback()
+            form.code.errors = [*form.code.errors, str(exc)]
+        else:
+            db.session.commit()
+            meeting = mark.meeting
+            if mark.status == AttendanceStatus.LATE:
+                flash(_("You are checked in to %(module)s (late: %(minutes)s minutes count).",
+                        module=meeting.module.title, minutes=mark.minutes_attended), "info")
+            else:
+                flash(_("You are checked in to %(module)s.", module=meeting.module.title),
+                      "info")
+            return redirect(url_for("participant.my_attendance"))
+    return render_template("participant/checkin.html", form=form)

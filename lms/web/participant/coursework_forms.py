@@ -1,0 +1,34 @@
+"""Forms of the participant's attendance, check-in and assignment pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from lms.attendance.operations import REASON_MAX
+
+
+class AbsenceForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Please give a reason.")), Length(max=REASON_MAX)],
+    )
+
+
+class WithdrawForm(FlaskForm):
+    """Only the CSRF token: withdrawing a notice changes state."""
+
+
+class CheckInForm(FlaskForm):
+    code = StringField(
+        _l("Check-in code"),
+        validators=[DataRequired(_l("Please type the code shown in the room.")),
+                    Length(max=20)],
+    )
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("File"), validators=[FileRequired(_l("Please choose a file."))])
