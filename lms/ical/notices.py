@@ -1,0 +1,125 @@
+"""Change notices: when a meeting moves or is cancelled, the people it concerns get an
+email in their own language, with an .ics file their mail program applies to the event
+it already has (same UID, higher SEQUENCE; METHOD:REQUEST, or METHOD:CANCEL).
+
+Called after the change was committed (a mail cannot be rolled back); a recipient
+whose mail fails is logged and skipped, so that one bad address stops nobody else's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.utils import parseaddr
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+
+from lms.access import VISIBLE_ENROLLMENT
+from lms.accounts.models import User
+from lms.cohorts.models import Enrollment
+from lms.db import utcnow
+from lms.extensions import db
+from lms.ical.build import Person, build_meeting_ics, meeting_summary
+from lms.ical.queries import MeetingRow, load_single_meeting
+from lms.mail import Attachment, MailError, send_to_user
+from lms.schedule.operations import SEQUENCED_FIELDS, MeetingChange
+
+TEMPLATE = "ical_meeting_changed"
+
+
+def notify_meeting_change(change: MeetingChange, *, now: datetime | None = None) -> int:
+    """Email everyone a change of time, place or status concerns; returns how many
+    messages were sent. Changes to meetings that are over (before and after) and changes
+    that no calendar shows send nothing."""
+    before, after = change.before, change.after
+    now = now or utcnow()
+    if max(datetime.fromisoformat(before["ends_at"]),
+           datetime.fromisoformat(after["ends_at"])) < now:
+        return 0
+    row = load_single_meeting(change.meeting.id)
+    if row is None:
+        return 0
+    schedule_changed = any(before[k] != after[k] for k in SEQUENCED_FIELDS)
+    old_lecturers, new_lecturers = set(before["lecturers"]), set(after["lecturers"])
+
+    recipients: dict[str, tuple[User, str]] = {}
+    method = "CANCEL" if change.cancelled else "REQUEST"
+    for user in _lecturers(new_lecturers):
+        if schedule_changed or user.email not in old_lecturers:
+            recipients[user.email] = (user, method)
+    for user in _lecturers(old_lecturers - new_lecturers):
+        recipients[user.email] = (user, "CANCEL")
+    if schedule_changed:
+        for user in _participants(change.meeting.cohort_id):
+            recipients.setdefault(user.email, (user, method))
+
+    context = _context(change, row)
+    sent = 0
+    for user, user_method in recipients.values():
+        if _send(user, user_method, row, context):
+            sent += 1
+    return sent
+
+
+def _participants(cohort_id: int) -> list[User]:
+    return list(db.session.scalars(
+        sa.select(User)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(Enrollment.cohort_id == cohort_id, Enrollment.status.in_(VISIBLE_ENROLLMENT),
+               User.is_active_account.is_(True))
+        .order_by(User.id)
+    ))
+
+
+def _lecturers(emails: set[str]) -> list[User]:
+    if not emails:
+        return []
+    return list(db.session.scalars(
+        sa.select(User).where(User.email.in_(sorted(emails)), User.is_active_account.is_(True))
+        .order_by(User.id)
+    ))
+
+
+def _context(change: MeetingChange, row: MeetingRow) -> dict[str, object]:
+    before, after = change.before, change.after
+    return {
+        "row": row,
+        "tz": row.timezone,
+        "cancelled": change.cancelled,
+        "moved": change.moved,
+        "before_start": datetime.fromisoformat(before["starts_at"]),
+        "before_end": datetime.fromisoformat(before["ends_at"]),
+        "after_start": datetime.fromisoformat(after["starts_at"]),
+        "after_end": datetime.fromisoformat(after["ends_at"]),
+        "place_changed": before["location"] != after["location"],
+        "before_location": before["location"],
+        "online_changed": before["online_url"] != after["online_url"],
+        "reason": after.get("cancelled_reason", "") if change.cancelled else "",
+        "link": f"{current_app.config['LMS_BASE_URL']}/meetings/{row.id}",
+    }
+
+
+def _organizer() -> Person:
+    name, address = parseaddr(current_app.config["LMS_MAIL_SENDER"])
+    return Person(name or address, address)
+
+
+def _send(user: User, method: str, row: MeetingRow, context: dict[str, object]) -> bool:
+    english = str(user.locale) == "en"
+    with force_locale(str(user.locale)):
+        ics = build_meeting_ics(
+            row, base_url=current_app.config["LMS_BASE_URL"], english=english, method=method,
+            organizer=_organizer(), attendee=Person(user.full_name, user.email),
+        )
+    attachment = Attachment("meeting.ics" if english else "termin.ics", ics,
+                            f"text/calendar; method={method}; charset=utf-8")
+    try:
+        send_to_user(user, TEMPLATE, attachments=(attachment,), method=method,
+                     removed=method == "CANCEL" and not context["cancelled"],
+                     summary=meeting_summary(row, english=english), **context)
+    except MailError:
+        current_app.logger.warning("change notice for meeting %s to user %s failed",
+                                   row.id, user.id)
+        return False
+    return True

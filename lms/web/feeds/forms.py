@@ -1,0 +1,5 @@
+from flask_wtf import FlaskForm
+
+
+class FeedActionForm(FlaskForm):
+    """Create, regenerate or revoke a feed URL: nothing to fill in, but CSRF-protected."""

@@ -1,0 +1,245 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.http import http_date, parse_date, parse_etags
+
+from lms.access import get_cohort_or_404, get_meeting_or_404, is_coordinator
+from lms.cohorts.models import Cohort
+from lms.extensions import db
+from lms.ical.build import build_meeting_ics
+from lms.ical.feeds import feed_etag, render_feed
+from lms.ical.operations import (
+    issue_cohort_feed,
+    issue_personal_feed,
+    revoke_cohort_feed,
+    revoke_personal_feed,
+)
+from lms.ical.queries import (
+    describe_personal_feed,
+    list_active_feeds,
+    list_cohort_feeds,
+    load_single_meeting,
+)
+from lms.ical.version import find_feed_state
+from lms.web.feeds import bp
+from lms.web.feeds.forms import FeedActionForm
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+# A new token is kept in the (signed) session for exactly one page view: after a
+# redirect, the page shows it once and forgets it. Only its hash is stored anywhere.
+NEW_TOKEN_KEY = "ical_new_feed"  # noqa: S105 (a session key, not a secret)
+
+
+# --------------------------------------------------------------------------- public feed
+
+
+@bp.get("/feed/<token>.ics")
+def feed(token: str):
+    """What calendar programs poll. No login: the token is the key; anything but a live
+    token answers 404. An unchanged feed answers 304 (or its cached bytes) after one
+    query; it is built again only when its data changed."""
+    state = find_feed_state(token, current_app.config["LMS_DEFAULT_LOCALE"])
+    if state is None:
+        abort(404)
+    etag = feed_etag(state, current_app.config["LMS_BASE_URL"])
+    if_none_match = request.environ.get("HTTP_IF_NONE_MATCH")
+    # RFC 9110: If-None-Match, when sent, decides alone (with the weak comparison).
+    if if_none_match is not None and parse_etags(if_none_match).contains_weak(etag[1:-1]):
+        return _calendar_response(b"", etag, None, status=304)
+    rendered = render_feed(state, etag)
+    if if_none_match is None and _not_modified_since(rendered.last_modified):
+        return _calendar_response(b"", etag, rendered.last_modified, status=304)
+    return _calendar_response(rendered.body, etag, rendered.last_modified)
+
+
+def _not_modified_since(last_modified: datetime) -> bool:
+    """If-Modified-Since not older than the data; an unparseable date, or one in the
+    future (a client's wrong clock), is ignored."""
+    since = parse_date(request.environ.get("HTTP_IF_MODIFIED_SINCE"))
+    if since is None or since > datetime.now(UTC):
+        return False
+    return last_modified <= since
+
+
+# Secret URLs: no shared cache keeps a copy, and clients ask again (cheaply) each time.
+_FEED_HEADERS = (
+    ("Cache-Control", "private, no-cache"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Robots-Tag", "noindex, nofollow"),
+)
+
+
+def _calendar_response(body: bytes, etag: str, last_modified: datetime | None,
+                       status: int = 200) -> Response:
+    headers = [*_FEED_HEADERS, ("ETag", etag)]
+    if last_modified is not None:
+        headers.append(("Last-Modified", http_date(last_modified)))
+    if status != 304:  # (a 304 carries no body, and werkzeug drops its entity headers)
+        headers.append(("Content-Disposition", 'inline; filename="calendar.ics"'))
+    return current_app.response_class(body, status=status, headers=headers,
+                                      content_type=CALENDAR_TYPE)
+
+
+# --------------------------------------------------------------------------- single meeting
+
+
+@bp.get("/meetings/<int:meeting_id>.ics")
+@login_required
+def meeting_ics(meeting_id: int):
+    """One meeting as a file, for everyone who may see the meeting."""
+    meeting = get_meeting_or_404(current_user, meeting_id)
+    row = load_single_meeting(meeting.id, str(current_user.title_form))
+    if row is None:
+        abort(404)
+    body = build_meeting_ics(row, base_url=current_app.config["LMS_BASE_URL"],
+                             english=str(get_locale()) == "en")
+    day = row.starts_at.astimezone(ZoneInfo(row.timezone)).date()
+    response = current_app.response_class(body, content_type=CALENDAR_TYPE)
+    label = _("meeting")  # a file name: "termin-2026-12-04.ics"
+    filename = f"{label}-{day.isoformat()}.ics"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+# --------------------------------------------------------------------------- personal feed
+
+
+def _require_role() -> None:
+    if not current_user.role_set:
+        abort(403)
+
+
+def _remember_token(target: str, token: str) -> None:
+    session[NEW_TOKEN_KEY] = {"target": target, "token": token}
+
+
+def _pop_token(target: str) -> str | None:
+    data = session.pop(NEW_TOKEN_KEY, None)
+    if isinstance(data, dict) and data.get("target") == target:
+        return data.get("token")
+    return None
+
+
+def feed_links(token: str, name: str) -> dict[str, str]:
+    """The https address, its webcal:// twin, and one-click links for Google and Outlook."""
+    address = current_app.config["LMS_BASE_URL"] + url_for("feeds.feed", token=token)
+    webcal = "webcal://" + address.split("://", 1)[1]
+    return {
+        "https": address,
+        "webcal": webcal,
+        "google": "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal}),
+        "outlook": "https://outlook.office.com/calendar/0/addfromweb?"
+                   + urlencode({"url": address, "name": name}),
+    }
+
+
+def _no_store(html: str) -> Response:
+    response = current_app.response_class(html, content_type="text/html; charset=utf-8")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/")
+@login_required
+def subscribe():
+    _require_role()
+    token = _pop_token(f"personal:{current_user.id}")
+    active = list_active_feeds(user=current_user)
+    html = render_template(
+        "feeds/subscribe.html",
+        active=active[0] if active else None,
+        links=feed_links(token, _("TH Köln continuing education")) if token else None,
+        counts=describe_personal_feed(current_user),
+        cohort_feeds=list_cohort_feeds() if is_coordinator(current_user) else None,
+        form=FeedActionForm(),
+    )
+    return _no_store(html)
+
+
+@bp.post("/personal")
+@login_required
+def issue_personal():
+    _require_role()
+    if FeedActionForm().validate_on_submit():
+        _feed, token = issue_personal_feed(current_user)
+        db.session.commit()
+        _remember_token(f"personal:{current_user.id}", token)
+    return redirect(url_for("feeds.subscribe"))
+
+
+@bp.post("/personal/revoke")
+@login_required
+def revoke_personal():
+    _require_role()
+    if FeedActionForm().validate_on_submit():
+        revoked = revoke_personal_feed(current_user)
+        db.session.commit()
+        if revoked:
+            flash(_("Your calendar address has been switched off. Calendars subscribed to it "
+                    "no longer receive updates."), "info")
+    return redirect(url_for("feeds.subscribe"))
+
+
+# --------------------------------------------------------------------------- cohort feed
+
+
+def _coordinator_cohort(cohort_id: int) -> Cohort:
+    """Wrong role: 403; a cohort that does not exist: 404."""
+    if not is_coordinator(current_user):
+        abort(403)
+    return get_cohort_or_404(current_user, cohort_id)
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+@login_required
+def cohort_feed(cohort_id: int):
+    cohort = _coordinator_cohort(cohort_id)
+    token = _pop_token(f"cohort:{cohort.id}")
+    active = list_active_feeds(cohort_ids=[cohort.id])
+    name = f"{cohort.course.title_neutral} – {cohort.name}"
+    html = render_template(
+        "feeds/cohort.html", cohort=cohort, active=active[0] if active else None,
+        links=feed_links(token, name) if token else None, form=FeedActionForm(),
+    )
+    return _no_store(html)
+
+
+@bp.post("/cohorts/<int:cohort_id>/issue")
+@login_required
+def issue_cohort(cohort_id: int):
+    cohort = _coordinator_cohort(cohort_id)
+    if FeedActionForm().validate_on_submit():
+        _feed, token = issue_cohort_feed(cohort, by=current_user)
+        db.session.commit()
+        _remember_token(f"cohort:{cohort.id}", token)
+    return redirect(url_for("feeds.cohort_feed", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/revoke")
+@login_required
+def revoke_cohort(cohort_id: int):
+    cohort = _coordinator_cohort(cohort_id)
+    if FeedActionForm().validate_on_submit():
+        revoked = revoke_cohort_feed(cohort, by=current_user)
+        db.session.commit()
+        if revoked:
+            flash(_("The cohort's calendar address has been switched off."), "info")
+    return redirect(url_for("feeds.cohort_feed", cohort_id=cohort.id))
