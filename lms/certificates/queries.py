@@ -1,0 +1,226 @@
+"""Reads for certificates: the facts the completion rules need, issued certificates,
+verification look-ups, and the status a company contact may see."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from lms.accounts.models import User
+from lms.assignments.models import Assignment, Grade
+from lms.attendance.queries import summarise_attendance
+from lms.certificates.models import Certificate, CertificateKind, CertificateStatus
+from lms.certificates.rules import (
+    AssessmentFacts,
+    CompletionFacts,
+    CompletionResult,
+    evaluate_completion,
+)
+from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
+from lms.curriculum.models import CourseAssessment
+from lms.extensions import db
+from lms.i18n import sort_key
+
+# Verification codes: Crockford's base32 without the letters people confuse.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 20  # 100 random bits
+_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+@dataclass(frozen=True)
+class ParticipantProgress:
+    enrollment: Enrollment
+    result: CompletionResult
+    certificates: tuple[Certificate, ...]  # valid and revoked, newest first
+    facts: CompletionFacts
+
+    def valid(self, kind: CertificateKind) -> Certificate | None:
+        return next((c for c in self.certificates
+                     if c.kind == kind and c.status == CertificateStatus.VALID), None)
+
+    @property
+    def needs_issuing(self) -> bool:
+        """Eligible for a kind of document that has no valid certificate yet."""
+        kind = self.result.kind
+        return kind is not None and self.valid(kind) is None
+
+
+def completion_facts(
+    cohort: Cohort, enrollments: list[Enrollment], now: datetime
+) -> dict[int, CompletionFacts]:
+    """Facts for many enrollments of one cohort in a fixed number of queries."""
+    summaries = summarise_attendance(cohort, enrollments, now)
+    assignments = db.session.scalars(
+        sa.select(Assignment).where(Assignment.cohort_id == cohort.id).order_by(Assignment.id)
+    ).all()
+    english_titles = dict(db.session.execute(
+        sa.select(CourseAssessment.key, CourseAssessment.title_en)
+        .where(CourseAssessment.course_id == cohort.course_id)
+    ).all())
+    grades: dict[tuple[int, int], Grade] = {}
+    ids = [e.id for e in enrollments]
+    if ids and assignments:
+        for grade in db.session.scalars(
+            sa.select(Grade).where(
+                Grade.enrollment_id.in_(ids),
+                Grade.assignment_id.in_([a.id for a in assignments]),
+                Grade.published_at.is_not(None),  # unpublished grades do not count yet
+            )
+        ):
+            grades[(grade.enrollment_id, grade.assignment_id)] = grade
+    today = now.astimezone(ZoneInfo(cohort.timezone)).date()
+    facts = {}
+    for enrollment in enrollments:
+        summary = summaries[enrollment.id]
+        course_over = today > cohort.ends_on or (
+            summary.scheduled > 0 and summary.held == summary.scheduled
+        )
+        items = []
+        for assignment in assignments:
+            grade = grades.get((enrollment.id, assignment.id))
+            items.append(AssessmentFacts(
+                title=assignment.title,
+                title_en=english_titles.get(assignment.key, ""),
+                required=assignment.required,
+                grading=assignment.grading,
+                pass_points=assignment.pass_points,
+                graded=grade is not None,
+                passed=grade.passed if grade is not None else None,
+                points=grade.points if grade is not None else None,
+            ))
+        facts[enrollment.id] = CompletionFacts(
+            withdrawn=enrollment.status == EnrollmentStatus.WITHDRAWN,
+            attendance=summary,
+            assessments=tuple(items),
+            course_over=course_over,
+        )
+    return facts
+
+
+def cohort_progress(cohort: Cohort, now: datetime,
+                    enrollments: list[Enrollment] | None = None) -> list[ParticipantProgress]:
+    """Every participant of a cohort (or the given ones) with outcome, reasons and
+    certificates, in German alphabetical order."""
+    if enrollments is None:
+        enrollments = list(db.session.scalars(
+            sa.select(Enrollment).where(Enrollment.cohort_id == cohort.id)
+            .options(selectinload(Enrollment.user))
+        ))
+    enrollments = sorted(enrollments, key=lambda e: sort_key(e.user.last_name, e.user.first_name))
+    facts = completion_facts(cohort, enrollments, now)
+    certificates = certificates_by_enrollment([e.id for e in enrollments])
+    return [
+        ParticipantProgress(e, evaluate_completion(facts[e.id]), tuple(certificates[e.id]),
+                            facts[e.id])
+        for e in enrollments
+    ]
+
+
+def enrollment_progress(enrollment: Enrollment, now: datetime) -> ParticipantProgress:
+    return cohort_progress(enrollment.cohort, now, [enrollment])[0]
+
+
+def certificates_by_enrollment(enrollment_ids: list[int]) -> dict[int, list[Certificate]]:
+    result: dict[int, list[Certificate]] = defaultdict(list)
+    if enrollment_ids:
+        for certificate in db.session.scalars(
+            sa.select(Certificate).where(Certificate.enrollment_id.in_(enrollment_ids))
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        ):
+            result[certificate.enrollment_id].append(certificate)
+    return result
+
+
+def get_valid_certificate(enrollment: Enrollment, kind: CertificateKind) -> Certificate | None:
+    return db.session.scalar(
+        sa.select(Certificate).where(
+            Certificate.enrollment_id == enrollment.id,
+            Certificate.kind == kind,
+            Certificate.status == CertificateStatus.VALID,
+        )
+    )
+
+
+def list_user_certificates(user: User) -> list[Certificate]:
+    """A participant's own certificates, valid and revoked, newest first."""
+    return list(db.session.scalars(
+        sa.select(Certificate)
+        .join(Certificate.enrollment)
+        .where(Enrollment.user_id == user.id)
+        .options(selectinload(Certificate.enrollment).selectinload(Enrollment.cohort)
+                 .selectinload(Cohort.course))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    ))
+
+
+# --------------------------------------------------------------------------- verification
+
+
+def normalise_code(raw: str) -> str | None:
+    """A code as typed or scanned ("k7qx-m2pa …") in its stored form, or None if it
+    cannot be one."""
+    code = re.sub(r"[\s\-–.]", "", raw or "").upper().translate(_CONFUSABLE)
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def group_code(code: str) -> str:
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def get_certificate_by_code(raw: str) -> Certificate | None:
+    code = normalise_code(raw)
+    if code is None:
+        return None
+    return db.session.scalar(
+        sa.select(Certificate).where(Certificate.verification_code == code)
+        .options(selectinload(Certificate.enrollment).selectinload(Enrollment.user),
+                 selectinload(Certificate.enrollment).selectinload(Enrollment.cohort)
+                 .selectinload(Cohort.course))
+    )
+
+
+def get_certificate_by_sha256(digest: str) -> Certificate | None:
+    """The certificate whose stored file has exactly this SHA-256, if we issued one."""
+    return db.session.scalar(
+        sa.select(Certificate).where(Certificate.sha256 == digest.lower())
+        .options(selectinload(Certificate.enrollment).selectinload(Enrollment.user),
+                 selectinload(Certificate.enrollment).selectinload(Enrollment.cohort)
+                 .selectinload(Cohort.course))
+        .order_by(Certificate.id).limit(1)
+    )
+
+
+# --------------------------------------------------------------------------- company contacts
+
+
+class CompanyStatus(enum.StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    CERTIFIED = "certified"
+    WITHDRAWN = "withdrawn"
+
+
+def list_completion_status(cohort: Cohort, now: datetime) -> list[tuple[Enrollment, CompanyStatus]]:
+    """Each participant's status for the company contact: on track, at risk or certified,
+    without grades or attendance details (only the status leaves this function)."""
+    rows = []
+    for progress in cohort_progress(cohort, now):
+        if progress.enrollment.status == EnrollmentStatus.WITHDRAWN:
+            status = CompanyStatus.WITHDRAWN
+        elif progress.valid(CertificateKind.CERTIFICATE) is not None:
+            status = CompanyStatus.CERTIFIED
+        elif progress.result.at_risk:
+            status = CompanyStatus.AT_RISK
+        else:
+            status = CompanyStatus.ON_TRACK
+        rows.append((progress.enrollment, status))
+    return rows

@@ -1,0 +1,192 @@
+"""Certificates of a cohort: each participant's outcome with its reasons, issuing one or
+all eligible (one request per certificate, so the page can show progress), revoking with
+a reason, issuing a corrected one, and downloading what was stored."""
+
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from lms.access import get_certificate_or_404, get_cohort_or_404
+from lms.certificates.models import Certificate, CertificateStatus
+from lms.certificates.operations import (
+    CertificateError,
+    issue_certificate,
+    issue_corrected_certificate,
+    revoke_certificate,
+)
+from lms.certificates.queries import cohort_progress
+from lms.certificates.render import DesignError, RenderError
+from lms.cohorts.models import Enrollment
+from lms.db import utcnow
+from lms.extensions import db
+from lms.web.certificate_files import send_certificate
+from lms.web.coordinator import bp
+
+LANGUAGES = [("", _l("The participant's language")), ("de", "Deutsch"), ("en", "English")]
+
+
+class IssueForm(FlaskForm):
+    language = SelectField(_l("Language of the certificate"), choices=LANGUAGES, default="")
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Please give a reason.")),
+                    Length(max=500, message=_l("At most 500 characters, please."))],
+        description=_l("Kept with the certificate; not shown on the verification page."),
+    )
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json"
+
+
+def _enrollment_or_404(cohort_id: int, enrollment_id: int) -> Enrollment:
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.cohort_id != cohort.id:
+        abort(404)
+    return enrollment
+
+
+@bp.get("/cohorts/<int:cohort_id>/certificates")
+def cohort_certificates(cohort_id: int):
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    progress = cohort_progress(cohort, utcnow())
+    return render_template(
+        "coordinator/certificates.html",
+        cohort=cohort,
+        progress=progress,
+        eligible=[p for p in progress if p.needs_issuing],
+        issue_form=IssueForm(),
+        reason_form=ReasonForm(),
+    )
+
+
+@bp.post("/cohorts/<int:cohort_id>/certificates/<int:enrollment_id>/issue")
+def certificate_issue(cohort_id: int, enrollment_id: int):
+    enrollment = _enrollment_or_404(cohort_id, enrollment_id)
+    form = IssueForm()
+    if not form.validate_on_submit():
+        if _wants_json():
+            return jsonify(ok=False, error=_("The form was not valid.")), 400
+        flash(_("The form was not valid. Please try again."), "error")
+        return redirect(url_for(".cohort_certificates", cohort_id=cohort_id))
+    try:
+        result = issue_certificate(enrollment, by=current_user, language=form.language.data or None)
+        db.session.commit()
+    except (CertificateError, DesignError, RenderError) as exc:
+        db.session.rollback()
+        message = _("No certificate for %(name)s: %(reason)s",
+                    name=enrollment.user.full_name, reason=str(exc))
+        if _wants_json():
+            return jsonify(ok=False, error=message), 409
+        flash(message, "error")
+        return redirect(url_for(".cohort_certificates", cohort_id=cohort_id))
+    certificate = result.certificate
+    message = (
+        _("Issued %(serial)s for %(name)s.", serial=certificate.serial,
+          name=enrollment.user.full_name)
+        if result.created else
+        _("%(name)s already has %(serial)s.", serial=certificate.serial,
+          name=enrollment.user.full_name)
+    )
+    if _wants_json():
+        return jsonify(ok=True, created=result.created, serial=certificate.serial,
+                       message=message)
+    flash(message, "info")
+    return redirect(url_for(".cohort_certificates", cohort_id=cohort_id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/certificates/issue-all")
+def certificates_issue_all(cohort_id: int):
+    """Without JavaScript: issue every eligible participant's certificate in this request,
+    each in its own transaction, so that one failure keeps the others."""
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    if not FlaskForm().validate_on_submit():
+        flash(_("The form was not valid. Please try again."), "error")
+        return redirect(url_for(".cohort_certificates", cohort_id=cohort_id))
+    eligible = [p.enrollment.id for p in cohort_progress(cohort, utcnow()) if p.needs_issuing]
+    issued, failed = 0, []
+    for enrollment_id in eligible:
+        enrollment = db.session.get(Enrollment, enrollment_id)
+        try:
+            if issue_certificate(enrollment, by=current_user).created:
+                issued += 1
+            db.session.commit()
+        except (CertificateError, DesignError, RenderError):
+            db.session.rollback()
+            failed.append(db.session.get(Enrollment, enrollment_id).user.full_name)
+    flash(ngettext("%(num)s certificate issued.", "%(num)s certificates issued.", issued), "info")
+    if failed:
+        flash(_("Not issued: %(names)s", names=", ".join(failed)), "error")
+    return redirect(url_for(".cohort_certificates", cohort_id=cohort_id))
+
+
+def _already_revoked(certificate: Certificate):
+    flash(_("%(serial)s is already revoked.", serial=certificate.serial), "error")
+    return redirect(url_for(".cohort_certificates", cohort_id=certificate.enrollment.cohort_id))
+
+
+@bp.post("/certificates/<int:certificate_id>/revoke")
+def certificate_revoke(certificate_id: int):
+    certificate = get_certificate_or_404(current_user, certificate_id)
+    if certificate.status != CertificateStatus.VALID:
+        return _already_revoked(certificate)
+    cohort_id = certificate.enrollment.cohort_id
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            revoke_certificate(certificate, form.reason.data, by=current_user)
+            db.session.commit()
+        except CertificateError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash(_("%(serial)s is revoked.", serial=certificate.serial), "info")
+            return redirect(url_for(".cohort_certificates", cohort_id=cohort_id))
+    return _reason_page(certificate, form, "revoke")
+
+
+@bp.post("/certificates/<int:certificate_id>/correct")
+def certificate_correct(certificate_id: int):
+    certificate = get_certificate_or_404(current_user, certificate_id)
+    if certificate.status != CertificateStatus.VALID:
+        return _already_revoked(certificate)
+    cohort_id = certificate.enrollment.cohort_id
+    form = ReasonForm()
+    if form.validate_on_submit():
+        old_serial = certificate.serial
+        try:
+            result = issue_corrected_certificate(certificate, form.reason.data, by=current_user)
+            db.session.commit()
+        except (CertificateError, DesignError, RenderError) as exc:
+            db.session.rollback()
+            flash(_("The corrected certificate could not be issued: %(reason)s",
+                    reason=str(exc)), "error")
+        else:
+            flash(_("%(old)s is revoked and replaced by %(new)s.", old=old_serial,
+                    new=result.certificate.serial), "info")
+            return redirect(url_for(".cohort_certificates", cohort_id=cohort_id))
+    return _reason_page(certificate, form, "correct")
+
+
+def _reason_page(certificate: Certificate, form: ReasonForm, action: str):
+    return render_template("coordinator/certificate_reason.html", certificate=certificate,
+                           cohort=certificate.enrollment.cohort, form=form, action=action), 400
+
+
+@bp.get("/certificates/<int:certificate_id>/download")
+def certificate_download(certificate_id: int):
+    certificate = get_certificate_or_404(current_user, certificate_id)
+    return send_certificate(certificate)
+

@@ -1,0 +1,77 @@
+"""Anyone may check a certificate: valid or revoked, name, course, date of issue and
+serial, and nothing more. An unknown code says only that; a file is checked by its
+SHA-256 against what we stored. Rate-limited per address, shared by all three pages."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+
+from lms.certificates.models import Certificate, CertificateStatus
+from lms.certificates.queries import get_certificate_by_code, get_certificate_by_sha256
+from lms.extensions import limiter
+from lms.web.verify import bp
+
+# Enough for a person checking a few certificates, far too few to guess codes.
+VERIFY_LIMIT = limiter.shared_limit("20 per minute;200 per day", scope="verify")
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("Certificate file (PDF)"),
+                     validators=[FileRequired(_l("Please choose the PDF file."))])
+
+
+@bp.get("")
+@VERIFY_LIMIT
+def index():
+    code = request.args.get("code", "").strip()
+    if code:
+        # A code from the form goes to its own address, the one the QR code holds too.
+        return redirect(url_for(".show", code=code))
+    return render_template("verify/form.html", upload=UploadForm())
+
+
+@bp.get("/<code>")
+@VERIFY_LIMIT
+def show(code: str):
+    certificate = get_certificate_by_code(code)
+    if certificate is None:
+        return render_template("verify/unknown.html"), 404
+    return _result(certificate, "code")
+
+
+@bp.post("/file")
+@VERIFY_LIMIT
+def check_file():
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template("verify/form.html", upload=form), 400
+    digest = hashlib.sha256()
+    stream = form.file.data.stream
+    for chunk in iter(lambda: stream.read(64 * 1024), b""):
+        digest.update(chunk)
+    certificate = get_certificate_by_sha256(digest.hexdigest())
+    if certificate is None:
+        return render_template("verify/file_unknown.html"), 404
+    return _result(certificate, "file")
+
+
+def _result(certificate: Certificate, checked_by: str):
+    enrollment = certificate.enrollment
+    course = enrollment.cohort.course
+    title = (course.title_en if certificate.language == "en"
+             else course.title_for(enrollment.user.title_form))
+    response = render_template(
+        "verify/result.html",
+        certificate=certificate,
+        valid=certificate.status == CertificateStatus.VALID,
+        name=enrollment.user.full_name,
+        course_title=title,
+        provider=course.provider,
+        checked_by=checked_by,
+    )
+    return response, 200, {"X-Robots-Tag": "noindex", "Cache-Control": "no-store"}

@@ -1,0 +1,251 @@
+"""The completion rules: outcomes and their reasons, on facts and on real cohort data."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from flask_babel import force_locale
+
+from lms.assignments.models import Assignment
+from lms.assignments.operations import grade
+from lms.attendance.models import AttendanceStatus
+from lms.attendance.operations import record_attendance
+from lms.attendance.queries import AttendanceSummary
+from lms.certificates.queries import (
+    CompanyStatus,
+    cohort_progress,
+    enrollment_progress,
+    list_completion_status,
+)
+from lms.certificates.rules import (
+    AssessmentFacts,
+    CompletionFacts,
+    Outcome,
+    assessment_passed,
+    evaluate_completion,
+)
+from lms.cohorts.models import EnrollmentStatus
+from lms.curriculum.models import GradingScheme
+from lms.extensions import db
+from lms.schedule.operations import cancel_meeting
+from tests.factories import (
+    berlin,
+    enroll,
+    load_test_course,
+    make_cohort,
+    make_finished_cohort,
+    make_meeting,
+)
+
+AFTER = datetime(2026, 7, 1, 12, tzinfo=UTC)  # after the finished cohort's last day
+
+
+def summary(attended: int, scheduled: int = 6000, held: int | None = None, missed: int = 0,
+            percent: int = 80) -> AttendanceSummary:
+    held = scheduled if held is None else held
+    return AttendanceSummary(scheduled=scheduled, held=held, attended=attended, missed=missed,
+                             required=-(-scheduled * percent // 100), min_percent=percent)
+
+
+PAPER = AssessmentFacts(title="Hausarbeit", title_en="Written paper", required=True,
+                        grading=GradingScheme.POINTS, pass_points=Decimal(50))
+EXAM = AssessmentFacts(title="Mündliche Prüfung", title_en="Oral examination", required=True,
+                       grading=GradingScheme.PASS_FAIL, pass_points=None)
+
+
+def passed(item: AssessmentFacts, points: int | None = None) -> AssessmentFacts:
+    return AssessmentFacts(**{**item.__dict__, "graded": True, "passed": True,
+                              "points": Decimal(points) if points is not None else None})
+
+
+def evaluate(facts: CompletionFacts):
+    with force_locale("en"):
+        return evaluate_completion(facts)
+
+
+def texts(result) -> list[str]:
+    return [r.text for r in result.reasons]
+
+
+def test_everything_met_gives_a_certificate(app):
+    result = evaluate(CompletionFacts(False, summary(6000), (passed(PAPER, 70), passed(EXAM)),
+                                      course_over=True))
+    assert result.outcome == Outcome.CERTIFICATE
+    assert result.kind.value == "certificate"
+    assert "Attendance 100 % of 80 % required: met." in texts(result)
+    assert "Written paper: passed." in texts(result)
+    assert all(r.met for r in result.reasons)
+
+
+def test_missing_hours_are_named_in_plain_words(app):
+    # 72 % of 100 hours attended, 80 % required: 8 more hours.
+    result = evaluate(CompletionFacts(False, summary(4320, missed=1680), (PAPER,),
+                                      course_over=False))
+    assert result.outcome == Outcome.NOT_YET
+    assert texts(result)[0].startswith("Attendance 72 % of 80 % required: 8 more hours needed.")
+    assert "Written paper: not yet passed." in texts(result)
+
+
+def test_at_risk_when_the_minimum_cannot_be_reached_any_more(app):
+    result = evaluate(CompletionFacts(False, summary(1000, held=2500, missed=1500), (),
+                                      course_over=False))
+    assert result.at_risk
+    assert "Not enough scheduled hours remain" in texts(result)[0]
+
+
+def test_attendance_met_but_assessment_failed_gives_a_confirmation_after_the_end(app):
+    failed_paper = AssessmentFacts(**{**PAPER.__dict__, "graded": True, "passed": False,
+                                      "points": Decimal(30)})
+    during = evaluate(CompletionFacts(False, summary(5000), (failed_paper,), course_over=False))
+    assert during.outcome == Outcome.NOT_YET
+    assert "Written paper: not passed (30 points, 50 needed)." in texts(during)
+    assert any("once the course has ended" in t for t in texts(during))
+    after = evaluate(CompletionFacts(False, summary(5000), (failed_paper,), course_over=True))
+    assert after.outcome == Outcome.CONFIRMATION
+    assert after.kind.value == "confirmation"
+
+
+def test_withdrawn_participants_get_nothing(app):
+    result = evaluate(CompletionFacts(True, summary(6000), (passed(EXAM),), course_over=True))
+    assert result.outcome == Outcome.NONE
+    assert result.kind is None
+    assert "Withdrawn" in texts(result)[0]
+
+
+def test_optional_assessments_do_not_block(app):
+    optional = AssessmentFacts(title="Übung", title_en="", required=False,
+                               grading=GradingScheme.PASS_FAIL, pass_points=None)
+    result = evaluate(CompletionFacts(False, summary(6000), (optional, passed(EXAM)), True))
+    assert result.outcome == Outcome.CERTIFICATE
+
+
+def test_points_are_judged_by_the_current_pass_mark():
+    graded = passed(PAPER, 55)
+    assert assessment_passed(graded) is True
+    raised = AssessmentFacts(**{**graded.__dict__, "pass_points": Decimal(60)})
+    assert assessment_passed(raised) is False
+    # Switched to points after a pass/fail grade: needs points before it counts.
+    switched = AssessmentFacts(**{**passed(EXAM).__dict__, "grading": GradingScheme.POINTS,
+                                  "pass_points": Decimal(50)})
+    assert assessment_passed(switched) is None
+
+
+def test_reasons_follow_the_language(app):
+    facts = CompletionFacts(False, summary(4320, missed=1680), (PAPER,), course_over=False)
+    with force_locale("de"):
+        german = evaluate_completion(facts)
+    # The German title of the assessment is used whatever the catalog's state.
+    assert any(r.text.startswith("Hausarbeit") for r in german.reasons)
+    assert any(t.startswith("Written paper") for t in texts(evaluate(facts)))
+
+
+# --------------------------------------------------------------------------- on real data
+
+
+@pytest.fixture
+def course(app, course_dir):
+    return load_test_course(course_dir)
+
+
+def test_finished_cohort_gives_certificates(course):
+    _cohort, (enrollment,) = make_finished_cohort(course)
+    db.session.commit()
+    with force_locale("en"):
+        progress = enrollment_progress(enrollment, AFTER)
+    assert progress.result.outcome == Outcome.CERTIFICATE
+    assert progress.needs_issuing
+
+
+def test_cancelled_meetings_never_count(course):
+    cohort = make_cohort(course, starts_on=date(2026, 1, 5))
+    held = make_meeting(cohort, berlin(2026, 1, 8), hours=4)
+    dropped = make_meeting(cohort, berlin(2026, 1, 9), hours=4, module_number=2)
+    enrollment = enroll(cohort)
+    record_attendance(held, enrollment, AttendanceStatus.PRESENT)
+    record_attendance(dropped, enrollment, AttendanceStatus.ABSENT)
+    with force_locale("en"):
+        before = enrollment_progress(enrollment, AFTER).result
+    assert before.attendance_met is False
+    assert texts(before)[0].startswith("Attendance 50 % of 80 % required: 2.4 more hours")
+    cancel_meeting(dropped, "Dozentin erkrankt")
+    with force_locale("en"):
+        after = enrollment_progress(enrollment, AFTER).result
+    assert after.attendance_met is True  # 4 of 4 scheduled hours
+    assert texts(after)[0] == "Attendance 100 % of 80 % required: met."
+
+
+def test_excused_absence_follows_the_cohort_rule(course):
+    cohort = make_cohort(course, starts_on=date(2026, 1, 5))
+    first = make_meeting(cohort, berlin(2026, 1, 8), hours=4)
+    second = make_meeting(cohort, berlin(2026, 1, 9), hours=4, module_number=2)
+    enrollment = enroll(cohort)
+    record_attendance(first, enrollment, AttendanceStatus.PRESENT)
+    record_attendance(second, enrollment, AttendanceStatus.EXCUSED)
+    cohort.excused_counts = False
+    db.session.flush()
+    assert enrollment_progress(enrollment, AFTER).result.attendance_met is False
+    cohort.excused_counts = True  # the rule changed after the marks were recorded
+    db.session.flush()
+    assert enrollment_progress(enrollment, AFTER).result.attendance_met is True
+
+
+def test_a_pass_mark_changed_after_grading_applies_as_it_is_now(course):
+    cohort, (enrollment,) = make_finished_cohort(course)
+    paper = db.session.scalar(db.select(Assignment).filter_by(cohort_id=cohort.id,
+                                                              key="hausarbeit"))
+    grade(paper, enrollment, points=Decimal(55))
+    assert enrollment_progress(enrollment, AFTER).result.outcome == Outcome.CERTIFICATE
+    paper.pass_points = Decimal(60)
+    db.session.flush()
+    with force_locale("en"):
+        result = enrollment_progress(enrollment, AFTER).result
+    assert result.outcome == Outcome.CONFIRMATION
+    assert "Written paper: not passed (55 points, 60 needed)." in texts(result)
+
+
+def test_a_minimum_raised_after_marks_applies_as_it_is_now(course):
+    cohort, (enrollment,) = make_finished_cohort(course)
+    meeting = cohort.meetings[1]
+    record_attendance(meeting, enrollment, AttendanceStatus.LATE, minutes_attended=120)
+    assert enrollment_progress(enrollment, AFTER).result.attendance_met is False  # 6 of 8 h
+    cohort.min_attendance_percent = 75
+    db.session.flush()
+    assert enrollment_progress(enrollment, AFTER).result.attendance_met is True
+
+
+def test_unpublished_grades_do_not_count_yet(course):
+    cohort, (enrollment,) = make_finished_cohort(course)
+    exam = db.session.scalar(db.select(Assignment).filter_by(cohort_id=cohort.id,
+                                                             key="muendliche-pruefung"))
+    grade(exam, enrollment, passed=True, publish=False)
+    with force_locale("en"):
+        result = enrollment_progress(enrollment, AFTER).result
+    assert result.outcome == Outcome.CONFIRMATION
+    assert "Oral examination: not yet passed." in texts(result)
+
+
+def test_withdrawn_enrollment_in_a_cohort(course):
+    cohort, (stays, leaves) = make_finished_cohort(course, participants=2)
+    leaves.status = EnrollmentStatus.WITHDRAWN
+    db.session.flush()
+    outcomes = {p.enrollment.id: p.result.outcome for p in cohort_progress(cohort, AFTER)}
+    assert outcomes == {stays.id: Outcome.CERTIFICATE, leaves.id: Outcome.NONE}
+
+
+def test_company_status_shows_no_details(course):
+    from lms.certificates.operations import issue_certificate
+
+    cohort, (certified, on_track, at_risk) = make_finished_cohort(course, participants=3)
+    cohort.ends_on = date(2026, 12, 31)  # still running
+    future = make_meeting(cohort, berlin(2026, 12, 10), hours=2, module_number=3)
+    record_attendance(cohort.meetings[0], at_risk, AttendanceStatus.ABSENT)
+    record_attendance(cohort.meetings[1], at_risk, AttendanceStatus.ABSENT)
+    assert future.id
+    db.session.commit()
+    issue_certificate(certified, now=AFTER)
+    db.session.commit()
+    rows = dict((e.id, s) for e, s in list_completion_status(cohort, AFTER))
+    assert rows == {certified.id: CompanyStatus.CERTIFIED, on_track.id: CompanyStatus.ON_TRACK,
+                    at_risk.id: CompanyStatus.AT_RISK}
