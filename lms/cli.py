@@ -123,3 +123,7 @@ def demo_command(content_path: Path | None) -> None:
 def register_commands(app: Flask) -> None:
     for command in (content_cli, users_cli, demo_command):
         app.cli.add_command(command)
+    from lms.certificates.cli import certificates_cli
+    app.cli.add_command(certificates_cli)
+    from lms.notifications.cli import notify_command
+    app.cli.add_command(notify_command)

@@ -70,6 +70,8 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "LMS_BASE_URL": base_url,
         "LMS_STORAGE_DIR": str(storage),
+        # Certificate designs; unset: the checkout's certificates/ folder.
+        "LMS_CERTIFICATE_DESIGNS_DIR": _existing_dir(environ, "LMS_CERTIFICATE_DESIGNS_DIR"),
         "LMS_TIMEZONE": timezone,
         "LMS_DEFAULT_LOCALE": locale,
         "BABEL_DEFAULT_LOCALE": locale,
@@ -103,6 +105,13 @@ def _smtp_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "LMS_SMTP_TLS": tls,
         "LMS_MAIL_SENDER": sender,
     }
+
+
+def _existing_dir(environ: Mapping[str, str], name: str) -> str | None:
+    value = environ.get(name)
+    if value and not Path(value).is_dir():
+        raise ConfigError(f"{name} {value!r} is not a folder.")
+    return value or None
 
 
 def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:

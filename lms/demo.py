@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -82,6 +83,21 @@ PARTICIPANTS = [
     ("Matthias", "Strauß", TitleForm.MALE), ("Inés", "Ramírez Möller", TitleForm.FEMALE),
 ]
 
+# An earlier cohort of the same company, finished in spring 2026: everything is marked and
+# graded, so the coordinator can issue its certificates in the demo.
+PAST_COHORT = "Inhouse 2025/26 – Nordlicht Consulting"
+PAST_PARTICIPANTS = [
+    ("Ingrid", "Becker", TitleForm.FEMALE), ("Hüseyin", "Kaya", TitleForm.MALE),
+    ("Sophie", "Lorenz", TitleForm.FEMALE), ("Mika", "Janßen", TitleForm.NEUTRAL),
+    ("Dominik", "Schröer", TitleForm.MALE), ("Aylin", "Öztürk", TitleForm.FEMALE),
+    ("Lars", "Wöhler", TitleForm.MALE), ("Nele", "Brandt", TitleForm.FEMALE),
+]
+PAST_BLOCKS = [
+    ("Präsenzblock 1", date(2025, 10, 17), [1, 2, 3]),
+    ("Präsenzblock 2", date(2025, 12, 11), [4, 5, 6, 7]),
+    ("Präsenzblock 3", date(2026, 3, 13), [8, 9, 10]),
+]
+
 # Three blocks over five months; the clocks go back on 25 October 2026 between them.
 BLOCKS = [
     ("Präsenzblock 1", date(2026, 10, 16), [1, 2, 3]),
@@ -144,21 +160,43 @@ def seed_demo(content_path: Path | None = None, now: datetime | None = None) -> 
         ("lecturer", LECTURERS[0][0]),
         ("participant", people[0].email),
         ("company contact", contact.email),
+        ("participant (finished cohort)", participant_email(*PAST_PARTICIPANTS[0][:2])),
     ]
 
     company = db.session.scalar(sa.select(Company).where(Company.name == COMPANY))
     if company is None:
         company = create_company(COMPANY, f"{CONTACT[1]} {CONTACT[2]}", CONTACT[0])
-    cohort = db.session.scalar(
-        sa.select(Cohort).where(Cohort.course_id == course.id, Cohort.name == COHORT)
-    )
-    if cohort is not None:
-        db.session.flush()
-        return result
+    past_people = [
+        _person(participant_email(first, last), first, last, [Role.PARTICIPANT], form)
+        for first, last, form in PAST_PARTICIPANTS
+    ]
+    created = False
+    if _find_cohort(course, PAST_COHORT) is None:
+        past = _seed_cohort(course, company, PAST_COHORT, PAST_BLOCKS, past_people,
+                            coordinator, contact, lecturers, now)
+        _grade_final_assessments(past, lecturers[10])
+        created = True
+    if _find_cohort(course, COHORT) is None:
+        current = _seed_cohort(course, company, COHORT, BLOCKS, people, coordinator, contact,
+                               lecturers, now)
+        modules = {m.number: m for m in course.modules}
+        _record_content_plan(current, modules[2], current.enrollments, lecturers[2], now)
+        created = True
+    result.created = created
+    db.session.flush()
+    return result
 
-    result.created = True
+
+def _find_cohort(course: Course, name: str) -> Cohort | None:
+    return db.session.scalar(
+        sa.select(Cohort).where(Cohort.course_id == course.id, Cohort.name == name))
+
+
+def _seed_cohort(course: Course, company: Company, name: str, blocks: list, people: list[User],
+                 coordinator: User, contact: User, lecturers: dict[int, User],
+                 now: datetime) -> Cohort:
     cohort = create_cohort(
-        course, company, COHORT, BLOCKS[0][1], BLOCKS[-1][1] + timedelta(days=2),
+        course, company, name, blocks[0][1], blocks[-1][1] + timedelta(days=2),
         location=LOCATION, coordinator=coordinator, by=coordinator,
     )
     add_company_contact(cohort, contact, by=coordinator)
@@ -168,7 +206,7 @@ def seed_demo(content_path: Path | None = None, now: datetime | None = None) -> 
     ]
     modules = {m.number: m for m in course.modules}
     meetings = []
-    for title, first_day, numbers in BLOCKS:
+    for title, first_day, numbers in blocks:
         last_day = first_day + timedelta(days=len(numbers) - 1)
         block = create_block(cohort, title, first_day, last_day, by=coordinator)
         for offset, number in enumerate(numbers):
@@ -179,11 +217,27 @@ def seed_demo(content_path: Path | None = None, now: datetime | None = None) -> 
                     datetime.combine(day, start, ZONE), datetime.combine(day, end, ZONE),
                     block=block, lecturers=[lecturers[number]], by=coordinator,
                 ))
-
     _record_attendance([m for m in meetings if m.ends_at < now], enrollments)
-    _record_content_plan(cohort, modules[2], enrollments, lecturers[2], now)
-    db.session.flush()
-    return result
+    return cohort
+
+
+def _grade_final_assessments(cohort: Cohort, lecturer: User) -> None:
+    """The written paper (handed in, with points) and the oral exam of a finished cohort;
+    one participant did not pass the paper and can receive a confirmation only."""
+    assignments = {a.key: a for a in db.session.scalars(
+        sa.select(Assignment).where(Assignment.cohort_id == cohort.id))}
+    paper, oral = assignments["hausarbeit"], assignments["muendliche-pruefung"]
+    paper.due_at = datetime(2026, 2, 27, 23, 59, tzinfo=ZONE)
+    for index, enrollment in enumerate(cohort.enrollments):
+        user = enrollment.user
+        submit_file(paper, enrollment, f"Hausarbeit_{user.last_name}.pdf",
+                    _tiny_pdf(f"Hausarbeit - {user.first_name} {user.last_name}"),
+                    "application/pdf", now=datetime(2026, 2, 20 + index % 5, 18, tzinfo=ZONE))
+        points = Decimal(42) if index == 3 else Decimal(62 + (index * 7) % 35)
+        grade(paper, enrollment, points=points, by=lecturer,
+              feedback="Gut begründetes Konzept." if points >= 50 else
+              "Die Zielgruppenanalyse fehlt; bitte überarbeiten.")
+        grade(oral, enrollment, passed=True, by=lecturer, feedback="Souveräne Präsentation.")
 
 
 def _record_attendance(held: list, enrollments: list) -> None:

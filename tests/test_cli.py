@@ -76,9 +76,11 @@ def test_demo_is_realistic_and_repeatable(runner):
     assert "already there" in second.output
     assert _counts() == counts
 
-    cohort = db.session.scalar(sa.select(Cohort))
-    assert counts["Company"] == 1 and counts["Cohort"] == 1
-    assert counts["Enrollment"] == 20 and counts["Block"] == 3
+    from lms.demo import COHORT
+
+    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == COHORT))
+    assert counts["Company"] == 1 and counts["Cohort"] == 2
+    assert len(cohort.enrollments) == 20 and len(cohort.blocks) == 3
     assert counts["LecturerProfile"] >= 6
     assert counts["Attendance"] > 0 and counts["Submission"] > 0 and counts["Grade"] > 0
     names = [e.user.full_name for e in cohort.enrollments]
@@ -87,7 +89,8 @@ def test_demo_is_realistic_and_repeatable(runner):
     profiles = db.session.scalars(sa.select(LecturerProfile)).all()
     assert all(p.affiliation and p.job_title and p.bio and p.expertise for p in profiles)
 
-    meetings = db.session.scalars(sa.select(Meeting).order_by(Meeting.starts_at)).all()
+    meetings = db.session.scalars(sa.select(Meeting).where(Meeting.cohort_id == cohort.id)
+                                  .order_by(Meeting.starts_at)).all()
     assert meetings[-1].starts_at - meetings[0].starts_at > timedelta(days=140)  # ~5 months
     berlin = ZoneInfo("Europe/Berlin")
     offsets = {m.starts_at.astimezone(berlin).utcoffset() for m in meetings}
@@ -99,3 +102,17 @@ def test_demo_is_realistic_and_repeatable(runner):
     for submission in db.session.scalars(sa.select(Submission)):
         path = stored_path("submissions", submission.stored_name)
         assert path.read_bytes().startswith(b"%PDF-")
+
+
+def test_demo_has_a_finished_cohort_ready_for_certificates(runner):
+    from lms.certificates.queries import cohort_progress
+    from lms.certificates.rules import Outcome
+    from lms.db import utcnow
+    from lms.demo import PAST_COHORT
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    past = db.session.scalar(sa.select(Cohort).where(Cohort.name == PAST_COHORT))
+    outcomes = [p.result.outcome for p in cohort_progress(past, utcnow())]
+    assert outcomes.count(Outcome.CERTIFICATE) >= 5
+    assert Outcome.CONFIRMATION in outcomes  # attended, but the paper was not passed
+    assert Outcome.NOT_YET in outcomes or Outcome.NONE in outcomes  # missed too much

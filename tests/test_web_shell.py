@@ -232,3 +232,19 @@ def test_roster_is_in_german_alphabetical_order(client, app, course_dir):
     text = text_of(client.get(f"/coordination/cohorts/{cohort.id}"))
     positions = [text.index(name) for name in ("Bäcker", "Brückner", "Ober", "Özdemir", "Zander")]
     assert positions == sorted(positions)
+
+
+def test_company_contact_sees_status_but_no_attendance_details(client, world):
+    a = world["a"]
+    login(client, a["contact"].email)
+    page = client.get("/company/")
+    text = text_of(page)
+    assert a["participant"].last_name in text and "auf Kurs" in text
+    assert "Std." not in text and "Anwesen" not in text  # no hours, no attendance figures
+    assert world["b"]["participant"].last_name not in text
+
+
+def test_hsts_only_under_https(app, client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    secure = client.get("/login", base_url="https://lms.test")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")

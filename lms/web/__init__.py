@@ -30,6 +30,12 @@ def register_web(app: Flask) -> None:
 
     for blueprint in (public_bp, participant_bp, lecturer_bp, coordinator_bp, company_bp):
         app.register_blueprint(blueprint)
+    from lms.web.verify import bp as verify_bp  # public certificate verification
+
+    app.register_blueprint(verify_bp)
+    from lms.web.feeds import bp as feeds_bp  # calendars: feed URLs, subscribe pages, .ics
+
+    app.register_blueprint(feeds_bp)
 
     login_manager.login_view = "public.login"
     login_manager.login_message = _l("Please log in to see this page.")

@@ -8,4 +8,10 @@ from lms.accounts.models import Role
 bp = Blueprint("participant", __name__, url_prefix="/me")
 bp.before_request(role_required(Role.PARTICIPANT))
 
-from lms.web.participant import views  # noqa: E402, F401
+from lms.web.participant import (  # noqa: E402, F401
+    assignments,
+    attendance,
+    certificates,
+    checkin,
+    views,
+)
