@@ -76,6 +76,7 @@ MATRIX: dict[str, list[Route]] = {
     "coordinator.cohort": [Route("GET", COORDINATOR)],
     "coordinator.cohort_new": [Route("GET", COORDINATOR), Route("POST", COORDINATOR)],
     "coordinator.cohort_edit": [Route("GET", COORDINATOR), Route("POST", COORDINATOR)],
+    "coordinator.cohort_archive": [Route("POST", COORDINATOR)],
     "coordinator.audit": [Route("GET", COORDINATOR)],
     "coordinator.roster": [Route("GET", COORDINATOR), Route("POST", COORDINATOR)],
     "coordinator.roster_import": [Route("GET", COORDINATOR), Route("POST", COORDINATOR)],

@@ -277,3 +277,27 @@ def test_company_contact_added_from_the_roster_page(app, client_c, course_dir, s
     visitor = app.test_client()
     visitor.post(path, data={"password": PASSWORD, "confirm": PASSWORD, "language": "de"})
     assert visitor.get("/", follow_redirects=True).request.path == "/company/"
+
+
+def test_archiving_keeps_records_and_certificates_verifiable(app, client_c, course_dir):
+    from lms.certificates.operations import issue_certificate
+    from tests.factories import make_finished_cohort
+
+    cohort, [enrollment] = make_finished_cohort(load_test_course(course_dir), participants=1)
+    certificate = issue_certificate(enrollment).certificate
+    db.session.commit()
+    code = certificate.verification_code
+
+    response = client_c.post(f"/coordination/cohorts/{cohort.id}/archive")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Cohort, cohort.id).archived_at is not None
+    home = text_of(client_c.get("/coordination/"))
+    assert "Archivierte Gruppen (1)" in home
+    assert app.test_client().get(f"/verify/{code}").status_code == 200
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cohort.archived"))
+    assert event.cohort_id == cohort.id
+
+    client_c.post(f"/coordination/cohorts/{cohort.id}/archive")
+    db.session.expire_all()
+    assert db.session.get(Cohort, cohort.id).archived_at is None

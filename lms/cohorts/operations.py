@@ -175,3 +175,14 @@ def remove_company_contact(cohort: Cohort, user: User, *, by: User | None = None
         db.session.flush()
         record_event(by, "cohort.contact_removed", cohort, cohort_id=cohort.id,
                      before={"user": user.email})
+
+
+def set_cohort_archived(cohort: Cohort, archived: bool, *, by: User | None = None) -> None:
+    """Archive a finished cohort (or bring it back). Nothing is deleted: its records,
+    certificates and their verification stay as they are."""
+    if archived == (cohort.archived_at is not None):
+        return
+    cohort.archived_at = utcnow() if archived else None
+    db.session.flush()
+    record_event(by, "cohort.archived" if archived else "cohort.unarchived", cohort,
+                 cohort_id=cohort.id)

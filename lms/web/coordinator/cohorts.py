@@ -13,11 +13,16 @@ from lms.accounts.models import Role, User, UserRole
 from lms.assignments.models import Assignment
 from lms.audit.models import AuditEvent
 from lms.cohorts.models import Cohort, Company
-from lms.cohorts.operations import CohortError, create_cohort, update_cohort
+from lms.cohorts.operations import (
+    CohortError,
+    create_cohort,
+    set_cohort_archived,
+    update_cohort,
+)
 from lms.curriculum.models import Course
 from lms.extensions import db
 from lms.web.coordinator import bp
-from lms.web.coordinator.forms import CohortForm
+from lms.web.coordinator.forms import CohortForm, ConfirmForm
 
 AUDIT_PAGE = 100
 
@@ -113,7 +118,20 @@ def cohort_edit(cohort_id: int):
         else:
             flash(_("The cohort has been saved."), "info")
             return redirect(url_for("coordinator.cohort", cohort_id=cohort.id))
-    return render_template("coordinator/cohort_form.html", form=form, cohort=cohort)
+    return render_template("coordinator/cohort_form.html", form=form, cohort=cohort,
+                           archive_form=ConfirmForm())
+
+
+@bp.post("/cohorts/<int:cohort_id>/archive")
+def cohort_archive(cohort_id: int):
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    if ConfirmForm().validate_on_submit():
+        archive = cohort.archived_at is None
+        set_cohort_archived(cohort, archive, by=current_user)
+        db.session.commit()
+        flash(_("The cohort has been archived. Its records and certificates are kept.")
+              if archive else _("The cohort is active again."), "info")
+    return redirect(url_for("coordinator.cohort_edit", cohort_id=cohort.id))
 
 
 def _is_required(cohort: Cohort, key: str) -> bool:
