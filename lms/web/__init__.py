@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
@@ -112,23 +113,41 @@ def _zone(timezone: str | None) -> ZoneInfo:
 def local_datetime(value: datetime, timezone: str | None = None, fmt: str = "medium") -> str:
     """A UTC timestamp as wall-clock time in ``timezone`` (a cohort's), in the user's language."""
     pattern = {"medium": "EEE d. MMM yyyy, HH:mm"}.get(fmt, fmt)
-    if str(get_locale()) == "en" and fmt == "medium":
+    if _locale() == "en" and fmt == "medium":
         pattern = "EEE d MMM yyyy, HH:mm"
-    return format_datetime(value, pattern, tzinfo=_zone(timezone), locale=str(get_locale()))
+    return format_datetime(value, pattern, tzinfo=_zone(timezone), locale=_locale())
 
 
 def local_date(value: date | datetime, timezone: str | None = None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(_zone(timezone)).date()
-    return format_date(value, "medium", locale=str(get_locale()))
+    return format_date(value, "medium", locale=_locale())
 
 
 def local_time_filter(value: datetime, timezone: str | None = None) -> str:
-    return format_time(value, "HH:mm", tzinfo=_zone(timezone), locale=str(get_locale()))
+    return format_time(value, "HH:mm", tzinfo=_zone(timezone), locale=_locale())
+
+
+def _locale() -> str:
+    """The request's language, looked up once per request (Flask-Babel's lookup is slow
+    and a page formats thousands of values)."""
+    from flask import g
+
+    locale = g.get("_lms_locale")
+    if locale is None:
+        locale = g._lms_locale = str(get_locale())
+    return locale
 
 
 def hours(minutes: int) -> str:
     """Minutes as hours with at most one decimal, in the user's number format."""
+    return _format_hours(minutes, _locale())
+
+
+@lru_cache(maxsize=4096)
+def _format_hours(minutes: int, locale: str) -> str:
+    # Babel's number formatting is slow, and a matrix page formats the same few values
+    # thousands of times.
     from babel.numbers import format_decimal
 
-    return format_decimal(round(minutes / 60, 1), format="#,##0.#", locale=str(get_locale()))
+    return format_decimal(round(minutes / 60, 1), format="#,##0.#", locale=locale)
