@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install demo serve test lint translations clean
+.PHONY: install demo serve test lint translations clean bench
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,9 @@ translations: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+## make bench: the benchmark suite on PostgreSQL (bench/README.md); never part of make test.
+## Needs wrk from Debian (installed here if missing) and the database server on 127.0.0.1:5432.
+bench: install
+	command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
