@@ -129,14 +129,9 @@ def local_time_filter(value: datetime, timezone: str | None = None) -> str:
 
 
 def _locale() -> str:
-    """The request's language, looked up once per request (Flask-Babel's lookup is slow
-    and a page formats thousands of values)."""
-    from flask import g
-
-    locale = g.get("_lms_locale")
-    if locale is None:
-        locale = g._lms_locale = str(get_locale())
-    return locale
+    """The language values are formatted in: the request's, or the one a mail or calendar
+    is being rendered in (``force_locale``)."""
+    return str(get_locale())
 
 
 def hours(minutes: int) -> str:

@@ -12,10 +12,12 @@ import sqlalchemy as sa
 from lms.attendance.models import Attendance, AttendanceStatus
 from lms.extensions import db
 from tests.attendance_world import build_world
+from tests.browser.a11y import AxeLog
 from tests.factories import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
 COURSE = Path(__file__).resolve().parents[2] / "course_content" / "social-media-manager"
+AXE = AxeLog()
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +62,7 @@ def test_lecturer_marks_a_roster_with_a_few_taps_on_a_phone(pages, live_server, 
     page, base = pages["lecturer"], live_server.url
     login(page, base, world["lecturer"])
     page.goto(f"{base}/teaching/meetings/{world['meeting']}/attendance")
+    AXE.assert_accessible(page, "lecturer: attendance")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # Big enough to hit with a thumb, and the save button is always in reach.
     for box in (page.locator("label.att-choice").nth(i).bounding_box() for i in range(8)):
@@ -76,6 +79,7 @@ def test_lecturer_marks_a_roster_with_a_few_taps_on_a_phone(pages, live_server, 
     with page.expect_navigation():
         save.tap()
     assert "Attendance saved (12 changes)." in page.inner_text("main")
+    AXE.assert_accessible(page, "lecturer: attendance saved")
 
     saved = marks(live_server, world["meeting"])
     enrollments = world["enrollments"]
@@ -92,15 +96,18 @@ def test_check_in_list_fills_up_while_the_lecturer_watches(pages, live_server, w
         db.session.execute(sa.delete(Attendance))
         db.session.commit()
     lecturer.goto(f"{base}/teaching/meetings/{world['meeting']}/check-in")
+    AXE.assert_accessible(lecturer, "lecturer: check-in display")
     code = lecturer.inner_text("#checkin-code").strip()
     assert lecturer.inner_text("#checkin-count") == "0"
     assert lecturer.locator("#checkin-qr").get_attribute("src").startswith("data:image/svg+xml")
 
     login(participant, base, world["participant"])
     participant.goto(f"{base}/me/check-in?code={code}")  # what the QR code opens
+    AXE.assert_accessible(participant, "participant: check-in")
     with participant.expect_navigation():
         participant.locator("form[action$='/me/check-in'] button.primary").tap()
     assert "You are checked in" in participant.inner_text("main")
+    AXE.assert_accessible(participant, "participant: checked in")
 
     for _ in range(40):  # checkin.js polls every few seconds
         if lecturer.inner_text("#checkin-count") == "1":

@@ -16,9 +16,11 @@ from lms.accounts.models import Locale, Role
 from lms.certificates.models import Certificate
 from lms.extensions import db
 from lms.storage import stored_path
+from tests.browser.a11y import AxeLog
 from tests.factories import PASSWORD, load_test_course, make_finished_cohort, make_user
 
 PHONE = {"width": 390, "height": 844}
+AXE = AxeLog()
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +55,14 @@ def test_issue_download_scan_and_revoke(browser, live_server, cohort_world, tmp_
     try:
         login(page, base, cohort_world["coordinator"])
         page.goto(f"{base}/coordination/cohorts/{cohort_world['cohort']}/certificates")
+        AXE.assert_accessible(page, "coordinator: certificates")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         with page.expect_navigation():  # the script reloads the page when all are done
             page.click("text=Issue all eligible (3)")
             page.wait_for_selector("#cert-progress:not([hidden])")
         page.wait_for_load_state()
         assert page.locator("text=Nobody is waiting for a certificate").count() == 1
+        AXE.assert_accessible(page, "coordinator: certificates issued")
         issue_posts = [url for url in posts if url.endswith("/issue")]
         assert len(issue_posts) == 3  # one request per certificate: the progress bar
         assert not any(url.endswith("/issue-all") for url in posts)
@@ -72,6 +76,7 @@ def test_issue_download_scan_and_revoke(browser, live_server, cohort_world, tmp_
 
         login(page, base, cohort_world["participant"])
         page.goto(f"{base}/me/progress")
+        AXE.assert_accessible(page, "participant: progress")
         with page.expect_download() as download_info:
             page.click("text=Download PDF")
         path = tmp_path / "certificate.pdf"
@@ -86,17 +91,21 @@ def test_issue_download_scan_and_revoke(browser, live_server, cohort_world, tmp_
         page.goto(url)  # what a phone's camera opens
         assert page.locator("text=Valid: this certificate was issued by us").count() == 1
         assert page.locator("text=Jürgen Çelik-Øster").count() == 1
+        AXE.assert_accessible(page, "visitor: valid certificate")
 
         login(page, base, cohort_world["coordinator"])
         page.goto(f"{base}/coordination/cohorts/{cohort_world['cohort']}/certificates")
         person = page.locator("li.cert-person", has_text="Çelik-Øster, Jürgen")
         person.locator("summary", has_text="Revoke").click()
+        AXE.assert_accessible(page, "coordinator: revoke form open")
         person.locator("textarea[name=reason]").first.fill("Ausgestellt mit falschem Namen")
         person.locator("button.danger").click()
         page.wait_for_load_state()
         assert page.locator(f"text={mine.serial} is revoked.").count() == 1
+        AXE.assert_accessible(page, "coordinator: certificate revoked")
         page.click("text=Log out")
         page.goto(url)
         assert page.locator("text=Revoked: this document was issued by us").count() == 1
+        AXE.assert_accessible(page, "visitor: revoked certificate")
     finally:
         context.close()

@@ -16,9 +16,11 @@ from lms.cohorts.operations import create_cohort, create_company, enroll_partici
 from lms.curriculum.models import Course
 from lms.extensions import db
 from lms.schedule.operations import schedule_meeting
+from tests.browser.a11y import AxeLog
 
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "Kalender Abo Domplatte"
+AXE = AxeLog()
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +52,11 @@ def test_participant_subscribes_on_a_phone(browser, live_server, participant):
         page.wait_for_load_state()
         page.click("nav >> text=Calendar")
         assert page.url.endswith("/calendar/")
+        AXE.assert_accessible(page, "participant: calendar")
         page.click("text=Create a calendar address")
         page.wait_for_load_state()
 
+        AXE.assert_accessible(page, "participant: calendar address")
         address = page.input_value("#feed-https")
         assert "/calendar/feed/" in address
         copy = page.locator("button[data-copy='feed-https']")
@@ -75,6 +79,7 @@ def test_participant_subscribes_on_a_phone(browser, live_server, participant):
         page.click("text=Switch the address off")
         page.wait_for_load_state()
         assert page.locator("text=There is no calendar address yet").count() == 1
+        AXE.assert_accessible(page, "participant: calendar address switched off")
         assert context.request.get(address).status == 404
     finally:
         context.close()

@@ -35,11 +35,11 @@ REQUIRED = _l("Please fill in this field.")
 TIMEZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
 
 
-def _email_field(label, required=True):
+def _email_field(label, required=True, **kwargs):
     checks = [Email(_l("Please enter a valid email address."), check_deliverability=False),
               Length(max=254)]
     return EmailField(label, validators=[DataRequired(REQUIRED) if required else Optional(),
-                                         *checks])
+                                         *checks], **kwargs)
 
 
 class CompanyForm(FlaskForm):
@@ -92,11 +92,13 @@ class InviteForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    email = _email_field(_l("Email address"))
-    first_name = StringField(_l("First name"), validators=[DataRequired(REQUIRED),
-                                                           Length(max=120)])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(REQUIRED),
-                                                         Length(max=120)])
+    # Shown on the roster page next to the InviteForm: own element ids (the same field
+    # names), so that every label belongs to exactly one field.
+    email = _email_field(_l("Email address"), id="contact-email")
+    first_name = StringField(_l("First name"), id="contact-first_name",
+                             validators=[DataRequired(REQUIRED), Length(max=120)])
+    last_name = StringField(_l("Last name"), id="contact-last_name",
+                            validators=[DataRequired(REQUIRED), Length(max=120)])
 
 
 class RosterUploadForm(FlaskForm):
