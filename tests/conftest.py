@@ -85,9 +85,11 @@ def _migrated_app(app_config: dict) -> Iterator[Flask]:
 @pytest.fixture
 def app(_migrated_app: Flask) -> Iterator[Flask]:
     from lms.extensions import limiter
+    from lms.ical.feeds import feed_cache
 
     with _migrated_app.app_context():
         limiter.reset()  # throttling counters start from zero in every test
+        feed_cache.clear()  # ids repeat across tests: no feed bytes from an earlier one
         yield _migrated_app
         db.session.rollback()
         empty_all_tables()
@@ -121,6 +123,14 @@ def csrf_app(app: Flask) -> Iterator[Flask]:
 @pytest.fixture(scope="session")
 def course_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "course_content" / "social-media-manager"
+
+
+@pytest.fixture
+def course(app, course_dir):
+    """The bundled course, loaded into the test database."""
+    from tests.factories import load_test_course
+
+    return load_test_course(course_dir)
 
 
 def free_port() -> int:

@@ -30,14 +30,9 @@ from lms.certificates.render import DEFAULT_DESIGNS_DIR, RenderError
 from lms.cohorts.models import Enrollment
 from lms.extensions import db
 from lms.storage import stored_path
-from tests.factories import enroll, load_test_course, make_finished_cohort
+from tests.factories import enroll, make_finished_cohort
 
 ISSUED = datetime(2026, 7, 1, 10, tzinfo=UTC)
-
-
-@pytest.fixture
-def course(app, course_dir):
-    return load_test_course(course_dir)
 
 
 @pytest.fixture(autouse=True)

@@ -20,14 +20,9 @@ from lms.certificates.operations import issue_certificate
 from lms.certificates.render import DEFAULT_DESIGNS_DIR, DesignFetcher, name_size
 from lms.extensions import db
 from lms.storage import stored_path
-from tests.factories import load_test_course, make_finished_cohort
+from tests.factories import make_finished_cohort
 
 ISSUED = datetime(2026, 7, 1, 10, tzinfo=UTC)
-
-
-@pytest.fixture
-def course(app, course_dir):
-    return load_test_course(course_dir)
 
 
 def issue_for(course, first="Jürgen", last="Çelik-Øster", title_form=TitleForm.FEMALE,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-import pytest
 from flask_babel import force_locale
 
 from lms.assignments.models import Assignment
@@ -33,7 +32,6 @@ from lms.schedule.operations import cancel_meeting
 from tests.factories import (
     berlin,
     enroll,
-    load_test_course,
     make_cohort,
     make_finished_cohort,
     make_meeting,
@@ -142,11 +140,6 @@ def test_reasons_follow_the_language(app):
 
 
 # --------------------------------------------------------------------------- on real data
-
-
-@pytest.fixture
-def course(app, course_dir):
-    return load_test_course(course_dir)
 
 
 def test_finished_cohort_gives_certificates(course):

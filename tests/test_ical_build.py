@@ -27,17 +27,11 @@ from lms.schedule.models import Meeting
 from tests.factories import (
     berlin,
     enroll,
-    load_test_course,
     make_cohort,
     make_meeting,
     make_user,
     parse_calendar,
 )
-
-
-@pytest.fixture
-def course(app, course_dir):
-    return load_test_course(course_dir)
 
 
 def test_same_data_gives_the_same_bytes(course):

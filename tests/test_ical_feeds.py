@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sqlalchemy import event
 
 from lms.accounts.models import Role
@@ -18,25 +17,12 @@ from tests.factories import (
     enroll,
     feed_events,
     issue_feed_url,
-    load_test_course,
     make_cohort,
     make_meeting,
     make_user,
     parse_calendar,
     set_due_date,
 )
-
-
-@pytest.fixture(autouse=True)
-def _empty_feed_cache():
-    feed_cache.clear()
-    yield
-    feed_cache.clear()
-
-
-@pytest.fixture
-def course(app, course_dir):
-    return load_test_course(course_dir)
 
 
 def test_feed_is_a_calendar_that_two_parsers_read(client, course):

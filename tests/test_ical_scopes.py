@@ -4,38 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from lms.accounts.models import Locale, Role
 from lms.cohorts.invitations import withdraw_enrollment
 from lms.cohorts.models import EnrollmentStatus
 from lms.cohorts.operations import add_company_contact
 from lms.extensions import db
-from lms.ical.feeds import feed_cache
 from lms.schedule.operations import cancel_meeting
 from tests.factories import (
     berlin,
     enroll,
     feed_events,
     issue_feed_url,
-    load_test_course,
     make_cohort,
     make_meeting,
     make_user,
     set_due_date,
 )
-
-
-@pytest.fixture(autouse=True)
-def _empty_feed_cache():
-    feed_cache.clear()
-    yield
-    feed_cache.clear()
-
-
-@pytest.fixture
-def course(app, course_dir):
-    return load_test_course(course_dir)
 
 
 def test_participant_feed_shows_nothing_of_others(client, course):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -63,7 +65,8 @@ def cohort_new():
     if form.validate_on_submit():
         course = db.session.get(Course, form.course_id.data)
         company = db.session.get(Company, form.company_id.data)
-        try:
+
+        def create() -> Cohort:
             cohort = create_cohort(
                 course, company, form.name.data, form.starts_on.data, form.ends_on.data,
                 timezone=form.timezone.data, location=form.location.data or "",
@@ -73,14 +76,10 @@ def cohort_new():
             update_cohort(cohort, min_attendance_percent=form.min_attendance_percent.data,
                           excused_counts=form.excused_counts.data,
                           attendance_edit_days=form.attendance_edit_days.data, by=current_user)
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors.append(_("This course has a cohort of this name already."))
-        except CohortError as error:
-            db.session.rollback()
-            form.ends_on.errors.append(error.message)
-        else:
+            return cohort
+
+        cohort = _save(form, create)
+        if cohort is not None:
             flash(_("The cohort has been created. Next: invite its participants."), "info")
             return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
     return render_template("coordinator/cohort_form.html", form=form, cohort=None)
@@ -97,7 +96,7 @@ def cohort_edit(cohort_id: int):
         form.required_keys.data = [key for key, _label in form.required_keys.choices
                                    if _is_required(cohort, key)]
     if form.validate_on_submit():
-        try:
+        def save() -> Cohort:
             update_cohort(
                 cohort, by=current_user, required_keys=set(form.required_keys.data),
                 name=form.name.data.strip(), company_id=form.company_id.data,
@@ -108,14 +107,9 @@ def cohort_edit(cohort_id: int):
                 excused_counts=form.excused_counts.data,
                 attendance_edit_days=form.attendance_edit_days.data,
             )
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors.append(_("This course has a cohort of this name already."))
-        except CohortError as error:
-            db.session.rollback()
-            form.ends_on.errors.append(error.message)
-        else:
+            return cohort
+
+        if _save(form, save) is not None:
             flash(_("The cohort has been saved."), "info")
             return redirect(url_for("coordinator.cohort", cohort_id=cohort.id))
     return render_template("coordinator/cohort_form.html", form=form, cohort=cohort,
@@ -132,6 +126,23 @@ def cohort_archive(cohort_id: int):
         flash(_("The cohort has been archived. Its records and certificates are kept.")
               if archive else _("The cohort is active again."), "info")
     return redirect(url_for("coordinator.cohort_edit", cohort_id=cohort.id))
+
+
+def _save(form: CohortForm, change: Callable[[], Cohort]) -> Cohort | None:
+    """Run one cohort change and commit it; a refusal becomes a field error and nothing
+    is kept."""
+    try:
+        cohort = change()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        form.name.errors.append(_("This course has a cohort of this name already."))
+    except CohortError as error:
+        db.session.rollback()
+        form.ends_on.errors.append(error.message)
+    else:
+        return cohort
+    return None
 
 
 def _is_required(cohort: Cohort, key: str) -> bool:
