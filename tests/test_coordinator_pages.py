@@ -314,3 +314,11 @@ def test_field_messages_follow_the_users_language(client_c, coordinator):
     db.session.commit()
     response = client_c.post("/coordination/companies/new", data={"name": ""})
     assert "Please fill in this field." in text_of(response)
+
+
+def test_edit_form_shows_the_required_assessments_checked(client_c, course_dir):
+    cohort = make_cohort(load_test_course(course_dir))
+    db.session.commit()
+    html = client_c.get(f"/coordination/cohorts/{cohort.id}/edit").get_data(as_text=True)
+    checked = re.findall(r'name="required_keys" value="([^"]+)"[^>]*checked', html)
+    assert sorted(checked) == ["hausarbeit", "muendliche-pruefung"]

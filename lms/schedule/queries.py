@@ -13,7 +13,7 @@ from lms.accounts.models import User
 from lms.attendance.queries import MarkingProgress, marking_progress
 from lms.cohorts.models import Cohort
 from lms.extensions import db
-from lms.schedule.models import Meeting, meeting_lecturer
+from lms.schedule.models import Meeting, MeetingStatus, meeting_lecturer
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def list_lecturer_loads() -> list[LecturerLoad]:
         sa.select(meeting_lecturer.c.user_id, Meeting.starts_at, Meeting.ends_at,
                   Meeting.cohort_id)
         .join(Meeting, Meeting.id == meeting_lecturer.c.meeting_id)
-        .where(Meeting.status != "cancelled")
+        .where(Meeting.status != MeetingStatus.CANCELLED)
     ).all()
     totals: dict[int, list] = {}
     for user_id, starts_at, ends_at, cohort_id in rows:

@@ -93,8 +93,9 @@ def cohort_edit(cohort_id: int):
     del form.course_id  # a cohort stays with its course
     if request.method == "GET":
         form.coordinator_id.data = cohort.coordinator_id or 0
-        form.required_keys.data = [key for key, _label in form.required_keys.choices
-                                   if _is_required(cohort, key)]
+        form.required_keys.data = list(db.session.scalars(
+            sa.select(Assignment.key).where(Assignment.cohort_id == cohort.id,
+                                            Assignment.required.is_(True))))
     if form.validate_on_submit():
         def save() -> Cohort:
             update_cohort(
@@ -144,11 +145,6 @@ def _save(form: CohortForm, change: Callable[[], Cohort]) -> Cohort | None:
         return cohort
     return None
 
-
-def _is_required(cohort: Cohort, key: str) -> bool:
-    return bool(db.session.scalar(
-        sa.select(Assignment.required).where(Assignment.cohort_id == cohort.id,
-                                             Assignment.key == key)))
 
 
 
