@@ -42,6 +42,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
 
+    from lms.ical import freshness
+
+    freshness.init_app(app)
+
     from lms.web import register_web
 
     register_web(app)

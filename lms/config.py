@@ -61,9 +61,12 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
     database_url, engine_options = database_settings(database_url)
 
     smtp = _smtp_settings(environ)
+    redis_url = _redis_url(environ)
     return {
         **smtp,
-        "RATELIMIT_STORAGE_URI": environ.get("LMS_RATELIMIT_STORAGE_URL", "memory://"),
+        "LMS_REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": environ.get("LMS_RATELIMIT_STORAGE_URL",
+                                             redis_url or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SECRET_KEY": environ.get("LMS_SECRET_KEY") or _instance_secret(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -86,6 +89,15 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": _positive_int(environ, "LMS_MAX_UPLOAD_MB", 25) * 1024 * 1024,
     }
+
+
+def _redis_url(environ: Mapping[str, str]) -> str:
+    """Redis shared by the workers (login throttling, feed freshness); empty: none."""
+    url = environ.get("LMS_REDIS_URL", "").strip()
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"LMS_REDIS_URL must start with redis://, rediss:// or unix://, "
+                          f"not {url!r}.")
+    return url
 
 
 def _smtp_settings(environ: Mapping[str, str]) -> dict[str, Any]:

@@ -23,6 +23,25 @@ from lms import create_app
 from lms.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
+# Redis database 14 for the feed generation (15 is the rate-limit test's, which it empties).
+TEST_REDIS_URL = "redis://127.0.0.1:6379/14"
+
+
+def redis_reachable(url: str = TEST_REDIS_URL) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+def require_redis() -> None:
+    """Skip without Redis locally; under CI a missing Redis is a failure."""
+    if not redis_reachable():
+        if os.environ.get("CI"):
+            pytest.fail("Redis on 127.0.0.1:6379 is needed for this test in CI")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
 
 
 def reset_database(url: str) -> None:
@@ -55,6 +74,11 @@ def app_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> d
         "WTF_CSRF_ENABLED": False,
         # Real argon2id, with the library's cheapest parameters: hashing stays fast in tests.
         "ARGON2_PROFILE": "CHEAPEST",
+        # Feeds as production serves them, with the generation shared through Redis
+        # (without Redis the suite still runs; the tests that need it skip).
+        "LMS_REDIS_URL": TEST_REDIS_URL if redis_reachable() or os.environ.get("CI") else "",
+        # (login throttling through Redis has its own test: test_rate_limit_shared)
+        "LMS_RATELIMIT_STORAGE_URL": "memory://",
     }
 
 
@@ -85,11 +109,12 @@ def _migrated_app(app_config: dict) -> Iterator[Flask]:
 @pytest.fixture
 def app(_migrated_app: Flask) -> Iterator[Flask]:
     from lms.extensions import limiter
-    from lms.ical.feeds import feed_cache
+    from lms.ical.feeds import feed_cache, recent_answers
 
     with _migrated_app.app_context():
         limiter.reset()  # throttling counters start from zero in every test
         feed_cache.clear()  # ids repeat across tests: no feed bytes from an earlier one
+        recent_answers.clear()
         yield _migrated_app
         db.session.rollback()
         empty_all_tables()

@@ -79,7 +79,7 @@ def test_exception_log_has_no_token(app, client, feed_path, caplog, monkeypatch)
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("lms.web.feeds.views.render_feed", broken)
+    monkeypatch.setattr("lms.web.feeds.views.feed_answer", broken)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     feeds.feed_cache.clear()
     with caplog.at_level(logging.ERROR, logger=app.logger.name):

@@ -98,8 +98,14 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
     db.session.flush()
+    # A login is not a change to the person: updated_at (which dates names, e.g. a
+    # lecturer's in calendar feeds) stays as it was.
+    db.session.execute(
+        sa.update(User).where(User.id == user.id)
+        .values(last_login_at=utcnow(), updated_at=User.updated_at),
+        execution_options={"synchronize_session": "fetch"},
+    )
     return user
 
 

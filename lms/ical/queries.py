@@ -212,12 +212,15 @@ def load_deadline_rows(condition: sa.ColumnElement[bool],
         _deadline_select(condition, title_form))]
 
 
+_COHORT_INFO = (
+    sa.select(Cohort.id, Cohort.name, Cohort.timezone, Course.title_neutral, Course.title_en)
+    .join(Course, Course.id == Cohort.course_id)
+    .where(Cohort.id == sa.bindparam("cohort_id", type_=sa.Integer))
+)
+
+
 def load_cohort_info(cohort_id: int) -> CohortInfo | None:
-    row = db.session.execute(
-        sa.select(Cohort.id, Cohort.name, Cohort.timezone, Course.title_neutral, Course.title_en)
-        .join(Course, Course.id == Cohort.course_id)
-        .where(Cohort.id == cohort_id)
-    ).first()
+    row = db.session.execute(_COHORT_INFO, {"cohort_id": cohort_id}).first()
     return CohortInfo(*row) if row is not None else None
 
 
@@ -259,6 +262,16 @@ def _feed_selects(scope: FeedScope, title_form: str) -> _FeedSelects:
     return _FeedSelects(rows, names,
                         _deadline_select(deadline_filter(scope, user_id, cohort_id), title_form),
                         stamps)
+
+
+def feed_statements() -> list[sa.Select]:
+    """Every statement a feed's content is read with, for each kind of feed."""
+    statements: list[sa.Select] = [_COHORT_INFO]
+    for scope in FeedScope:
+        selects = _feed_selects(scope, TitleForm.NEUTRAL.value)
+        statements += [selects.meetings, selects.lecturers, selects.deadlines,
+                       selects.last_change]
+    return statements
 
 
 def load_feed_content(scope: FeedScope, user_id: int | None, cohort_id: int | None,

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import visitors
 
 from lms.accounts.models import Locale, TitleForm, User
 from lms.assignments.models import Assignment
@@ -149,20 +150,32 @@ def find_feed_state(token: str, default_locale: str) -> FeedState | None:
     return read_feed_state(hash_feed_token(token), default_locale)
 
 
-def read_feed_state(token_hash: str, default_locale: str) -> FeedState | None:
-    """Runs on a pooled connection of its own: the ORM session's set-up would cost more
-    than the query."""
-    engine = db.engine
-    dialect = engine.dialect
+def read_feed_state(token_hash: str, default_locale: str,
+                    connection: sa.Connection | None = None) -> FeedState | None:
+    """On ``connection`` when given (a snapshot the feed's rows are read from next),
+    otherwise on a pooled connection of its own: the ORM session's set-up would cost
+    more than the query."""
+    if connection is not None:
+        return _state_from_row(_run_state_sql(connection, token_hash), token_hash,
+                               default_locale)
+    with db.engine.connect() as own:
+        if own.dialect.name == "postgresql":
+            # One statement alone needs no transaction; without one, no BEGIN and no
+            # ROLLBACK go to the server (SQLite's driver opens none for a SELECT anyway).
+            own = own.execution_options(isolation_level="AUTOCOMMIT")
+        row = _run_state_sql(own, token_hash)
+    return _state_from_row(row, token_hash, default_locale)
+
+
+def _run_state_sql(connection: sa.Connection, token_hash: str) -> Any:
+    dialect = connection.dialect
     sql = _driver_sql(dialect.name, dialect.paramstyle)
     params: Any = ({"token_hash": token_hash} if dialect.paramstyle in ("pyformat", "named")
                    else (token_hash,))
-    with engine.connect() as connection:
-        if dialect.name == "postgresql":
-            # One statement alone needs no transaction; without one, no BEGIN and no
-            # ROLLBACK go to the server (SQLite's driver opens none for a SELECT anyway).
-            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        row = connection.exec_driver_sql(sql, params).first()
+    return connection.exec_driver_sql(sql, params).first()
+
+
+def _state_from_row(row: Any, token_hash: str, default_locale: str) -> FeedState | None:
     if row is None:
         return None
     feed_id, scope, user_id, cohort_id, locale, title_form, version = row
@@ -172,4 +185,18 @@ def read_feed_state(token_hash: str, default_locale: str) -> FeedState | None:
         feed_id=feed_id, token_hash=token_hash, scope=FeedScope(scope), user_id=user_id,
         cohort_id=cohort_id, locale=str(Locale(locale)), title_form=str(TitleForm(title_form)),
         version=version,
+    )
+
+
+@cache
+def feed_tables() -> frozenset[str]:
+    """Every table a feed's answer is read from: the tables named in the version
+    statement and in the content statements of every kind of feed. A write to any of
+    them may change a feed (:mod:`lms.ical.freshness`)."""
+    from lms.ical.queries import feed_statements
+
+    statements = [_state_select(), *feed_statements()]
+    return frozenset(
+        element.name for statement in statements
+        for element in visitors.iterate(statement, {}) if isinstance(element, sa.Table)
     )

@@ -24,7 +24,7 @@ from lms.access import get_cohort_or_404, get_meeting_or_404, is_coordinator
 from lms.cohorts.models import Cohort
 from lms.extensions import db
 from lms.ical.build import build_meeting_ics
-from lms.ical.feeds import feed_etag, render_feed
+from lms.ical.feeds import feed_answer
 from lms.ical.operations import (
     issue_cohort_feed,
     issue_personal_feed,
@@ -37,7 +37,6 @@ from lms.ical.queries import (
     list_cohort_feeds,
     load_single_meeting,
 )
-from lms.ical.version import find_feed_state
 from lms.web.feeds import bp
 from lms.web.feeds.forms import FeedActionForm
 
@@ -53,17 +52,24 @@ NEW_TOKEN_KEY = "ical_new_feed"  # noqa: S105 (a session key, not a secret)
 @bp.get("/feed/<token>.ics")
 def feed(token: str):
     """What calendar programs poll. No login: the token is the key; anything but a live
-    token answers 404. An unchanged feed answers 304 (or its cached bytes) after one
-    query; it is built again only when its data changed."""
-    state = find_feed_state(token, current_app.config["LMS_DEFAULT_LOCALE"])
-    if state is None:
-        abort(404)
-    etag = feed_etag(state, current_app.config["LMS_BASE_URL"])
+    token answers 404. An unchanged feed answers 304 (or its cached bytes) without SQL
+    while the shared generation is unchanged, or after one query; it is built again only
+    when its data changed."""
     if_none_match = request.environ.get("HTTP_IF_NONE_MATCH")
     # RFC 9110: If-None-Match, when sent, decides alone (with the weak comparison).
-    if if_none_match is not None and parse_etags(if_none_match).contains_weak(etag[1:-1]):
+    client_etags = parse_etags(if_none_match) if if_none_match is not None else None
+
+    def matches(etag: str) -> bool:
+        return client_etags is not None and client_etags.contains_weak(etag[1:-1])
+
+    rendered = feed_answer(token, matches)
+    if rendered is None:
+        abort(404)
+    if isinstance(rendered, str):  # the client's copy is current; no bytes were needed
+        return _calendar_response(b"", rendered, None, status=304)
+    etag = rendered.etag
+    if matches(etag):
         return _calendar_response(b"", etag, None, status=304)
-    rendered = render_feed(state, etag)
     if if_none_match is None and _not_modified_since(rendered.last_modified):
         return _calendar_response(b"", etag, rendered.last_modified, status=304)
     return _calendar_response(rendered.body, etag, rendered.last_modified)

@@ -1,0 +1,190 @@
+"""Feed freshness shared by all workers: a poll of an unchanged feed asks no database.
+
+Calendar programs poll every feed again and again, and almost every poll finds nothing
+changed. The data version (:mod:`lms.ical.version`) answers "changed?" in one SQL
+statement, but a database round trip still costs a poll several times a bare response.
+So the workers share one *generation* in Redis (``LMS_REDIS_URL``): a random value,
+replaced after every commit that wrote a table a feed reads. Each worker remembers the
+answer it last gave for a token together with the generation it read before it asked
+the database; while the generation is the same, nothing a feed shows can have changed,
+and the poll is answered from memory after one Redis GET.
+
+- The tables are those the feed statements read, found in the statements themselves
+  (:func:`lms.ical.version.feed_tables`): a new column in a feed brings its table along.
+- Writes are seen where they happen, in the SQL the engine sends (ORM flushes, bulk
+  statements, migrations and the CLI alike), and the generation is replaced only after
+  the commit, when the connection goes back to the pool: a reader that sees the new
+  generation also sees the new data.
+- A reader tags what it read with the generation read *before* the database, so a
+  change that lands in between is read again at the next poll.
+- Without Redis (or while it cannot be reached) every poll asks the database, as
+  before; a replacement that failed is retried before this worker trusts its memory
+  again, and a remembered answer is never older than ``MAX_AGE``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import redis
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
+
+# The longest a worker trusts a remembered answer without the database, whatever Redis
+# says: it bounds the damage of a replacement lost with a crashed worker.
+MAX_AGE = 3600.0
+EXTENSION = "lms_feed_generation"
+
+_WRITTEN = "lms_feed_tables_written"
+_COMMITTED = "lms_feed_tables_committed"
+_DML = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)', re.I)
+_DDL = re.compile(r"\s*(?:CREATE|DROP|ALTER|TRUNCATE)\b", re.I)
+
+
+class FeedGeneration:
+    """The shared generation in Redis. Every method swallows Redis errors: a poll then
+    asks the database, and a write still succeeds (its replacement is retried)."""
+
+    def __init__(self, url: str, key: str) -> None:
+        self.key = key
+        self._client = redis.Redis.from_url(url, socket_timeout=0.5,
+                                            socket_connect_timeout=0.5)
+        self._pending = False
+
+    def current(self) -> bytes | None:
+        """The current generation, or None when it cannot be trusted right now."""
+        try:
+            if self._pending:
+                self._replace()
+            value = self._client.get(self.key)
+            if value is None:  # a new (or emptied) Redis: start a generation
+                self._client.set(self.key, secrets.token_hex(16), nx=True)
+                value = self._client.get(self.key)
+            return value
+        except redis.RedisError as error:
+            log.warning("feed generation unavailable, polls ask the database: %s", error)
+            return None
+
+    def replace(self) -> None:
+        """After a commit that changed what feeds show."""
+        try:
+            self._replace()
+        except redis.RedisError as error:
+            self._pending = True
+            log.warning("feed generation not replaced, retried at the next poll: %s", error)
+
+    def _replace(self) -> None:
+        self._client.set(self.key, secrets.token_hex(16))
+        self._pending = False
+
+
+def generation_key(database_url: str) -> str:
+    """One generation per database: workers of one database share it, two databases on
+    one Redis do not disturb each other (the URL itself is not stored)."""
+    return "lms:feed-generation:" + hashlib.sha256(database_url.encode()).hexdigest()[:24]
+
+
+def watch_writes(engine: Engine, tables: Collection[str], on_commit: Callable[[], None]) -> None:
+    """Call ``on_commit`` once a connection that wrote one of ``tables`` (or changed the
+    schema) and committed goes back to the pool."""
+    watched = frozenset(name.lower() for name in tables)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _statement(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        info = conn.info
+        if info.get(_WRITTEN):
+            return
+        match = _DML.match(statement)
+        if (match is not None and match.group(1).lower() in watched) or _DDL.match(statement):
+            info[_WRITTEN] = True
+
+    @event.listens_for(engine, "commit")
+    def _commit(conn: Any) -> None:
+        if conn.info.pop(_WRITTEN, False):
+            conn.info[_COMMITTED] = True
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(conn: Any) -> None:
+        conn.info.pop(_WRITTEN, None)
+
+    @event.listens_for(engine.pool, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is None:
+            return
+        # (a write still flagged here ran without a transaction, or is being rolled back
+        # by the pool: replacing once too often costs one database poll per feed)
+        committed = record.info.pop(_COMMITTED, False)
+        written = record.info.pop(_WRITTEN, False)
+        if committed or written:
+            on_commit()
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class _Remembered(Generic[T]):
+    generation: bytes
+    since: float
+    answer: T
+
+
+class RecentAnswers(Generic[T]):
+    """Per worker: the last answer for each token hash, valid for one generation."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._items: OrderedDict[str, _Remembered[T]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def get(self, key: str, generation: bytes) -> T | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if item.generation != generation or time.monotonic() - item.since > MAX_AGE:
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return item.answer
+
+    def put(self, key: str, generation: bytes, answer: T) -> None:
+        with self._lock:
+            self._items[key] = _Remembered(generation, time.monotonic(), answer)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.hits = 0
+
+
+def init_app(app: Any) -> None:
+    """With ``LMS_REDIS_URL`` set: the shared generation, and the watch on every write
+    to the tables feeds read."""
+    url = app.config.get("LMS_REDIS_URL")
+    if not url:
+        return
+    from lms.extensions import db
+    from lms.ical.version import feed_tables
+
+    with app.app_context():
+        engine = db.engine
+        store = FeedGeneration(url, generation_key(engine.url.render_as_string()))
+        watch_writes(engine, feed_tables(), store.replace)
+    app.extensions[EXTENSION] = store
