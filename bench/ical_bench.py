@@ -83,7 +83,8 @@ def redis_answers(url: str) -> bool:
 def served_app():
     """The real app (from the LMS_* environment) plus the cheapest response it can give.
     Also what gunicorn serves: ``ical_bench:served_app()``."""
-    from flask import Blueprint
+    from flask import Blueprint, render_template_string
+    from flask_login import login_required
 
     from lms import create_app
 
@@ -105,6 +106,17 @@ def served_app():
                 connection = connection.execution_options(isolation_level="AUTOCOMMIT")
             connection.exec_driver_sql("SELECT 1").first()
         return "ok"
+
+    @bench.get("/logged-in")
+    @login_required
+    def logged_in():  # the floor of every page behind a login: session and user lookups
+        return "ok"
+
+    @bench.get("/empty-page")
+    @login_required
+    def empty_page():  # the floor of every HTML page: that, plus the layout around nothing
+        return render_template_string(
+            '{% extends "base.html" %}{% block content %}<p>ok</p>{% endblock %}')
 
     app.register_blueprint(bench)
     return app
