@@ -8,6 +8,7 @@ import logging
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -163,6 +164,7 @@ def test_a_change_made_by_another_worker_process_is_seen(app, client, store, wor
          str(world["meeting"].id)],
         check=True, cwd=ROOT, timeout=120,
     )
+    time.sleep(store.trust_seconds)  # another worker's change may be that much late
     response = client.get(world["url"])
     assert b"LOCATION:Raum 2.14" in response.data
     assert len(feed_events(response.data)) == 1
@@ -198,9 +200,10 @@ def test_unreachable_redis_costs_speed_not_answers(app, client, world, monkeypat
     assert "retried at the next poll" in caplog.text
 
 
-def test_an_emptied_redis_starts_a_new_generation(store):
+def test_an_emptied_redis_starts_a_new_generation(store, monkeypatch):
     import redis
 
+    monkeypatch.setattr(store, "trust_seconds", 0.0)
     first = store.current()
     redis.Redis.from_url(create_app_url(store)).delete(store.key)
     second = store.current()
@@ -238,3 +241,16 @@ def test_a_lecturers_login_leaves_the_feed_version_alone(client, world):
     db.session.expire_all()
     assert lecturer.last_login_at is not None and lecturer.updated_at == stamp
     assert client.get(world["url"], headers={"If-None-Match": before}).status_code == 304
+
+
+def test_the_generation_read_is_trusted_briefly_and_own_changes_count_at_once(store):
+    import redis
+
+    client = redis.Redis.from_url(create_app_url(store))
+    first = store.current()
+    client.set(store.key, b"another worker's change")
+    assert store.current() == first  # within the trusted moment
+    time.sleep(store.trust_seconds)
+    assert store.current() == b"another worker's change"
+    store.replace()  # this worker's own change: at once
+    assert store.current() not in (first, b"another worker's change")

@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from werkzeug.http import http_date
 
 from lms.db import utcnow
 from lms.extensions import db
@@ -52,6 +53,10 @@ class RenderedFeed:
     body: bytes
     etag: str
     last_modified: datetime
+    last_modified_http: str = field(init=False)  # the header value, formatted once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "last_modified_http", http_date(self.last_modified))
 
 
 class FeedCache:

@@ -7,7 +7,9 @@ So the workers share one *generation* in Redis (``LMS_REDIS_URL``): a random val
 replaced after every commit that wrote a table a feed reads. Each worker remembers the
 answer it last gave for a token together with the generation it read before it asked
 the database; while the generation is the same, nothing a feed shows can have changed,
-and the poll is answered from memory after one Redis GET.
+and the poll is answered from memory. A worker asks Redis for the generation at most
+every ``TRUST_SECONDS`` (50 ms): another worker's change reaches it at most that much
+later, its own at once.
 
 - The tables are those the feed statements read, found in the statements themselves
   (:func:`lms.ical.version.feed_tables`): a new column in a feed brings its table along.
@@ -44,6 +46,9 @@ log = logging.getLogger(__name__)
 # The longest a worker trusts a remembered answer without the database, whatever Redis
 # says: it bounds the damage of a replacement lost with a crashed worker.
 MAX_AGE = 3600.0
+# How long a worker trusts the generation it last read before asking Redis again: the
+# most another worker's change can be late (this worker's own changes are seen at once).
+TRUST_SECONDS = 0.05
 EXTENSION = "lms_feed_generation"
 
 _WRITTEN = "lms_feed_tables_written"
@@ -54,16 +59,27 @@ _DDL = re.compile(r"\s*(?:CREATE|DROP|ALTER|TRUNCATE)\b", re.I)
 
 class FeedGeneration:
     """The shared generation in Redis. Every method swallows Redis errors: a poll then
-    asks the database, and a write still succeeds (its replacement is retried)."""
+    asks the database, and a write still succeeds (its replacement is retried).
 
-    def __init__(self, url: str, key: str) -> None:
+    A value read from Redis is trusted for ``TRUST_SECONDS``, counted from before it was
+    asked for: a busy worker then asks Redis a few times a second instead of at every
+    poll, and another worker's change reaches it at most that much later. This worker's
+    own replacements count at once."""
+
+    def __init__(self, url: str, key: str, trust_seconds: float = TRUST_SECONDS) -> None:
         self.key = key
+        self.trust_seconds = trust_seconds
         self._client = redis.Redis.from_url(url, socket_timeout=0.5,
                                             socket_connect_timeout=0.5)
         self._pending = False
+        self._known: tuple[bytes, float] | None = None  # (value, asked at)
 
     def current(self) -> bytes | None:
         """The current generation, or None when it cannot be trusted right now."""
+        known = self._known
+        if known is not None and time.monotonic() - known[1] < self.trust_seconds:
+            return known[0]
+        asked_at = time.monotonic()
         try:
             if self._pending:
                 self._replace()
@@ -71,21 +87,28 @@ class FeedGeneration:
             if value is None:  # a new (or emptied) Redis: start a generation
                 self._client.set(self.key, secrets.token_hex(16), nx=True)
                 value = self._client.get(self.key)
-            return value
         except redis.RedisError as error:
             log.warning("feed generation unavailable, polls ask the database: %s", error)
             return None
+        known = self._known
+        if value is not None and (known is None or known[1] <= asked_at):
+            self._known = (value, asked_at)  # (a later read or replacement wins)
+        return value
 
     def replace(self) -> None:
         """After a commit that changed what feeds show."""
         try:
             self._replace()
         except redis.RedisError as error:
+            self._known = None
             self._pending = True
             log.warning("feed generation not replaced, retried at the next poll: %s", error)
 
     def _replace(self) -> None:
-        self._client.set(self.key, secrets.token_hex(16))
+        value = secrets.token_hex(16).encode()
+        asked_at = time.monotonic()
+        self._client.set(self.key, value)
+        self._known = (value, asked_at)
         self._pending = False
 
 

@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.http import http_date, parse_date, parse_etags
+from werkzeug.http import parse_date, parse_etags
 
 from lms.access import get_cohort_or_404, get_meeting_or_404, is_coordinator
 from lms.cohorts.models import Cohort
@@ -71,8 +71,8 @@ def feed(token: str):
     if matches(etag):
         return _calendar_response(b"", etag, None, status=304)
     if if_none_match is None and _not_modified_since(rendered.last_modified):
-        return _calendar_response(b"", etag, rendered.last_modified, status=304)
-    return _calendar_response(rendered.body, etag, rendered.last_modified)
+        return _calendar_response(b"", etag, rendered.last_modified_http, status=304)
+    return _calendar_response(rendered.body, etag, rendered.last_modified_http)
 
 
 def _not_modified_since(last_modified: datetime) -> bool:
@@ -90,17 +90,21 @@ _FEED_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("X-Robots-Tag", "noindex, nofollow"),
 )
+# (a 304 carries no body: werkzeug drops its entity headers, so none are set for it)
+_BODY_HEADERS = (
+    ("Content-Type", CALENDAR_TYPE),
+    ("Content-Disposition", 'inline; filename="calendar.ics"'),
+)
 
 
-def _calendar_response(body: bytes, etag: str, last_modified: datetime | None,
+def _calendar_response(body: bytes, etag: str, last_modified: str | None,
                        status: int = 200) -> Response:
     headers = [*_FEED_HEADERS, ("ETag", etag)]
     if last_modified is not None:
-        headers.append(("Last-Modified", http_date(last_modified)))
-    if status != 304:  # (a 304 carries no body, and werkzeug drops its entity headers)
-        headers.append(("Content-Disposition", 'inline; filename="calendar.ics"'))
-    return current_app.response_class(body, status=status, headers=headers,
-                                      content_type=CALENDAR_TYPE)
+        headers.append(("Last-Modified", last_modified))
+    if status != 304:
+        headers += _BODY_HEADERS
+    return current_app.response_class(body, status=status, headers=headers)
 
 
 # --------------------------------------------------------------------------- single meeting
