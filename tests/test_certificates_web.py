@@ -264,6 +264,26 @@ def test_verify_by_code_shows_only_what_the_certificate_shows(client, world):
     assert client.get(redirect.headers["Location"], headers=EN).status_code == 200
 
 
+def test_verification_shows_the_name_and_course_as_printed(client, world):
+    """A later change of name (a marriage) or of the course title must not make the
+    page disagree with the paper; documents from before these were kept show the
+    current values."""
+    certificate = issued(world["anna"])
+    user = world["anna"].user
+    course = world["cohort"].course
+    user.last_name = "Berger"
+    course.title_en = "Social Media Management"
+    db.session.commit()
+    text = text_of(client.get(f"/verify/{certificate.verification_code}", headers=EN))
+    assert "Anna Ahlers" in text and "Anna Berger" not in text
+    assert "Social Media Manager (TH Köln)" in text
+
+    certificate.holder_name = certificate.course_title = certificate.provider = None
+    db.session.commit()
+    text = text_of(client.get(f"/verify/{certificate.verification_code}", headers=EN))
+    assert "Anna Berger" in text and "Social Media Management (TH Köln)" in text
+
+
 def test_unknown_code_says_so_without_hints(client, world):
     certificate = issued(world["anna"])
     near = certificate.verification_code[:-1] + (

@@ -254,3 +254,13 @@ def test_the_generation_read_is_trusted_briefly_and_own_changes_count_at_once(st
     assert store.current() == b"another worker's change"
     store.replace()  # this worker's own change: at once
     assert store.current() not in (first, b"another worker's change")
+
+
+def test_writes_are_still_seen_after_the_pool_is_recreated(client, store, world):
+    """(gunicorn's post-fork hooks and tests dispose of the engine's pool)"""
+    before = store.current()
+    db.session.commit()
+    db.engine.dispose()
+    update_meeting(world["meeting"], location="Raum 4.04")
+    db.session.commit()
+    assert store.current() != before

@@ -57,6 +57,12 @@ class Certificate(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     design: Mapped[str] = mapped_column(sa.String(80))
     language: Mapped[str] = mapped_column(sa.String(5))
+    # As printed on the PDF, for the verification page: a later change of name or of the
+    # course title must not make the page disagree with the paper. (None: issued before
+    # these were kept; the page then shows the current values.)
+    holder_name: Mapped[str | None] = mapped_column(sa.String(241))
+    course_title: Mapped[str | None] = mapped_column(sa.String(200))
+    provider: Mapped[str | None] = mapped_column(sa.String(200))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")

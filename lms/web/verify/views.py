@@ -61,6 +61,8 @@ def check_file():
 
 
 def _result(certificate: Certificate, checked_by: str):
+    """What the document says (name, course and provider as printed); for documents
+    issued before those were kept, the current values."""
     enrollment = certificate.enrollment
     course = enrollment.cohort.course
     title = (course.title_en if certificate.language == "en"
@@ -69,9 +71,9 @@ def _result(certificate: Certificate, checked_by: str):
         "verify/result.html",
         certificate=certificate,
         valid=certificate.status == CertificateStatus.VALID,
-        name=enrollment.user.full_name,
-        course_title=title,
-        provider=course.provider,
+        name=certificate.holder_name or enrollment.user.full_name,
+        course_title=certificate.course_title or title,
+        provider=certificate.provider or course.provider,
         checked_by=checked_by,
     )
     return response, 200, {"X-Robots-Tag": "noindex", "Cache-Control": "no-store"}
