@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from lms.accounts.models import Locale, Role
 from lms.cohorts.invitations import withdraw_enrollment
 from lms.cohorts.models import EnrollmentStatus
-from lms.cohorts.operations import add_company_contact
+from lms.cohorts.operations import add_company_contact, remove_company_contact
 from lms.extensions import db
 from lms.schedule.operations import cancel_meeting
 from tests.factories import (
@@ -184,3 +185,21 @@ def test_last_modified_moves_when_something_leaves_the_feed(client, course):
     for url, response in first.items():
         again = client.get(url, headers=_since(response))
         assert again.status_code == 200 and feed_events(again.data) == {}
+
+
+def test_last_modified_moves_when_a_company_contact_is_removed(client, course):
+    """(If-Modified-Since alone: the removed contact's calendar must empty out)"""
+    contact = make_user(Role.COMPANY_CONTACT)
+    cohort = make_cohort(course)
+    add_company_contact(cohort, contact)
+    make_meeting(cohort, berlin(2026, 12, 4))
+    url = issue_feed_url(contact)
+    db.session.commit()
+    first = client.get(url)
+    assert client.get(url, headers=_since(first)).status_code == 304
+
+    time.sleep(1.1)  # HTTP dates count whole seconds: let the removal be visibly later
+    remove_company_contact(cohort, contact)
+    db.session.commit()
+    again = client.get(url, headers=_since(first))
+    assert again.status_code == 200 and feed_events(again.data) == {}

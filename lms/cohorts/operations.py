@@ -172,6 +172,9 @@ def update_cohort(cohort: Cohort, *, required_keys: set[str] | None = None,
 def remove_company_contact(cohort: Cohort, user: User, *, by: User | None = None) -> None:
     if user in cohort.contacts:
         cohort.contacts.remove(user)
+        # Dated as a change of the cohort: calendar feeds that showed it to this contact
+        # answer If-Modified-Since with the feed that no longer does.
+        cohort.updated_at = utcnow()
         db.session.flush()
         record_event(by, "cohort.contact_removed", cohort, cohort_id=cohort.id,
                      before={"user": user.email})
