@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -311,3 +313,19 @@ def test_the_page_size_comes_from_the_design(course, app, tmp_path):
         app.config.pop("LMS_CERTIFICATE_DESIGNS_DIR")
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
     assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (297, 210)
+
+
+def test_a_process_that_rendered_a_certificate_exits_cleanly(tmp_path):
+    """The CLI (`lms certificates issue`) and gunicorn workers end like this: freeing the
+    cached fonts during the interpreter's teardown used to end them with SIGSEGV."""
+    script = "\n".join((
+        "from lms import create_app",
+        "from lms.certificates.render import html_to_pdf, load_design",
+        f"app = create_app({{'LMS_INSTANCE_PATH': {str(tmp_path)!r},",
+        "                  'LMS_BASE_URL': 'https://lms.example.org'})",
+        "with app.app_context():",
+        "    assert html_to_pdf(load_design(), '<p>Test</p>').startswith(b'%PDF')",
+    ))
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent.parent,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
