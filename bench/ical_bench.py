@@ -3,14 +3,19 @@
     .venv/bin/python bench/ical_bench.py [--meetings 100] [--rounds 15] [--no-http]
 
 Measures, on one app and one database (a temporary SQLite file unless
-LMS_BENCH_DATABASE_URL names another, e.g. a PostgreSQL test database, which it empties):
+LMS_BENCH_DATABASE_URL names another, e.g. a PostgreSQL test database, which it empties),
+with the feed generation shared through Redis as in production (LMS_BENCH_REDIS_URL,
+default redis://127.0.0.1:6379/13; without an answering Redis every poll asks the
+database, and the header line says so):
 
 - a plain GET of an unchanged feed vs a bare Flask response of the same app (goal ≤ 2x),
 - the 304 path (If-None-Match) vs the same bare response (goal ≤ 1.5x),
-- a rebuild (what a cache miss does: version, rows, build, serialise) vs the icalendar
+- a rebuild (what a changed feed costs: snapshot, version, rows, build, serialise) vs the icalendar
   library alone building the very same calendar from ready values (goal ≤ 1.3x; the
   bytes are checked to be equal),
-- build time per 100 meetings.
+- build time per 100 meetings,
+- for scale: the bare response plus one SELECT 1, and a poll whose worker memory was
+  emptied (the version statement: what every poll costs without Redis).
 
 The request ratios are measured twice: in-process through Flask's test client (the
 whole WSGI app, nothing else: the strictest comparison), and over HTTP against gunicorn
