@@ -115,6 +115,9 @@ MATRIX: dict[str, list[Route]] = {
     "coordinator.attendance": [Route("GET", COORDINATOR), Route("POST", COORDINATOR)],
     "coordinator.attendance_sheet": [Route("GET", COORDINATOR)],
     "coordinator.cohort_assignments": [Route("GET", COORDINATOR)],
+    "coordinator.cohort_grades": [Route("GET", COORDINATOR)],
+    "coordinator.grades_download": [Route("GET", COORDINATOR, (("suffix", "csv"),)),
+                                    Route("GET", COORDINATOR, (("suffix", "xlsx"),))],
     "coordinator.assignment_new": [Route("GET", COORDINATOR), Route("POST", COORDINATOR)],
     "coordinator.assignment_edit": [Route("GET", COORDINATOR), Route("POST", COORDINATOR)],
     "coordinator.grading": [Route("GET", COORDINATOR)],
@@ -203,7 +206,7 @@ def world(app, course_dir):
         "course": a.cohort.course_id, "lecturer": a.lecturer.id, "contact": a.contact.id,
         "assignment": paper.id, "submission": submission.id, "notice": notice.id,
         "certificate": certificate.id, "verification_code": code, "feed_token": feed_token,
-        "bogus": "not-a-token", "css": "lms.css",
+        "bogus": "not-a-token", "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
     }
     return people, objects
 

@@ -6,19 +6,15 @@ the coordinator's page and the participant's own view.
 
 from __future__ import annotations
 
-import csv
 import io
 from zoneinfo import ZoneInfo
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from lms.attendance.queries import AttendanceMatrix
-
-Cell = str | float | int | None
+from lms.exports import Cell, csv_bytes, fill_sheet
 
 
 def as_hours(minutes: int | None) -> float | None:
@@ -61,36 +57,13 @@ def matrix_table(matrix: AttendanceMatrix) -> list[list[Cell]]:
 
 
 def matrix_csv(matrix: AttendanceMatrix) -> bytes:
-    """CSV as spreadsheet programs of the user's language open it: German uses a
-    semicolon and a decimal comma. UTF-8 with a byte order mark for umlauts."""
-    german = str(get_locale()) == "de"
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";" if german else ",", lineterminator="\r\n")
-    for row in matrix_table(matrix):
-        writer.writerow(["" if cell is None else
-                         (f"{cell:.2f}".replace(".", ",") if german else f"{cell:.2f}")
-                         if isinstance(cell, float) else cell for cell in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(matrix_table(matrix))
 
 
 def matrix_xlsx(matrix: AttendanceMatrix) -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Attendance (hours)")[:31]
     table = matrix_table(matrix)
-    for row in table:
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, float):
-                cell.number_format = "0.00"
-    sheet.freeze_panes = "C2"
-    sheet.column_dimensions["A"].width = 22
-    sheet.column_dimensions["B"].width = 18
-    for index in range(3, len(table[0]) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 14
+    fill_sheet(workbook.active, _("Attendance (hours)"), table)
 
     marks = workbook.create_sheet(_("Marks")[:31])
     marks.append(table[0][: 2 + len(matrix.meetings)])

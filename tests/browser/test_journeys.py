@@ -333,6 +333,9 @@ def test_coordinator_issues_the_certificates(pages, live_server):
     assert "Müller" in page.inner_text("main")
     page.goto(f"{STATE['cohort_url']}/assignments")
     check(page, "coordinator: assignments")
+    page.goto(f"{STATE['cohort_url']}/grades")
+    check(page, "coordinator: grades")
+    assert "Blessing" in page.inner_text("main")
     page.goto(f"{STATE['cohort_url']}/certificates")
     check(page, "coordinator: certificates")
     with page.expect_navigation():  # the script reloads the page when all are done

@@ -4,6 +4,7 @@ registered here for coordinators as well)."""
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from datetime import datetime
@@ -13,16 +14,21 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from openpyxl import Workbook
 
 from lms.access import get_cohort_or_404
+from lms.assignments.gradebook import cohort_gradebook, gradebook_table, state_label
 from lms.assignments.models import Assignment
 from lms.assignments.operations import AssignmentError, create_assignment, update_assignment
 from lms.assignments.queries import list_cohort_assignments, work_status
 from lms.attendance.queries import active_roster
 from lms.curriculum.models import AssessmentKind, GradingScheme, Module
+from lms.db import utcnow
+from lms.exports import csv_bytes, fill_sheet
 from lms.extensions import db
 from lms.web.coordinator import bp
 from lms.web.coordinator.attendance_forms import AssignmentForm
+from lms.web.downloads import export_name, report_download
 from lms.web.lecturer import assignments as grading_views
 
 for _rule, _endpoint, _view in (
@@ -51,6 +57,29 @@ def cohort_assignments(cohort_id: int):
     }
     return render_template("coordinator/assignments.html", cohort=cohort,
                            assignments=assignments, counts=counts, roster_size=len(roster))
+
+
+@bp.get("/cohorts/<int:cohort_id>/grades")
+def cohort_grades(cohort_id: int):
+    """Every participant by every assignment, with the required ones passed."""
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    return render_template("coordinator/grades.html", cohort=cohort,
+                           book=cohort_gradebook(cohort, utcnow()), state_label=state_label)
+
+
+@bp.get("/cohorts/<int:cohort_id>/grades.<any(csv, xlsx):suffix>")
+def grades_download(cohort_id: int, suffix: str):
+    cohort = get_cohort_or_404(current_user, cohort_id)
+    table = gradebook_table(cohort_gradebook(cohort, utcnow()))
+    if suffix == "csv":
+        data = csv_bytes(table)
+    else:
+        workbook = Workbook()
+        fill_sheet(workbook.active, _("Grades"), table)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        data = buffer.getvalue()
+    return report_download(data, export_name(_("grades"), cohort.name, suffix))
 
 
 def _form_for(cohort, assignment: Assignment | None) -> AssignmentForm:

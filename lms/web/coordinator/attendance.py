@@ -3,7 +3,7 @@ corrections of a meeting's marks (the lecturer's roster page, with a reason)."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,6 +17,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.web.coordinator import bp
 from lms.web.coordinator.attendance_forms import DecisionForm
+from lms.web.downloads import export_name, report_download
 from lms.web.lecturer import attendance as roster_views
 
 # The lecturer's roster page and sheet, for coordinators (any meeting, also after the
@@ -37,30 +38,18 @@ def attendance_matrix_page(cohort_id: int):
                            short=STATUS_SHORT, risk_label=risk_label)
 
 
-def _export_name(cohort, suffix: str) -> str:
-    safe = "".join(c if c.isalnum() else "_" for c in cohort.name.encode("ascii", "ignore")
-                   .decode()).strip("_") or "cohort"
-    stem = _("attendance")
-    return f"{stem}_{safe}_{utcnow():%Y-%m-%d}.{suffix}"
-
-
 @bp.get("/cohorts/<int:cohort_id>/attendance.csv")
 def attendance_csv(cohort_id: int):
     cohort = get_cohort_or_404(current_user, cohort_id)
-    data = matrix_csv(attendance_matrix(cohort, utcnow()))
-    return Response(data, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{_export_name(cohort, "csv")}"',
-        "Cache-Control": "private, no-store"})
+    return report_download(matrix_csv(attendance_matrix(cohort, utcnow())),
+                           export_name(_("attendance"), cohort.name, "csv"))
 
 
 @bp.get("/cohorts/<int:cohort_id>/attendance.xlsx")
 def attendance_xlsx(cohort_id: int):
     cohort = get_cohort_or_404(current_user, cohort_id)
-    data = matrix_xlsx(attendance_matrix(cohort, utcnow()))
-    return Response(
-        data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{_export_name(cohort, "xlsx")}"',
-                 "Cache-Control": "private, no-store"})
+    return report_download(matrix_xlsx(attendance_matrix(cohort, utcnow())),
+                           export_name(_("attendance"), cohort.name, "xlsx"))
 
 
 @bp.get("/cohorts/<int:cohort_id>/absences")
