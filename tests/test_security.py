@@ -65,7 +65,7 @@ def _check_html_headers(response, where: str) -> None:
 # Non-HTML answers of GET routes: what they are, and whether they are files to save.
 FILES = {
     "lecturer.attendance_sheet", "lecturer.download_all", "lecturer.download_submission",
-    "coordinator.attendance_csv", "coordinator.attendance_xlsx",
+    "coordinator.attendance_csv", "coordinator.attendance_xlsx", "coordinator.grades_download",
     "coordinator.attendance_sheet", "coordinator.download_all",
     "coordinator.download_submission", "participant.my_submission",
     "participant.certificate_download", "coordinator.certificate_download",
@@ -132,7 +132,7 @@ def test_uploads_certificates_and_feeds_are_served_as_files_not_sniffed(app, wor
     expected = {
         "coordinator": {"coordinator.download_submission", "coordinator.certificate_download",
                         "coordinator.attendance_csv", "coordinator.attendance_xlsx",
-                        "feeds.feed"},
+                        "coordinator.grades_download", "feeds.feed"},
         "participant": {"participant.my_submission", "participant.certificate_download",
                         "feeds.meeting_ics", "feeds.feed"},
         "lecturer": {"lecturer.download_submission", "lecturer.attendance_sheet",
