@@ -103,7 +103,7 @@ def test_points_grade_with_feedback_published_to_the_participant(client, world):
     client.post("/logout")
     login(client, a.participants[0])
     text = text_of(client.get(f"/me/assignments/{world.paper.id}"))
-    assert "72.50 of 100.00 points" in text and "Gut begründet." in text and "passed" in text
+    assert "72.5 of 100 points" in text and "Gut begründet." in text and "passed" in text
 
 
 def test_unpublished_grade_stays_hidden_from_the_participant(client, world):

@@ -67,7 +67,7 @@ def test_coordinator_page_and_both_exports_agree(client, world):
     page = client.get(f"/coordination/cohorts/{cohort.id}/grades")
     assert page.status_code == 200
     text = text_of(page)
-    for expected in ("passed", "72.00 points", "handed in, not graded", "not handed in",
+    for expected in ("passed", "72 points", "handed in, not graded", "not handed in",
                      "not passed", "not published", "late", "Required assessments passed"):
         assert expected in text
 
@@ -128,3 +128,13 @@ def test_queries_do_not_grow_with_the_roster(world):
     db.session.commit()
     db.session.expire_all()
     assert count() == small
+
+
+def test_points_are_written_as_the_reader_writes_numbers(client, world):
+    p0 = world.a.enrollments[0]
+    grade(world.paper, p0, points=Decimal("72.5"))
+    world.coordinator.locale = Locale.DE
+    db.session.commit()
+    login(client, world.coordinator)
+    text = text_of(client.get(f"/coordination/cohorts/{world.a.cohort.id}/grades"))
+    assert "72,5 Punkte" in text and "72.50" not in text

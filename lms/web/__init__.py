@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -49,7 +50,7 @@ def register_web(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.jinja_env.filters.update(
         local_datetime=local_datetime, local_date=local_date, local_time=local_time_filter,
-        hours=hours,
+        hours=hours, points=points,
     )
     app.jinja_env.globals.update(current_locale=lambda: str(get_locale()))
 
@@ -137,6 +138,15 @@ def _locale() -> str:
 def hours(minutes: int) -> str:
     """Minutes as hours with at most one decimal, in the user's number format."""
     return _format_hours(minutes, _locale())
+
+
+def points(value: Decimal | int | float | None) -> str:
+    """Points as the user writes numbers: "62", "62,5" in German, "62.5" in English."""
+    if value is None:
+        return "–"
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="#,##0.##", locale=_locale())
 
 
 @lru_cache(maxsize=4096)
