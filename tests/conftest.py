@@ -36,9 +36,9 @@ def redis_reachable(url: str = TEST_REDIS_URL) -> bool:
         return False
 
 
-def require_redis() -> None:
+def require_redis(url: str = TEST_REDIS_URL) -> None:
     """Skip without Redis locally; under CI a missing Redis is a failure."""
-    if not redis_reachable():
+    if not redis_reachable(url):
         if os.environ.get("CI"):
             pytest.fail("Redis on 127.0.0.1:6379 is needed for this test in CI")
         pytest.skip("Redis is not running on 127.0.0.1:6379")

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from lms.accounts.models import Locale, Role
 from lms.accounts.operations import create_user
@@ -21,6 +20,7 @@ from lms.demo import _tiny_pdf
 from lms.extensions import db
 from tests.attendance_world import login, whole_minute
 from tests.factories import load_test_course, make_cohort, make_meeting, make_user
+from tests.sql import statements_for_get
 
 
 def _cohort_of(size: int, course, lecturer, coordinator):
@@ -50,20 +50,6 @@ def _cohort_of(size: int, course, lecturer, coordinator):
     return cohort, meetings[0], paper
 
 
-def _count(client, path: str) -> int:
-    statements: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
 @pytest.fixture
 def cohorts(app, course_dir):
     course = load_test_course(course_dir)
@@ -88,7 +74,7 @@ def test_pages_run_the_same_number_of_queries_for_20_and_200(client, cohorts):
     counts = {}
     for name, pattern in lecturer_pages:
         counts[name] = [
-            _count(client, pattern.format(meeting=meeting.id, paper=paper.id))
+            statements_for_get(client, pattern.format(meeting=meeting.id, paper=paper.id))
             for _cohort, meeting, paper in (small, large)
         ]
     client.post("/logout")
@@ -98,7 +84,7 @@ def test_pages_run_the_same_number_of_queries_for_20_and_200(client, cohorts):
                           ("matrix XLSX", "/coordination/cohorts/{cohort}/attendance.xlsx"),
                           ("assignments", "/coordination/cohorts/{cohort}/assignments"),
                           ("coordinator grading list", "/coordination/assignments/{paper}")):
-        counts[name] = [_count(client, pattern.format(cohort=cohort.id, paper=paper.id))
+        counts[name] = [statements_for_get(client, pattern.format(cohort=cohort.id, paper=paper.id))
                         for cohort, _meeting, paper in (small, large)]
     unequal = {name: pair for name, pair in counts.items() if pair[0] != pair[1]}
     assert not unequal, f"query counts grow with the cohort: {unequal}"

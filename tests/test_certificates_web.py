@@ -9,7 +9,6 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from lms.accounts.models import Locale, Role
 from lms.attendance.models import AttendanceStatus
@@ -22,6 +21,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.storage import stored_path
 from tests.factories import PASSWORD, enroll, load_test_course, make_finished_cohort, make_user
+from tests.sql import statements_for_get
 
 EN = {"Accept-Language": "en"}
 
@@ -350,24 +350,11 @@ def test_cli_issues_every_eligible_certificate(runner, world):
 
 def test_the_certificates_page_runs_a_fixed_number_of_queries(client, world):
     """More participants and certificates must not add queries (no N+1)."""
-    def count_queries(path: str) -> int:
-        statements = []
-
-        def listener(*args):
-            statements.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
-
     cohort = world["cohort"]
     issued(world["anna"])
     login(client, world["coordinator"])
     path = f"/coordination/cohorts/{cohort.id}/certificates"
-    before = count_queries(path)
+    before = statements_for_get(client, path)
     for _ in range(3):
         newcomer = enroll(cohort)
         for meeting in cohort.meetings:
@@ -376,4 +363,4 @@ def test_the_certificates_page_runs_a_fixed_number_of_queries(client, world):
     issued(world["ben"])
     revoke_certificate(db.session.scalar(sa.select(Certificate).limit(1)), "Test")
     db.session.commit()
-    assert count_queries(path) == before
+    assert statements_for_get(client, path) == before

@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
-from sqlalchemy import event
 
 from lms.accounts.models import Locale, Role
 from lms.assignments.gradebook import FAILED, MISSING, OPEN, PASSED, SUBMITTED, cohort_gradebook
@@ -22,6 +21,7 @@ from lms.demo import _tiny_pdf
 from lms.extensions import db
 from tests.attendance_world import build_world, login, text_of
 from tests.factories import enroll, make_user
+from tests.sql import recorded_sql
 
 
 @pytest.fixture
@@ -112,13 +112,8 @@ def test_german_export_uses_a_decimal_comma(client, world):
 
 def test_queries_do_not_grow_with_the_roster(world):
     def count() -> int:
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with recorded_sql() as seen:
             cohort_gradebook(world.a.cohort, utcnow())
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
     db.session.expire_all()

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import event
-
 from lms.accounts.models import Role
 from lms.extensions import db
 from lms.ical.feeds import feed_cache, recent_answers
@@ -24,6 +22,7 @@ from tests.factories import (
     parse_calendar,
     set_due_date,
 )
+from tests.sql import statements_for_get
 
 
 def test_feed_is_a_calendar_that_two_parsers_read(client, course):
@@ -236,21 +235,6 @@ def redis_in_use(app) -> bool:
     return EXTENSION in app.extensions
 
 
-def _count_queries(client, url: str) -> int:
-    statements = []
-
-    def listener(*args):
-        if args[2] != "BEGIN":  # (SQLite's snapshot; PostgreSQL's driver sends its own)
-            statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
 def test_feed_request_runs_the_same_queries_for_10_and_100_meetings(app, client, course):
     cohort = make_cohort(course)
     participant = make_user(Role.PARTICIPANT)
@@ -268,14 +252,14 @@ def test_feed_request_runs_the_same_queries_for_10_and_100_meetings(app, client,
     url = issue_feed_url(participant)
     db.session.commit()
     feed_cache.clear()
-    cold_10 = _count_queries(client, url)
-    warm_10 = _count_queries(client, url)
+    cold_10 = statements_for_get(client, url)
+    warm_10 = statements_for_get(client, url)
 
     add(90, 10)
     db.session.commit()
     feed_cache.clear()
-    cold_100 = _count_queries(client, url)
-    warm_100 = _count_queries(client, url)
+    cold_100 = statements_for_get(client, url)
+    warm_100 = statements_for_get(client, url)
     assert len(feed_events(client.get(url).data)) == 101  # 100 meetings and a deadline
     assert cold_10 == cold_100
     # The unchanged feed: no SQL while the shared generation is unchanged (Redis), else

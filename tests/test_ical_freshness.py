@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from lms import create_app
 from lms.accounts.models import Role
@@ -26,7 +25,7 @@ from lms.ical.operations import revoke_personal_feed
 from lms.ical.version import feed_tables
 from lms.schedule.models import Meeting
 from lms.schedule.operations import update_meeting
-from tests.conftest import require_redis
+from tests.conftest import TEST_REDIS_URL, require_redis
 from tests.factories import (
     PASSWORD,
     berlin,
@@ -37,6 +36,7 @@ from tests.factories import (
     make_meeting,
     make_user,
 )
+from tests.sql import recorded_sql
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,17 +59,8 @@ def world(course):
 
 
 def statements_of(client, url: str, **headers) -> tuple[int, list[str]]:
-    seen: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        if statement != "BEGIN":  # (SQLite's snapshot; PostgreSQL's driver sends its own)
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with recorded_sql() as seen:
         status = client.get(url, headers=headers).status_code
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     return status, seen
 
 
@@ -205,14 +196,9 @@ def test_an_emptied_redis_starts_a_new_generation(store, monkeypatch):
 
     monkeypatch.setattr(store, "trust_seconds", 0.0)
     first = store.current()
-    redis.Redis.from_url(create_app_url(store)).delete(store.key)
+    redis.Redis.from_url(TEST_REDIS_URL).delete(store.key)
     second = store.current()
     assert second is not None and second != first
-
-
-def create_app_url(store: FeedGeneration) -> str:
-    kwargs = store._client.connection_pool.connection_kwargs
-    return f"redis://{kwargs['host']}:{kwargs['port']}/{kwargs.get('db', 0)}"
 
 
 def test_generation_key_depends_on_the_database_only():
@@ -246,7 +232,7 @@ def test_a_lecturers_login_leaves_the_feed_version_alone(client, world):
 def test_the_generation_read_is_trusted_briefly_and_own_changes_count_at_once(store):
     import redis
 
-    client = redis.Redis.from_url(create_app_url(store))
+    client = redis.Redis.from_url(TEST_REDIS_URL)
     first = store.current()
     client.set(store.key, b"another worker's change")
     assert store.current() == first  # within the trusted moment

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import textwrap
 
-import pytest
+from tests.conftest import require_redis
 
 REDIS = "redis://127.0.0.1:6379/15"
-
-
-def redis_running() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 SCRIPT = textwrap.dedent("""
@@ -46,10 +37,7 @@ def attempts(tmp_path, count: int) -> list[int]:
 
 
 def test_two_worker_processes_share_the_throttle(tmp_path):
-    if not redis_running():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Redis on 127.0.0.1:6379 is needed for this test in CI")
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    require_redis(REDIS)
     import redis
 
     redis.Redis.from_url(REDIS).flushdb()

@@ -20,6 +20,7 @@ from tests.factories import (
     make_meeting,
     make_user,
 )
+from tests.sql import statements_for_get
 
 
 def login(client, email, password=PASSWORD):
@@ -133,34 +134,19 @@ def test_coordinator_sees_every_cohort(client, world):
     assert client.get("/coordination/cohorts/999999").status_code == 404
 
 
-STATEMENTS = []
 def test_start_pages_run_a_fixed_number_of_queries(client, world, course_dir):
     """Adding participants and meetings must not add queries (no N+1)."""
-    from sqlalchemy import event
-
-    from lms.extensions import db as database
-
-    def count_queries(path: str) -> int:
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(database.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(database.engine, "before_cursor_execute", listener)
-        return len(statements)
-
     a = world["a"]
     login(client, world["coordinator"].email)
     paths = ("/coordination/", f"/coordination/cohorts/{a['cohort'].id}")
-    before = [count_queries(p) for p in paths]
+    before = [statements_for_get(client, p) for p in paths]
     for day in range(5):
         meeting = make_meeting(a["cohort"], berlin(2026, 11, 2 + day), lecturers=(a["lecturer"],))
         for _ in range(3):
             record_attendance(meeting, enroll(a["cohort"]), AttendanceStatus.PRESENT)
     db.session.commit()
-    after = [count_queries(p) for p in paths]
-    assert after == before, STATEMENTS
+    after = [statements_for_get(client, p) for p in paths]
+    assert after == before
 
 
 def test_healthz_checks_the_database(client, app):
