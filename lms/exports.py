@@ -11,6 +11,7 @@ import io
 from collections.abc import Sequence
 
 from flask_babel import get_locale
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -49,3 +50,12 @@ def fill_sheet(sheet: Worksheet, title: str, table: Table, *, label_columns: int
         sheet.column_dimensions[get_column_letter(index)].width = name_width
     for index in range(label_columns + 1, len(table[0]) + 1 if table else 0):
         sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def xlsx_bytes(title: str, table: Table) -> bytes:
+    """A workbook of one sheet holding the table."""
+    workbook = Workbook()
+    fill_sheet(workbook.active, title, table)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,8 +1,9 @@
-"""The hot path: the feed behind a token, and the cheap data version that decides its ETag.
+"""The feed behind a token, and the cheap data version that decides its ETag.
 
 Hundreds of calendar programs poll every few minutes, and almost every poll finds
-nothing changed. So a poll runs one SQL statement (token lookup and version in one),
-then answers 304 or serves cached bytes; only a changed feed is read and built again.
+nothing changed. A poll the shared generation cannot answer (:mod:`lms.ical.freshness`)
+runs one SQL statement (token lookup and version in one), then answers 304 or serves
+cached bytes; only a changed feed is read and built again.
 
 The version is a string of aggregates over what the feed shows: number, ids and
 SEQUENCE sum of its meetings and deadlines and their newest change, and the newest
@@ -147,32 +148,20 @@ def find_feed_state(token: str, default_locale: str) -> FeedState | None:
     revoked or malformed token (or an owner whose account was deactivated)."""
     if not looks_like_token(token):
         return None
-    return read_feed_state(hash_feed_token(token), default_locale)
+    with db.engine.connect() as connection:
+        return read_feed_state(hash_feed_token(token), default_locale, connection)
 
 
 def read_feed_state(token_hash: str, default_locale: str,
-                    connection: sa.Connection | None = None) -> FeedState | None:
-    """On ``connection`` when given (a snapshot the feed's rows are read from next),
-    otherwise on a pooled connection of its own: the ORM session's set-up would cost
-    more than the query."""
-    if connection is not None:
-        return _state_from_row(_run_state_sql(connection, token_hash), token_hash,
-                               default_locale)
-    with db.engine.connect() as own:
-        if own.dialect.name == "postgresql":
-            # One statement alone needs no transaction; without one, no BEGIN and no
-            # ROLLBACK go to the server (SQLite's driver opens none for a SELECT anyway).
-            own = own.execution_options(isolation_level="AUTOCOMMIT")
-        row = _run_state_sql(own, token_hash)
-    return _state_from_row(row, token_hash, default_locale)
-
-
-def _run_state_sql(connection: sa.Connection, token_hash: str) -> Any:
+                    connection: sa.Connection) -> FeedState | None:
+    """One statement on ``connection`` (for a poll: the snapshot the rows are read from
+    next, see :func:`lms.ical.feeds.answer_from_database`)."""
     dialect = connection.dialect
     sql = _driver_sql(dialect.name, dialect.paramstyle)
     params: Any = ({"token_hash": token_hash} if dialect.paramstyle in ("pyformat", "named")
                    else (token_hash,))
-    return connection.exec_driver_sql(sql, params).first()
+    row = connection.exec_driver_sql(sql, params).first()
+    return _state_from_row(row, token_hash, default_locale)
 
 
 def _state_from_row(row: Any, token_hash: str, default_locale: str) -> FeedState | None:

@@ -4,7 +4,6 @@ registered here for coordinators as well)."""
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from datetime import datetime
@@ -14,7 +13,6 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from openpyxl import Workbook
 
 from lms.access import get_cohort_or_404
 from lms.assignments.gradebook import cohort_gradebook, gradebook_table, state_label
@@ -24,7 +22,7 @@ from lms.assignments.queries import list_cohort_assignments, work_status
 from lms.attendance.queries import active_roster
 from lms.curriculum.models import AssessmentKind, GradingScheme, Module
 from lms.db import utcnow
-from lms.exports import csv_bytes, fill_sheet
+from lms.exports import csv_bytes, xlsx_bytes
 from lms.extensions import db
 from lms.web.coordinator import bp
 from lms.web.coordinator.attendance_forms import AssignmentForm
@@ -71,14 +69,7 @@ def cohort_grades(cohort_id: int):
 def grades_download(cohort_id: int, suffix: str):
     cohort = get_cohort_or_404(current_user, cohort_id)
     table = gradebook_table(cohort_gradebook(cohort, utcnow()))
-    if suffix == "csv":
-        data = csv_bytes(table)
-    else:
-        workbook = Workbook()
-        fill_sheet(workbook.active, _("Grades"), table)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        data = buffer.getvalue()
+    data = csv_bytes(table) if suffix == "csv" else xlsx_bytes(_("Grades"), table)
     return report_download(data, export_name(_("grades"), cohort.name, suffix))
 
 
