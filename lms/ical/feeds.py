@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,7 +32,7 @@ from werkzeug.http import http_date
 from lms.db import utcnow
 from lms.extensions import db
 from lms.ical import build
-from lms.ical.freshness import EXTENSION, FeedGeneration, RecentAnswers
+from lms.ical.freshness import EXTENSION, LRU, FeedGeneration, RecentAnswers
 from lms.ical.models import FeedScope
 from lms.ical.queries import (
     FeedContent,
@@ -59,39 +57,20 @@ class RenderedFeed:
         object.__setattr__(self, "last_modified_http", http_date(self.last_modified))
 
 
-class FeedCache:
-    """A thread-safe LRU of built feeds, keyed by ETag."""
+class FeedCache(LRU[str, RenderedFeed]):
+    """Built feeds, keyed by ETag, with a count of builds (for tests and benchmarks)."""
 
     def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._items: OrderedDict[str, RenderedFeed] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
+        super().__init__(size)
         self.builds = 0
-
-    def get(self, key: str) -> RenderedFeed | None:
-        with self._lock:
-            rendered = self._items.get(key)
-            if rendered is not None:
-                self._items.move_to_end(key)
-                self.hits += 1
-            return rendered
-
-    def put(self, key: str, rendered: RenderedFeed) -> None:
-        with self._lock:
-            self._items[key] = rendered
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
 
     def count_build(self) -> None:
         with self._lock:
             self.builds += 1
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self.hits = self.builds = 0
+        super().clear()
+        self.builds = 0
 
 
 feed_cache = FeedCache()
@@ -132,12 +111,12 @@ def feed_answer(token: str, matches: Callable[[str], bool] = lambda etag: False
     store: FeedGeneration | None = current_app.extensions.get(EXTENSION)
     generation = store.current() if store is not None else None
     if generation is not None:
-        answer = recent_answers.get(token_hash, generation)
+        answer = recent_answers.answer(token_hash, generation)
         if answer is not None:
             return answer
     answer = answer_from_database(token_hash, matches)
     if isinstance(answer, RenderedFeed) and generation is not None:
-        recent_answers.put(token_hash, generation, answer)
+        recent_answers.remember(token_hash, generation, answer)
     return answer
 
 

@@ -153,7 +153,44 @@ def watch_writes(engine: Engine, tables: Collection[str], on_commit: Callable[[]
             on_commit()
 
 
+K = TypeVar("K")
+V = TypeVar("V")
 T = TypeVar("T")
+
+
+class LRU(Generic[K, V]):
+    """A thread-safe map of at most ``size`` entries that forgets the least recently
+    used first; ``get`` may drop an entry the caller no longer accepts."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def get(self, key: K, accept: Callable[[V], bool] | None = None) -> V | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is None:
+                return None
+            if accept is not None and not accept(value):
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.hits = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,38 +200,20 @@ class _Remembered(Generic[T]):
     answer: T
 
 
-class RecentAnswers(Generic[T]):
-    """Per worker: the last answer for each token hash, valid for one generation."""
+class RecentAnswers(LRU[str, _Remembered[T]]):
+    """Per worker: the last answer for each token hash, valid for one generation and at
+    most ``MAX_AGE`` seconds."""
 
     def __init__(self, size: int = 2048) -> None:
-        self.size = size
-        self._items: OrderedDict[str, _Remembered[T]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
+        super().__init__(size)
 
-    def get(self, key: str, generation: bytes) -> T | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            if item.generation != generation or time.monotonic() - item.since > MAX_AGE:
-                del self._items[key]
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
-            return item.answer
+    def answer(self, key: str, generation: bytes) -> T | None:
+        remembered = self.get(key, lambda r: r.generation == generation
+                              and time.monotonic() - r.since <= MAX_AGE)
+        return remembered.answer if remembered is not None else None
 
-    def put(self, key: str, generation: bytes, answer: T) -> None:
-        with self._lock:
-            self._items[key] = _Remembered(generation, time.monotonic(), answer)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self.hits = 0
+    def remember(self, key: str, generation: bytes, answer: T) -> None:
+        self.put(key, _Remembered(generation, time.monotonic(), answer))
 
 
 def init_app(app: Any) -> None:
