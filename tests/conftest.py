@@ -23,8 +23,9 @@ from lms import create_app
 from lms.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
-# Redis database 14 for the feed generation (15 is the rate-limit test's, which it empties).
-TEST_REDIS_URL = "redis://127.0.0.1:6379/14"
+# Redis database 14 for the feed generation (15 is the rate-limit test's, which it empties);
+# LMS_TEST_REDIS_URL chooses another, so that two runs on one machine stay apart.
+TEST_REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 def redis_reachable(url: str = TEST_REDIS_URL) -> bool:

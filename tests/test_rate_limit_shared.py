@@ -9,7 +9,7 @@ import textwrap
 
 from tests.conftest import require_redis
 
-REDIS = "redis://127.0.0.1:6379/15"
+REDIS = os.environ.get("LMS_TEST_REDIS_THROTTLE_URL", "redis://127.0.0.1:6379/15")
 
 
 SCRIPT = textwrap.dedent("""
