@@ -11,6 +11,9 @@ Rules that make calendar programs get moves and cancellations right:
 - A cancelled meeting stays, with STATUS:CANCELLED, so that calendars remove it.
 - DTSTART/DTEND in the cohort's time zone, with a VTIMEZONE before the events that
   only covers the feed's dates (long VTIMEZONEs break Google Calendar).
+- A deadline is never a zero-length event: calendar programs that cannot show one
+  (khal, some Outlook and Thunderbird views) stretch it to an hour *after* the due
+  time, so that a deadline at 23:59 spills into the next day. See ``deadline_span``.
 """
 
 from __future__ import annotations
@@ -52,13 +55,14 @@ class _Texts:
     cohort: str
     module: str
     deadline: str
+    due_by: str  # with a placeholder for the time: "Abgabe bis %(time)s Uhr"
 
     @classmethod
     def current(cls) -> _Texts:
         return cls(
             cancelled=_("Cancelled"), lecturers=_("Lecturers"), details=_("Details"),
             online=_("Online"), reason=_("Reason"), cohort=_("Cohort"), module=_("Module"),
-            deadline=_("Deadline"),
+            deadline=_("Deadline"), due_by=_("Due by %(time)s"),
         )
 
 
@@ -166,6 +170,36 @@ def _meeting_event(row: MeetingRow, texts: _Texts, links: _Links, *, english: bo
     return event
 
 
+# How long before its due time a timed deadline's event starts: long enough that every
+# calendar program draws it with its title in the day view, short enough not to block a day.
+DEADLINE_LEAD = timedelta(minutes=30)
+# Raised whenever the shape of a deadline's event changes (2: whole day at 23:59, short
+# event before any other due time, instead of a zero-length event), so that a program
+# that compares SEQUENCE takes the new shape for an event it already has.
+_DEADLINE_SHAPE = 1
+
+
+def deadline_span(due_at: datetime, timezone: str) -> tuple[date, date] | tuple[datetime, datetime]:
+    """DTSTART and DTEND of a deadline, so that calendar programs show it on the due day
+    at the due time.
+
+    Due at the end of a day (23:59 in the cohort's time zone, the default of the form):
+    a whole-day event on that day, as Canvas exports its "due at 11:59 pm" assignments;
+    every program shows it on that day, above the hours, and the summary says "until
+    23:59". Due at any other time: a short event that ends at the due time, so that its
+    end, the moment that matters, is the due time in every day and agenda view. It
+    never starts on the day before (a deadline at 00:10 starts at midnight), except for
+    one due at midnight sharp, which ends the day before."""
+    due = due_at.astimezone(_zone(timezone))
+    if (due.hour, due.minute) == (23, 59):
+        return due.date(), due.date() + timedelta(days=1)
+    midnight = datetime.combine(due.date(), datetime.min.time(), tzinfo=due.tzinfo)
+    if due == midnight:
+        midnight -= timedelta(days=1)
+    start = max((due.astimezone(UTC) - DEADLINE_LEAD).astimezone(due.tzinfo), midnight)
+    return start, due
+
+
 def deadline_uid(row: DeadlineRow, links: _Links) -> str:
     """Fixed for the assignment's lifetime: its id, never its date."""
     return f"deadline-{row.id}@{links.host}"
@@ -173,10 +207,10 @@ def deadline_uid(row: DeadlineRow, links: _Links) -> str:
 
 def _deadline_event(row: DeadlineRow, texts: _Texts, links: _Links, *, english: bool,
                     with_cohort: bool) -> Event:
-    zone = _zone(row.timezone)
-    due = row.due_at.astimezone(zone)
+    due = row.due_at.astimezone(_zone(row.timezone))
+    start, end = deadline_span(row.due_at, row.timezone)
     course = row.course_title_en if english and row.course_title_en else row.course_title
-    summary = f"{texts.deadline}: {row.title} – {course}"
+    summary = f"{texts.due_by % {'time': due.strftime('%H:%M')}}: {row.title} – {course}"
     if with_cohort:
         summary += f" ({row.cohort_name})"
     description = [f"{texts.cohort}: {row.cohort_name}"]
@@ -187,12 +221,13 @@ def _deadline_event(row: DeadlineRow, texts: _Texts, links: _Links, *, english: 
     event.add("uid", deadline_uid(row, links))
     # No column counts a deadline's changes; minutes since creation only ever rise, and
     # stay put while nothing changes, which is all SEQUENCE must do.
-    event.add("sequence", max(0, int((row.updated_at - row.created_at).total_seconds() // 60)))
+    event.add("sequence", _DEADLINE_SHAPE
+              + max(0, int((row.updated_at - row.created_at).total_seconds() // 60)))
     event.add("dtstamp", _utc(row.updated_at))
     event.add("created", _utc(row.created_at))
     event.add("last-modified", _utc(row.updated_at))
-    event.add("dtstart", due)
-    event.add("dtend", due)
+    event.add("dtstart", start)
+    event.add("dtend", end)
     event.add("summary", summary)
     event.add("description", "\n".join(description))
     event.add("status", "CONFIRMED")
@@ -222,7 +257,7 @@ def build_feed(
     with_cohort = len({r.cohort_id for r in meetings} | {r.cohort_id for r in deadlines}) > 1
     calendar = _calendar(method="PUBLISH", name=name, timezone=timezone)
     spans = [(r.timezone, r.starts_at, r.ends_at) for r in meetings]
-    spans += [(r.timezone, r.due_at, r.due_at) for r in deadlines]
+    spans += [(r.timezone, r.due_at - DEADLINE_LEAD, r.due_at) for r in deadlines]
     for component in _timezones(spans):
         calendar.add_component(component)
     for row in meetings:
