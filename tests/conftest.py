@@ -23,6 +23,7 @@ from lms import create_app
 from lms.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 # Redis database 14 for the feed generation (15 is the rate-limit test's, which it empties);
 # LMS_TEST_REDIS_URL chooses another, so that two runs on one machine stay apart.
 TEST_REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -198,3 +199,12 @@ def smtp_server(app: Flask) -> Iterator[_Collector]:
     finally:
         app.config.update(saved)
         controller.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in tests/browser/ is marked ``browser``. Those tests serve their own
+    SQLite file whatever LMS_TEST_DATABASE_URL says, so CI runs them in its SQLite leg
+    only (``-m "not browser"`` in the PostgreSQL leg)."""
+    for item in items:
+        if BROWSER_TESTS in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)

@@ -11,7 +11,7 @@ BLOCKING = {"serious", "critical"}
 
 # Badges and other coloured status marks without words: colour would be the only signal.
 _SILENT_MARKS = """() => [...document.querySelectorAll('.badge, [class*="cert-verdict"]')]
-    .filter(e => !(e.innerText || '').trim() && !e.getAttribute('aria-label'))
+    .filter(e => !(e.textContent || '').trim() && !e.getAttribute('aria-label'))
     .map(e => e.outerHTML.slice(0, 120))"""
 
 # Ids that a label or an ARIA attribute points to must name one element only: otherwise
