@@ -48,11 +48,13 @@ def visits(app: Flask, objects: dict, roles=ROLES) -> Iterator[Visit]:
 
 def walk(app: Flask, world, *, clients=None, roles=ROLES, data=None,
          headers=None) -> Iterator[tuple[Visit, object, FlaskClient]]:
-    """Request every route as every role in ``roles``: (visit, response, client)."""
+    """Request every route as every role in ``roles``: (visit, response, client).
+    ``data``: the form sent with each request, or a function of the visit that returns it."""
     people, objects = world
     clients = clients or clients_by_role(app, people)
     for visit in visits(app, objects, roles):
         client = clients[visit.role]
-        response = client.open(visit.url, method=visit.method, data=dict(data or {}),
+        form = data(visit) if callable(data) else data
+        response = client.open(visit.url, method=visit.method, data=dict(form or {}),
                                headers=headers)
         yield visit, response, client
