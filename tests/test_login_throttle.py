@@ -243,13 +243,21 @@ def test_without_trusted_proxies_forwarded_headers_are_ignored(app, coordinator)
 
 
 def test_ipv6_clients_are_counted_by_their_64_network(app, coordinator):
+    """One connection usually holds a whole /64: a new address from it is the same client."""
     assert client_network("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
     assert client_network("::ffff:192.0.2.1") == "192.0.2.1"
     assert client_network("192.0.2.1") == "192.0.2.1"
     client = app.test_client()
-    statuses = [attempt(client, coordinator.email, address=f"2001:db8:1:2::{n + 1:x}").status_code
+    statuses = [client.post("/password/forgot", data={"email": coordinator.email},
+                            environ_base={"REMOTE_ADDR": f"2001:db8:1:2::{n + 1:x}"}).status_code
                 for n in range(6)]  # a new address of the same /64 every time
+    assert statuses == [302] * 5 + [429]
+    statuses = [attempt(client, coordinator.email, address=f"2001:db8:1:2::{n + 1:x}").status_code
+                for n in range(6)]
     assert statuses == [200] * 5 + [429]
+    # another network is another client
+    elsewhere = attempt(client, coordinator.email, PASSWORD, address="2001:db8:7:7::1")
+    assert elsewhere.status_code == 302
 
 
 # --------------------------------------------------------------------------- password reset
