@@ -111,6 +111,8 @@ class LoginAttempt:
         for page, limit, identifiers in self._counters():
             if not strategy.test(limit, *identifiers):
                 reset_at = strategy.get_window_stats(limit, *identifiers).reset_time
+                current_app.logger.info("login throttled (%s): address %s, account %s",
+                                        page, self.address, self.account)
                 raise Throttled(page, reset_at - time.time())
 
     def failed(self) -> None:
