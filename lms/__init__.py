@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     environ.update({k: str(v) for k, v in config.items() if k.startswith("LMS_")})
     app.config.update(load_settings(environ, app.instance_path))
     app.config.update({k: v for k, v in config.items() if not k.startswith("LMS_")})
+    trust_proxies(app)
 
     from lms import models  # noqa: F401  (the whole schema, for Alembic and create_all)
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -54,3 +55,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``LMS_TRUSTED_PROXIES`` proxies, the client's address, scheme and host are the
+    ones the nearest proxies forwarded (werkzeug's ProxyFix takes that many values from the
+    right of each X-Forwarded-* header, so a value a client sent itself is never believed).
+    Without proxies the headers are ignored: a client cannot choose its own address."""
+    count = app.config["LMS_TRUSTED_PROXIES"]
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

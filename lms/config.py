@@ -88,7 +88,18 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "REMEMBER_COOKIE_SECURE": https,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": _positive_int(environ, "LMS_MAX_UPLOAD_MB", 25) * 1024 * 1024,
+        # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed;
+        # 0: none, the address a request comes from is the client's.
+        "LMS_TRUSTED_PROXIES": _proxy_count(environ),
     }
+
+
+def _proxy_count(environ: Mapping[str, str]) -> int:
+    raw = environ.get("LMS_TRUSTED_PROXIES", "0").strip()
+    if not raw.isdigit() or int(raw) > 5:
+        raise ConfigError(f"LMS_TRUSTED_PROXIES must be the number of proxies in front of the "
+                          f"app, from 0 to 5, not {raw!r}.")
+    return int(raw)
 
 
 def _redis_url(environ: Mapping[str, str]) -> str:

@@ -166,6 +166,10 @@ DEFAULT_PARAMS = {
 
 @pytest.fixture
 def world(app, course_dir):
+    return build_matrix_world(course_dir)
+
+
+def build_matrix_world(course_dir):
     """Two closed cohorts around the real present (the pages use the clock): cohort A with
     everything a route can name, cohort B with its own participant and lecturer."""
     from lms.assignments.models import Assignment

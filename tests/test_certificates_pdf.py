@@ -18,7 +18,9 @@ import pytest
 import zxingcpp
 
 from lms.accounts.models import TitleForm
+from lms.certificates.models import CertificateKind
 from lms.certificates.operations import issue_certificate
+from lms.certificates.queries import group_code
 from lms.certificates.render import DEFAULT_DESIGNS_DIR, DesignFetcher, name_size
 from lms.extensions import db
 from lms.storage import stored_path
@@ -134,6 +136,58 @@ def test_qr_code_holds_the_verification_url(course):
     image = page.render(scale=4).to_pil()
     payloads = [code.text for code in zxingcpp.read_barcodes(image)]
     assert payloads == [f"http://lms.test/verify/{certificate.verification_code}"]
+
+
+# Print addresses of every sort: an IP with a port, a short host, a typical one, a long one.
+PRINT_BASES = ("http://127.0.0.1:5000", "http://lms.test", "https://lms.example.org",
+               "https://zertifikate.weiterbildung.zentrum.th-koeln.example")
+
+
+def fail_first_assessment(cohort, enrollment) -> None:
+    from lms.assignments.models import Assignment
+    from lms.assignments.operations import grade
+
+    assignment = db.session.scalars(db.select(Assignment).filter_by(cohort_id=cohort.id)
+                                    .order_by(Assignment.id)).first()
+    if assignment.grading.value == "points":
+        grade(assignment, enrollment, points=0)
+    else:
+        grade(assignment, enrollment, passed=False)
+
+
+def page_lines(certificate) -> list[str]:
+    return [line.strip() for line in read(certificate).pages[0].extract_text().splitlines()]
+
+
+@pytest.mark.parametrize("kind", [CertificateKind.CERTIFICATE, CertificateKind.CONFIRMATION])
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_printed_address_serial_and_code_are_never_broken_inside(app, course, monkeypatch,
+                                                                     kind, language):
+    """A reader types the address from paper: it stands on a line of its own, whole, and
+    so do the serial number and the code; no line ends in "https://" or "/verify/"."""
+    for base in PRINT_BASES:
+        monkeypatch.setitem(app.config, "LMS_BASE_URL", base)
+        cohort, (enrollment,) = make_finished_cohort(course)
+        if kind == CertificateKind.CONFIRMATION:  # attended, but one assessment not passed
+            fail_first_assessment(cohort, enrollment)
+        certificate = issue_certificate(enrollment, kind=kind, language=language,
+                                        now=ISSUED).certificate
+        db.session.commit()
+        lines = page_lines(certificate)
+        where = f"{base} ({kind.value}, {language})"
+        assert f"{base}/verify/{certificate.verification_code}" in lines, (where, lines[-4:])
+        assert any(line.endswith(certificate.serial) for line in lines), where
+        assert any(line.endswith(group_code(certificate.verification_code)) for line in lines)
+        assert not [line for line in lines if line.endswith(("://", "/verify/", "/verify"))]
+
+
+def test_an_address_too_long_for_its_line_breaks_before_verify_only(app, course, monkeypatch):
+    base = ("https://zertifikate.weiterbildung.zentrum.th-koeln.example"
+            "/lms-instanz-fuer-zertifikatskurse-weiterbildung")
+    monkeypatch.setitem(app.config, "LMS_BASE_URL", base)
+    lines = page_lines(certificate := issue_for(course))
+    index = lines.index(base)
+    assert lines[index + 1] == f"/verify/{certificate.verification_code}"
 
 
 def test_hard_names_render(course):

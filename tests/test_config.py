@@ -66,6 +66,19 @@ def test_https_base_url_makes_cookies_secure(tmp_path):
     assert config["PREFERRED_URL_SCHEME"] == "https"
 
 
+def test_forwarded_headers_are_believed_only_from_configured_proxies(tmp_path, monkeypatch):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    monkeypatch.delenv("LMS_TRUSTED_PROXIES", raising=False)
+    default = make(tmp_path)
+    assert default.config["LMS_TRUSTED_PROXIES"] == 0
+    assert not isinstance(default.wsgi_app, ProxyFix)
+    proxied = make(tmp_path, LMS_TRUSTED_PROXIES="2").wsgi_app
+    assert isinstance(proxied, ProxyFix)
+    assert (proxied.x_for, proxied.x_proto, proxied.x_host) == (2, 2, 2)
+    assert proxied.x_port == proxied.x_prefix == 0
+
+
 def test_postgres_urls_use_psycopg(tmp_path):
     config = make(tmp_path, LMS_DATABASE_URL="postgres://lms@db.example/lms").config
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://lms@db.example/lms"
@@ -80,6 +93,9 @@ def test_postgres_urls_use_psycopg(tmp_path):
         ("LMS_DEFAULT_LOCALE", "fr", "must be one of de, en"),
         ("LMS_BASE_URL", "lms.example", "absolute http or https address"),
         ("LMS_MAX_UPLOAD_MB", "-3", "whole number above 0"),
+        ("LMS_TRUSTED_PROXIES", "yes", "number of proxies in front of the app"),
+        ("LMS_TRUSTED_PROXIES", "-1", "from 0 to 5"),
+        ("LMS_TRUSTED_PROXIES", "10.0.0.1", "number of proxies"),
     ],
 )
 def test_wrong_setting_stops_start_up_with_one_sentence(tmp_path, setting, value, words):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -24,13 +25,16 @@ from lms.accounts.passwords import (
     verify_password,
 )
 from lms.accounts.sessions import end_all_sessions
-from lms.accounts.tokens import issue_token, use_token
+from lms.accounts.tokens import count_recent_tokens, issue_token, use_token, withdraw_tokens
 from lms.audit.operations import record_event
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 
 __all__ = ["AccountError", "PasswordPolicyError"]
+
+# Reset mails one account receives at most per hour, however many addresses ask.
+RESET_MAILS_PER_HOUR = 5
 
 
 class AccountError(DomainError):
@@ -111,11 +115,20 @@ def authenticate(email: str, password: str) -> User | None:
 
 def request_password_reset(email: str) -> tuple[User, str] | None:
     """A reset link for an active account with this address, or None (the caller
-    answers the same either way)."""
+    answers the same either way).
+
+    Asking again does not withdraw the links sent before: otherwise whoever asks for the
+    holder's address again and again would make every link useless before it is used.
+    Instead the account receives at most ``RESET_MAILS_PER_HOUR`` links an hour; past that
+    nothing more is sent, and the links already in the mailbox (valid for two hours)
+    still work."""
     user = get_user_by_email(email)
     if user is None or not user.is_active or user.password_hash is None:
         return None
-    return user, issue_token(user, TokenPurpose.PASSWORD_RESET)
+    since = utcnow() - timedelta(hours=1)
+    if count_recent_tokens(user, TokenPurpose.PASSWORD_RESET, since) >= RESET_MAILS_PER_HOUR:
+        return None
+    return user, issue_token(user, TokenPurpose.PASSWORD_RESET, keep_earlier=True)
 
 
 def reset_password(token: str, password: str) -> User:
@@ -126,6 +139,7 @@ def reset_password(token: str, password: str) -> User:
     user = find_token(token, TokenPurpose.PASSWORD_RESET).user
     set_password(user, password)
     use_token(token, TokenPurpose.PASSWORD_RESET)
+    withdraw_tokens(user, TokenPurpose.PASSWORD_RESET)  # its other reset links
     end_all_sessions(user)
     record_event(None, "user.password_reset", user)
     db.session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -30,10 +30,12 @@ def hash_token(token: str) -> str:
 
 def issue_token(
     user: User, purpose: TokenPurpose, *, enrollment_id: int | None = None,
-    by: User | None = None,
+    by: User | None = None, keep_earlier: bool = False,
 ) -> str:
-    """A new link; earlier unused links of the same purpose (and cohort) stop working."""
-    withdraw_tokens(user, purpose, enrollment_id=enrollment_id)
+    """A new link; earlier unused links of the same purpose (and cohort) stop working,
+    unless ``keep_earlier``."""
+    if not keep_earlier:
+        withdraw_tokens(user, purpose, enrollment_id=enrollment_id)
     token = secrets.token_urlsafe(32)
     now = utcnow()
     db.session.add(OneTimeToken(
@@ -43,6 +45,15 @@ def issue_token(
     ))
     db.session.flush()
     return token
+
+
+def count_recent_tokens(user: User, purpose: TokenPurpose, since: datetime) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(OneTimeToken).where(
+            OneTimeToken.user_id == user.id, OneTimeToken.purpose == purpose,
+            OneTimeToken.created_at >= since,
+        )
+    ) or 0
 
 
 def withdraw_tokens(user: User, purpose: TokenPurpose, *, enrollment_id: int | None = None) -> None:

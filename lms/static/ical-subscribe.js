@@ -30,6 +30,13 @@
     button.addEventListener("click", function () { copy(button); });
   });
 
+  // A page that shows a new address answers the POST that created it: reloading must not
+  // send that form again (and replace the address), so the address bar gets the page's own.
+  var shown = document.querySelector("[data-page-url]");
+  if (shown && window.history && window.history.replaceState) {
+    window.history.replaceState(null, "", shown.getAttribute("data-page-url"));
+  }
+
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }

@@ -84,22 +84,10 @@ def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
     if error.code is None or error.code < 400:
         return error
     if error.code == 429:
-        return _too_many_requests(error)
+        from lms.web.throttling import throttled_response
+
+        return throttled_response(error)
     return render_template("errors/http.html", error=error), error.code
-
-
-def _too_many_requests(error: HTTPException) -> tuple[str, int, dict[str, str]]:
-    """Throttled: say how long to wait, in whole minutes."""
-    import math
-    import time
-
-    from lms.extensions import limiter
-
-    limit = limiter.current_limit
-    seconds = max(1, int(limit.reset_at - time.time())) if limit is not None else 60
-    minutes = max(1, math.ceil(seconds / 60))
-    headers = {"Retry-After": str(seconds)}
-    return render_template("errors/throttled.html", minutes=minutes), 429, headers
 
 
 # --------------------------------------------------------------------------- formatting

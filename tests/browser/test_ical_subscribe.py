@@ -57,6 +57,8 @@ def test_participant_subscribes_on_a_phone(browser, live_server, participant):
         page.wait_for_load_state()
 
         AXE.assert_accessible(page, "participant: calendar address")
+        # shown in the answer to the form, which the address bar does not keep
+        assert page.url.endswith("/calendar/")
         address = page.input_value("#feed-https")
         assert "/calendar/feed/" in address
         copy = page.locator("button[data-copy='feed-https']")
@@ -75,6 +77,7 @@ def test_participant_subscribes_on_a_phone(browser, live_server, participant):
 
         page.reload()
         assert page.locator("#feed-https").count() == 0  # shown once only
+        assert context.request.get(address).status == 200  # and the reload made no new one
         page.once("dialog", lambda dialog: dialog.accept())
         page.click("text=Switch the address off")
         page.wait_for_load_state()

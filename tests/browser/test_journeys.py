@@ -381,6 +381,14 @@ def test_anonymous_visitor_verifies_the_certificate(pages, live_server):
     check(page, "visitor: login refused")
     page.click("button.primary")  # empty fields: the errors name the fields
     check(page, "visitor: login with empty fields")
+    for _ in range(5):  # guessing on: this address waits, and is told what still works
+        page.fill("#email", "niemand@example.org")
+        page.fill("#password", "falsch")
+        page.click("button.primary")
+    check(page, "visitor: login throttled")
+    assert "fehlgeschlagene Anmeldeversuche von hier" in page.inner_text("main")
+    page.click("text=Zurück zur Anmeldung")
+    assert page.locator("a[href='/verify']").count() == 1  # the way to check a certificate
     page.goto(f"{base}/password/forgot")
     check(page, "visitor: password forgotten")
     page.goto(f"{base}/no-such-page")
@@ -390,6 +398,7 @@ def test_anonymous_visitor_verifies_the_certificate(pages, live_server):
     check(page, "visitor: verification")
     assert page.locator(".cert-verdict-valid").count() == 1
     assert "Ingrid Blessing" in page.inner_text("main")
+    assert re.fullmatch(r"[0-9a-f]{64}", page.inner_text("code.sha256"))
 
 
 def test_login_form_works_with_the_keyboard_alone(browser, live_server, coordinator):

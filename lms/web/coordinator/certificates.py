@@ -4,7 +4,7 @@ a reason, issuing a corrected one, and downloading what was stored."""
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -28,6 +28,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.web.certificate_files import send_certificate
 from lms.web.coordinator import bp
+from lms.web.negotiation import wants_json
 
 LANGUAGES = [("", _l("The participant's language")), ("de", "Deutsch"), ("en", "English")]
 
@@ -43,11 +44,6 @@ class ReasonForm(FlaskForm):
                     Length(max=500, message=_l("At most 500 characters, please."))],
         description=_l("Kept with the certificate; not shown on the verification page."),
     )
-
-
-def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json"
 
 
 def _enrollment_or_404(cohort_id: int, enrollment_id: int) -> Enrollment:
@@ -77,7 +73,7 @@ def certificate_issue(cohort_id: int, enrollment_id: int):
     enrollment = _enrollment_or_404(cohort_id, enrollment_id)
     form = IssueForm()
     if not form.validate_on_submit():
-        if _wants_json():
+        if wants_json():
             return jsonify(ok=False, error=_("The form was not valid.")), 400
         flash(_("The form was not valid. Please try again."), "error")
         return redirect(url_for(".cohort_certificates", cohort_id=cohort_id))
@@ -88,7 +84,7 @@ def certificate_issue(cohort_id: int, enrollment_id: int):
         db.session.rollback()
         message = _("No certificate for %(name)s: %(reason)s",
                     name=enrollment.user.full_name, reason=str(exc))
-        if _wants_json():
+        if wants_json():
             return jsonify(ok=False, error=message), 409
         flash(message, "error")
         return redirect(url_for(".cohort_certificates", cohort_id=cohort_id))
@@ -100,7 +96,7 @@ def certificate_issue(cohort_id: int, enrollment_id: int):
         _("%(name)s already has %(serial)s.", serial=certificate.serial,
           name=enrollment.user.full_name)
     )
-    if _wants_json():
+    if wants_json():
         return jsonify(ok=True, created=result.created, serial=certificate.serial,
                        message=message)
     flash(message, "info")

@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -41,9 +40,9 @@ from lms.web.feeds import bp
 from lms.web.feeds.forms import FeedActionForm
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
-# A new token is kept in the (signed) session for exactly one page view: after a
-# redirect, the page shows it once and forgets it. Only its hash is stored anywhere.
-NEW_TOKEN_KEY = "ical_new_feed"  # noqa: S105 (a session key, not a secret)
+# A new token is shown once, in the answer to the POST that created it (not stored by any
+# cache: no-store), and kept nowhere else: not in the session cookie, which is signed but
+# readable by whoever holds it, and in the database only as its hash.
 
 
 # --------------------------------------------------------------------------- public feed
@@ -137,17 +136,6 @@ def _require_role() -> None:
         abort(403)
 
 
-def _remember_token(target: str, token: str) -> None:
-    session[NEW_TOKEN_KEY] = {"target": target, "token": token}
-
-
-def _pop_token(target: str) -> str | None:
-    data = session.pop(NEW_TOKEN_KEY, None)
-    if isinstance(data, dict) and data.get("target") == target:
-        return data.get("token")
-    return None
-
-
 def feed_links(token: str, name: str) -> dict[str, str]:
     """The https address, its webcal:// twin, and one-click links for Google and Outlook."""
     address = current_app.config["LMS_BASE_URL"] + url_for("feeds.feed", token=token)
@@ -167,11 +155,8 @@ def _no_store(html: str) -> Response:
     return response
 
 
-@bp.get("/")
-@login_required
-def subscribe():
-    _require_role()
-    token = _pop_token(f"personal:{current_user.id}")
+def _subscribe_page(token: str | None = None) -> Response:
+    """The personal calendar page; with ``token``, the address just created, shown once."""
     active = list_active_feeds(user=current_user)
     html = render_template(
         "feeds/subscribe.html",
@@ -180,19 +165,27 @@ def subscribe():
         counts=describe_personal_feed(current_user),
         cohort_feeds=list_cohort_feeds() if is_coordinator(current_user) else None,
         form=FeedActionForm(),
+        page_url=url_for("feeds.subscribe"),
     )
     return _no_store(html)
+
+
+@bp.get("/")
+@login_required
+def subscribe():
+    _require_role()
+    return _subscribe_page()
 
 
 @bp.post("/personal")
 @login_required
 def issue_personal():
     _require_role()
-    if FeedActionForm().validate_on_submit():
-        _feed, token = issue_personal_feed(current_user)
-        db.session.commit()
-        _remember_token(f"personal:{current_user.id}", token)
-    return redirect(url_for("feeds.subscribe"))
+    if not FeedActionForm().validate_on_submit():
+        return redirect(url_for("feeds.subscribe"))
+    _feed, token = issue_personal_feed(current_user)
+    db.session.commit()
+    return _subscribe_page(token)
 
 
 @bp.post("/personal/revoke")
@@ -218,29 +211,32 @@ def _coordinator_cohort(cohort_id: int) -> Cohort:
     return get_cohort_or_404(current_user, cohort_id)
 
 
-@bp.get("/cohorts/<int:cohort_id>")
-@login_required
-def cohort_feed(cohort_id: int):
-    cohort = _coordinator_cohort(cohort_id)
-    token = _pop_token(f"cohort:{cohort.id}")
+def _cohort_page(cohort: Cohort, token: str | None = None) -> Response:
     active = list_active_feeds(cohort_ids=[cohort.id])
     name = f"{cohort.course.title_neutral} – {cohort.name}"
     html = render_template(
         "feeds/cohort.html", cohort=cohort, active=active[0] if active else None,
         links=feed_links(token, name) if token else None, form=FeedActionForm(),
+        page_url=url_for("feeds.cohort_feed", cohort_id=cohort.id),
     )
     return _no_store(html)
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+@login_required
+def cohort_feed(cohort_id: int):
+    return _cohort_page(_coordinator_cohort(cohort_id))
 
 
 @bp.post("/cohorts/<int:cohort_id>/issue")
 @login_required
 def issue_cohort(cohort_id: int):
     cohort = _coordinator_cohort(cohort_id)
-    if FeedActionForm().validate_on_submit():
-        _feed, token = issue_cohort_feed(cohort, by=current_user)
-        db.session.commit()
-        _remember_token(f"cohort:{cohort.id}", token)
-    return redirect(url_for("feeds.cohort_feed", cohort_id=cohort.id))
+    if not FeedActionForm().validate_on_submit():
+        return redirect(url_for("feeds.cohort_feed", cohort_id=cohort.id))
+    _feed, token = issue_cohort_feed(cohort, by=current_user)
+    db.session.commit()
+    return _cohort_page(cohort, token)
 
 
 @bp.post("/cohorts/<int:cohort_id>/revoke")

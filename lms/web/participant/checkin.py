@@ -8,13 +8,15 @@ from flask_login import current_user
 
 from lms.attendance.models import AttendanceStatus
 from lms.attendance.operations import AttendanceError, check_in_with_code
-from lms.extensions import db, limiter
+from lms.extensions import db
 from lms.web.participant import bp
 from lms.web.participant.coursework_forms import CheckInForm
+from lms.web.throttling import limited
 
 
 @bp.route("/check-in", methods=["GET", "POST"])
-@limiter.limit("30 per minute", methods=["POST"], key_func=lambda: f"check-in:{current_user.id}")
+@limited("30 per minute", page="check_in", methods=["POST"],
+         key_func=lambda: f"check-in:{current_user.get_id()}")
 def check_in():
     """GET with ?code= (from the QR code) fills the form in; the check-in itself is a POST."""
     form = CheckInForm()

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import contextlib
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from lms.accounts.models import Locale, TitleForm, TokenPurpose
 from lms.accounts.operations import request_password_reset, reset_password
 from lms.accounts.passwords import PasswordPolicyError
 from lms.accounts.tokens import TokenError, find_token
+from lms.addresses import request_client_network
 from lms.cohorts.invitations import accept_invitation, invitation_for
 from lms.cohorts.operations import CohortError
-from lms.extensions import db, limiter
+from lms.extensions import db
 from lms.mail import MailError, send_to_user
 from lms.urls import external_url
 from lms.web.public import bp
@@ -24,12 +25,22 @@ from lms.web.public.forms import (
     NewPasswordForm,
     PasswordForgotForm,
 )
+from lms.web.public.login_throttle import account_key, remember_device
 from lms.web.public.views import log_in
+from lms.web.throttling import limited
+
+
+def _reset_place_key() -> str:
+    """One address asking for one account's link: what an attacker elsewhere cannot use up."""
+    return f"reset:{account_key(request.form.get('email', ''))}:{request_client_network()}"
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limited("5 per hour", page="password_reset", methods=["POST"], key_func=_reset_place_key)
+@limited("100 per hour", page="password_reset", methods=["POST"])
 def password_forgot():
+    """Throttled per address and account, so that nobody elsewhere can use up anyone's
+    resets; how many mails one account receives is capped by request_password_reset."""
     form = PasswordForgotForm()
     if form.validate_on_submit():
         found = request_password_reset(form.email.data)
@@ -57,7 +68,7 @@ def password_reset(token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            reset_password(token, form.password.data)
+            user = reset_password(token, form.password.data)
         except PasswordPolicyError as error:
             form.password.errors.append(error.message)
         except TokenError as error:
@@ -65,6 +76,8 @@ def password_reset(token: str):
             return render_template("public/link_invalid.html", message=error.message), 404
         else:
             db.session.commit()
+            # Whoever holds the mailbox may log in here, however the login is throttled.
+            remember_device(user.email)
             flash(_("Your password has been changed. Please log in."), "info")
             return redirect(url_for("public.login"))
     return render_template("public/password_reset.html", form=form)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Response, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,12 +12,10 @@ from lms.access import get_meeting_or_404
 from lms.accounts.models import Locale, Role, User
 from lms.accounts.operations import authenticate
 from lms.accounts.sessions import end_session, start_session
-from lms.extensions import db, limiter
+from lms.extensions import db
 from lms.web.public import bp
 from lms.web.public.forms import LanguageForm, LoginForm
-
-LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
-LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+from lms.web.public.login_throttle import LoginAttempt, remember_device
 
 # Where each role starts; a person with several roles starts at the first that applies.
 ROLE_HOMES = (
@@ -48,40 +46,36 @@ def index():
     return render_template("public/no_role.html")
 
 
-def _login_failed(response: Response) -> bool:
-    """Only failed attempts count toward the throttle."""
-    return response.status_code != 302
-
-
-def _login_account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT_PER_ADDRESS, methods=["POST"], deduct_when=_login_failed)
-@limiter.limit(LOGIN_LIMIT_PER_ACCOUNT, methods=["POST"], deduct_when=_login_failed,
-               key_func=_login_account_key)
 def login():
+    """Throttled per account and place, per address and per account (see login_throttle):
+    only failed attempts count, and none of the counts can shut the account holder out."""
     if current_user.is_authenticated:
         return redirect(url_for("public.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        attempt = LoginAttempt.for_request(form.email.data)
+        attempt.check()  # 429 with the page that fits, before the password is looked at
         user = authenticate(form.email.data, form.password.data)
         if user is None:
+            attempt.failed()
             # The same words for an unknown address and a wrong password.
             form.password.errors.append(_("Email address or password is not correct."))
         else:
             log_in(user)
             db.session.commit()
+            attempt.succeeded()
             return redirect(_safe_next(form.next.data) or url_for("public.index"))
     return render_template("public/login.html", form=form)
 
 
 def log_in(user: User) -> None:
-    """Start a new server-side session for ``user`` (a new identifier at every login)."""
+    """Start a new server-side session for ``user`` (a new identifier at every login);
+    the browser becomes a device known to the account (see login_throttle)."""
     session.clear()
     session["sid"] = start_session(user)
     login_user(user)
+    remember_device(user.email)
 
 
 @bp.post("/logout")

@@ -1,6 +1,8 @@
 """Anyone may check a certificate: valid or revoked, name, course, date of issue and
 serial, and nothing more. An unknown code says only that; a file is checked by its
-SHA-256 against what we stored. Rate-limited per address, shared by all three pages."""
+SHA-256 against what we stored. The two look-ups are rate-limited per address, together,
+generously: an HR office checking a batch of certificates must not be stopped, and
+guessing a code (100 random bits) is hopeless at any rate."""
 
 from __future__ import annotations
 
@@ -13,11 +15,12 @@ from flask_wtf.file import FileField, FileRequired
 
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.queries import get_certificate_by_code, get_certificate_by_sha256
-from lms.extensions import limiter
+from lms.web.throttling import limited
 from lms.web.verify import bp
 
-# Enough for a person checking a few certificates, far too few to guess codes.
-VERIFY_LIMIT = limiter.shared_limit("20 per minute;200 per day", scope="verify")
+# Two hundred certificates a minute and a long day's work from one address (an HR office
+# behind its company's one address included); it only stops scraping.
+VERIFY_LIMIT = limited("200 per minute;5000 per day", page="verify", scope="verify")
 
 
 class UploadForm(FlaskForm):
@@ -26,8 +29,9 @@ class UploadForm(FlaskForm):
 
 
 @bp.get("")
-@VERIFY_LIMIT
 def index():
+    """The form, and the redirect of a typed code to its address (not limited: nothing is
+    looked up here)."""
     code = request.args.get("code", "").strip()
     if code:
         # A code from the form goes to its own address, the one the QR code holds too.
