@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
 
 from lms.ical.queries import DeadlineRow, MeetingRow
+from lms.localtime import calendar_time
 
 PRODID = "-//TH Köln//lms Weiterbildung//DE"
 # How often calendar programs should poll (RFC 7986 REFRESH-INTERVAL and its older
@@ -154,8 +155,8 @@ def _meeting_event(row: MeetingRow, texts: _Texts, links: _Links, *, english: bo
     event.add("dtstamp", _utc(row.updated_at))
     event.add("created", _utc(row.created_at))
     event.add("last-modified", _utc(row.updated_at))
-    event.add("dtstart", row.starts_at.astimezone(zone))
-    event.add("dtend", row.ends_at.astimezone(zone))
+    event.add("dtstart", calendar_time(row.starts_at, zone))
+    event.add("dtend", calendar_time(row.ends_at, zone))
     event.add("summary", summary)
     if row.location:
         event.add("location", row.location)
@@ -174,7 +175,7 @@ def deadline_uid(row: DeadlineRow, links: _Links) -> str:
 def _deadline_event(row: DeadlineRow, texts: _Texts, links: _Links, *, english: bool,
                     with_cohort: bool) -> Event:
     zone = _zone(row.timezone)
-    due = row.due_at.astimezone(zone)
+    due = calendar_time(row.due_at, zone)
     course = row.course_title_en if english and row.course_title_en else row.course_title
     summary = f"{texts.deadline}: {row.title} – {course}"
     if with_cohort:

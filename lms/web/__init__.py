@@ -116,7 +116,8 @@ def local_datetime(value: datetime, timezone: str | None = None, fmt: str = "med
     pattern = {"medium": "EEE d. MMM yyyy, HH:mm"}.get(fmt, fmt)
     if _locale() == "en" and fmt == "medium":
         pattern = "EEE d MMM yyyy, HH:mm"
-    return format_datetime(value, pattern, tzinfo=_zone(timezone), locale=_locale())
+    text = format_datetime(value, pattern, tzinfo=_zone(timezone), locale=_locale())
+    return text + _doubled_hour_suffix(value, timezone) if fmt == "medium" else text
 
 
 def local_date(value: date | datetime, timezone: str | None = None) -> str:
@@ -126,7 +127,17 @@ def local_date(value: date | datetime, timezone: str | None = None) -> str:
 
 
 def local_time_filter(value: datetime, timezone: str | None = None) -> str:
-    return format_time(value, "HH:mm", tzinfo=_zone(timezone), locale=_locale())
+    return (format_time(value, "HH:mm", tzinfo=_zone(timezone), locale=_locale())
+            + _doubled_hour_suffix(value, timezone))
+
+
+def _doubled_hour_suffix(value: datetime, timezone: str | None) -> str:
+    """" MESZ" for a time in the hour that occurs twice when the clocks go back: the
+    wall-clock time alone would not say which one."""
+    from lms.localtime import is_ambiguous, zone_label
+
+    zone = _zone(timezone)
+    return f" {zone_label(value.astimezone(zone))}" if is_ambiguous(value, zone) else ""
 
 
 def _locale() -> str:
@@ -138,6 +149,15 @@ def _locale() -> str:
 def hours(minutes: int) -> str:
     """Minutes as hours with at most one decimal, in the user's number format."""
     return _format_hours(minutes, _locale())
+
+
+def duration_text(minutes: int) -> str:
+    """A duration in words: "2 hours", "90 minutes"."""
+    from flask_babel import ngettext
+
+    if minutes % 60 == 0:
+        return ngettext("%(num)s hour", "%(num)s hours", minutes // 60)
+    return ngettext("%(num)s minute", "%(num)s minutes", minutes)
 
 
 def points(value: Decimal | int | float | None) -> str:
