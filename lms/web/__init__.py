@@ -8,7 +8,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -77,15 +77,79 @@ def _security_headers(response: Response) -> Response:
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:
-    return render_template("errors/csrf.html"), 400
+    _discard_failed_transaction()
+    try:
+        return render_template("errors/csrf.html"), 400
+    except Exception:  # the error page must not fail in turn
+        return _bare_error_page(400)
 
 
 def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    """Every error page, also the 500 of an unhandled exception (Flask hands it here as
+    InternalServerError)."""
     if error.code is None or error.code < 400:
         return error
-    if error.code == 429:
-        return _too_many_requests(error)
-    return render_template("errors/http.html", error=error), error.code
+    _discard_failed_transaction()
+    try:
+        if error.code == 429:
+            return _too_many_requests(error)
+        return render_template("errors/http.html", error=error), error.code
+    except Exception:  # the error page must not fail in turn
+        return _bare_error_page(error.code)
+
+
+def _discard_failed_transaction() -> None:
+    """After a database error the session refuses every query until it is rolled back,
+    and the error page needs queries (the user, the language). What the failed request
+    wrote is never kept: it did not commit. The language is noted first, as rolling back
+    forgets what was loaded."""
+    from flask import g
+
+    from lms.extensions import db
+
+    g.lms_error_locale = _locale_without_database()
+    try:
+        db.session.rollback()
+    except Exception:  # a dead connection: the page is rendered without it
+        current_app.logger.exception("rollback before the error page failed")
+
+
+def _locale_without_database() -> str:
+    """The request's language from what is known already: the language chosen for this
+    request, the user loaded at its start, the session, the browser."""
+    from flask import g, session
+
+    from lms.config import SUPPORTED_LOCALES
+
+    chosen = getattr(g.get("_flask_babel"), "babel_locale", None)
+    if chosen is not None:
+        return str(chosen)
+    user = g.get("_login_user")
+    if user is not None and getattr(user, "is_authenticated", False):
+        import sqlalchemy as sa
+
+        loaded = sa.inspect(user).dict.get("locale")
+        if loaded is not None:
+            return str(loaded)
+    if session.get("locale") in SUPPORTED_LOCALES:
+        return session["locale"]
+    return request.accept_languages.best_match(
+        SUPPORTED_LOCALES, default=current_app.config["LMS_DEFAULT_LOCALE"])
+
+
+def _bare_error_page(code: int) -> tuple[str, int]:
+    """The last resort when the error page itself fails (the database is unreachable):
+    the app's own page, in the user's language, built from nothing that needs the
+    database."""
+    from flask import g
+    from flask_babel import force_locale
+
+    current_app.logger.exception("the error page failed; the bare one is sent")
+    locale = g.get("lms_error_locale") or current_app.config["LMS_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        # Straight from the environment: the context processors would load the user.
+        page = current_app.jinja_env.get_template("errors/bare.html")
+        return page.render(code=code, locale=locale), code
 
 
 def _too_many_requests(error: HTTPException) -> tuple[str, int, dict[str, str]]:
