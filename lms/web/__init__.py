@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
@@ -13,6 +14,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from lms.accounts.models import User
 from lms.extensions import login_manager
@@ -23,7 +25,22 @@ CSP = (
 )
 
 
+# The largest id a URL can name: the databases' 64-bit integers. A larger number names
+# nothing (404), instead of overflowing the database driver (500).
+MAX_ID = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a non-negative whole number of at most ``MAX_ID``."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_web(app: Flask) -> None:
+    # Before the blueprints: each rule takes its converter when it is added.
+    app.url_map.converters["int"] = IdConverter
     from lms.web.company import bp as company_bp
     from lms.web.coordinator import bp as coordinator_bp
     from lms.web.lecturer import bp as lecturer_bp
