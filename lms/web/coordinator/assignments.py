@@ -108,6 +108,10 @@ def _fields(form: AssignmentForm, cohort, assignment: Assignment | None = None) 
         due_at = due.at
         if due.ambiguous and (assignment is None or assignment.due_at != due.at):
             flash(ambiguity_notice(due), "warning")
+    if form.grading.data == GradingScheme.PASS_FAIL.value and (
+            form.max_points.data is not None or form.pass_points.data is not None):
+        flash(_("Pass/fail grading uses no points: the points given were not stored."),
+              "warning")
     return {
         "title": form.title.data, "description": (form.description.data or "").strip(),
         "module": db.session.get(Module, form.module_id.data) if form.module_id.data else None,

@@ -89,8 +89,11 @@ def roster_entries(form: RosterForm, meeting: Meeting) -> list[RosterEntry] | No
     entries, ok = [], True
     for entry in form.marks:
         sub = entry.form
-        if not (sub.enrollment_id.data or "").isdigit():
-            sub.status.errors = [*sub.status.errors, _l("The roster has changed; please reload.")]
+        raw_id = sub.enrollment_id.data or ""
+        if not (raw_id.isascii() and raw_id.isdigit()):  # "²" is a digit int() refuses
+            # Said above the button: a row the page does not know is not shown.
+            form.reason.errors = [*form.reason.errors,
+                                  _l("The roster has changed; please reload the page.")]
             ok = False
             continue
         status = AttendanceStatus(sub.status.data)
