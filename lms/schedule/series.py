@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 
 from lms.errors import DomainError
 from lms.localtime import LocalInstant, local_instant
@@ -74,8 +75,9 @@ def plan_series(
             slots.append(Slot(local_instant(day, starts, timezone),
                               local_instant(day, ends, timezone)))
             if len(slots) > MAX_MEETINGS:
-                raise SeriesError(_l("A series can have at most %(n)s meetings.",
-                                     n=MAX_MEETINGS))
+                raise SeriesError(_ln("A series can have at most %(num)s meeting.",
+                                      "A series can have at most %(num)s meetings.",
+                                      MAX_MEETINGS))
         day += timedelta(days=1)
     if not slots:
         raise SeriesError(_l("No day in this period matches the chosen weekdays."))

@@ -18,6 +18,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from lms.accounts.models import User
 from lms.extensions import login_manager
+from lms.i18n import filesize, plural_n
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -67,7 +68,7 @@ def register_web(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.jinja_env.filters.update(
         local_datetime=local_datetime, local_date=local_date, local_time=local_time_filter,
-        hours=hours, points=points,
+        hours=hours, points=points, plural_n=plural_n, hours_n=hours_n, filesize=filesize,
     )
     app.jinja_env.globals.update(current_locale=lambda: str(get_locale()))
 
@@ -230,6 +231,11 @@ def _locale() -> str:
 def hours(minutes: int) -> str:
     """Minutes as hours with at most one decimal, in the user's number format."""
     return _format_hours(minutes, _locale())
+
+
+def hours_n(minutes: int) -> int:
+    """:func:`plural_n` of the hours that :func:`hours` shows for ``minutes``."""
+    return plural_n(round(minutes / 60, 1))
 
 
 def duration_text(minutes: int) -> str:

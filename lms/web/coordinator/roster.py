@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.access import get_cohort_or_404
@@ -46,7 +47,8 @@ def _send_all(invitations: list[Invitation]) -> None:
         flash(_("The invitation could not be sent to: %(emails)s. Use “send again” later.",
                 emails=", ".join(failed)), "error")
     elif invitations:
-        flash(_("%(n)s invitation(s) sent.", n=len(invitations)), "info")
+        flash(ngettext("%(num)s invitation sent.", "%(num)s invitations sent.",
+                       len(invitations)), "info")
 
 
 def existing_account_notice(form) -> str | None:

@@ -88,10 +88,11 @@ def block_new(cohort_id: int):
     cohort = get_cohort_or_404(current_user, cohort_id)
     form = BlockForm()
     if form.validate_on_submit():
-        create_block(cohort, form.title.data, form.starts_on.data, form.ends_on.data,
-                     by=current_user)
+        block = create_block(cohort, form.title.data, form.starts_on.data, form.ends_on.data,
+                             by=current_user)
         db.session.commit()
         flash(_("The block has been added."), "info")
+        _warn_block_outside_cohort(block)
         return redirect(url_for("coordinator.schedule", cohort_id=cohort.id))
     return render_template("coordinator/schedule.html", cohort=cohort,
                            meetings=list_cohort_meetings([cohort.id]), block_form=form), 422
@@ -106,6 +107,7 @@ def block_edit(block_id: int):
         update_block(block, form.title.data, form.starts_on.data, form.ends_on.data,
                      by=current_user)
         db.session.commit()
+        _warn_block_outside_cohort(block)
         return redirect(url_for("coordinator.schedule", cohort_id=block.cohort_id))
     return render_template("coordinator/block_form.html", form=form, block=block)
 
@@ -138,6 +140,15 @@ def time_notices(start: LocalInstant, end: LocalInstant) -> list[str]:
         notices.append(_("The meeting lasts %(duration)s.",
                          duration=duration_text(int((end.at - start.at).total_seconds() // 60))))
     return notices
+
+
+def _warn_block_outside_cohort(block: Block) -> None:
+    if block.outside_cohort_dates:
+        cohort = block.cohort
+        flash(_("This block is not within the cohort's dates (%(first)s – %(last)s). It has "
+                "been saved; change the cohort's dates if the course runs longer.",
+                first=format_date(cohort.starts_on, "medium"),
+                last=format_date(cohort.ends_on, "medium")), "warning")
 
 
 def _warn_outside_cohort(cohort: Cohort, meetings: list[Meeting]) -> None:

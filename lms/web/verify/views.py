@@ -14,6 +14,7 @@ from flask_wtf.file import FileField, FileRequired
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.queries import get_certificate_by_code, get_certificate_by_sha256
 from lms.extensions import limiter
+from lms.web.uploads import FileWithinLimit
 from lms.web.verify import bp
 
 # Enough for a person checking a few certificates, far too few to guess codes.
@@ -22,7 +23,8 @@ VERIFY_LIMIT = limiter.shared_limit("20 per minute;200 per day", scope="verify")
 
 class UploadForm(FlaskForm):
     file = FileField(_l("Certificate file (PDF)"),
-                     validators=[FileRequired(_l("Please choose the PDF file."))])
+                     validators=[FileRequired(_l("Please choose the PDF file.")),
+                                 FileWithinLimit()])
 
 
 @bp.get("")
