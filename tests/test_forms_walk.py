@@ -465,7 +465,7 @@ def _row_counts() -> dict[str, int]:
 
 
 @pytest.mark.parametrize("endpoint", sorted(CASES))
-@pytest.mark.parametrize("bad_id", [MAX_ID + 1, 10**30])
+@pytest.mark.parametrize("bad_id", [MAX_ID + 1, 2**63, 10**30])
 def test_ids_beyond_64_bits_in_a_form_are_refused_with_a_message(app, world, endpoint,
                                                                   bad_id):
     case = CASES[endpoint]

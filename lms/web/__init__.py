@@ -26,9 +26,10 @@ CSP = (
 )
 
 
-# The largest id a URL can name: the databases' 64-bit integers. A larger number names
-# nothing (404), instead of overflowing the database driver (500).
-MAX_ID = 2**63 - 1
+# The largest id a URL can name: every primary key is an INTEGER column, 32 bits in
+# PostgreSQL (SQLite's reach 64). A larger number names nothing and answers 404, instead
+# of an error from the database ("integer out of range") or its driver (OverflowError).
+MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
