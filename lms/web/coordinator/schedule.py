@@ -132,14 +132,15 @@ def _meeting_times(form, cohort: Cohort,
     return instants[0], instants[1]
 
 
-def time_notices(start: LocalInstant, end: LocalInstant) -> list[str]:
+def time_notice(start: LocalInstant, end: LocalInstant) -> str | None:
     """Which occurrence of a doubled wall-clock time was used, and how long that makes
-    the meeting."""
+    the meeting; None for ordinary times."""
     notices = [ambiguity_notice(i) for i in (start, end) if i.ambiguous]
-    if notices:
-        notices.append(_("The meeting lasts %(duration)s.",
-                         duration=duration_text(int((end.at - start.at).total_seconds() // 60))))
-    return notices
+    if not notices:
+        return None
+    minutes = int((end.at - start.at).total_seconds() // 60)
+    return " ".join([*notices, _("The meeting lasts %(duration)s.",
+                                 duration=duration_text(minutes))])
 
 
 def _warn_block_outside_cohort(block: Block) -> None:
@@ -189,7 +190,7 @@ def meeting_new(cohort_id: int):
             flash(error.message, "error")
         else:
             flash(_("The meeting has been added."), "info")
-            for notice in time_notices(start, end):
+            if notice := time_notice(start, end):
                 flash(notice, "warning")
             _warn_outside_cohort(cohort, [meeting])
             return redirect(url_for("coordinator.schedule", cohort_id=cohort.id))
@@ -222,9 +223,8 @@ def meeting_edit(meeting_id: int):
         else:
             _notify(change)
             flash(_("The meeting has been saved."), "info")
-            if change.moved:
-                for notice in time_notices(start, end):
-                    flash(notice, "warning")
+            if change.moved and (notice := time_notice(start, end)):
+                flash(notice, "warning")
             _warn_outside_cohort(cohort, [meeting])
             return redirect(url_for("coordinator.schedule", cohort_id=cohort.id))
     notices = []
@@ -239,7 +239,7 @@ def stored_time_notices(meeting: Meeting) -> list[str]:
     zone = ZoneInfo(meeting.cohort.timezone)
     times = [local_instant(value.astimezone(zone).date(), value.astimezone(zone).time(), zone,
                            keep=value) for value in (meeting.starts_at, meeting.ends_at)]
-    notices = time_notices(*times)
+    notices = [notice] if (notice := time_notice(*times)) else []
     cohort = meeting.cohort
     if meeting.outside_cohort_dates:
         notices.append(_("This meeting is outside the cohort's dates (%(first)s – %(last)s).",
@@ -305,7 +305,7 @@ def meeting_series(cohort_id: int):
                 flash(ngettext("%(num)s meeting has been added.",
                                "%(num)s meetings have been added.", len(meetings)), "info")
                 for slot in slots:
-                    for notice in time_notices(slot.start, slot.end):
+                    if notice := time_notice(slot.start, slot.end):
                         flash(notice, "warning")
                 _warn_outside_cohort(cohort, meetings)
                 return redirect(url_for("coordinator.schedule", cohort_id=cohort.id))
