@@ -33,7 +33,7 @@ lint: install
 
 ## make translations: extract messages and refresh the catalogs, then compile them
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o lms/translations/messages.pot --no-location --omit-header lms
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _ln:1,2 -k lazy_ngettext:1,2 -o lms/translations/messages.pot --no-location --omit-header lms
 	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d lms/translations
 

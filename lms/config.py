@@ -87,7 +87,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": https,
         "WTF_CSRF_TIME_LIMIT": None,
-        "MAX_CONTENT_LENGTH": _positive_int(environ, "LMS_MAX_UPLOAD_MB", 25) * 1024 * 1024,
+        **_upload_limits(environ),
         # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed;
         # 0: none, the address a request comes from is the client's.
         "LMS_TRUSTED_PROXIES": _proxy_count(environ),
@@ -100,6 +100,20 @@ def _proxy_count(environ: Mapping[str, str]) -> int:
         raise ConfigError(f"LMS_TRUSTED_PROXIES must be the number of proxies in front of the "
                           f"app, from 0 to 5, not {raw!r}.")
     return int(raw)
+
+
+MIB = 1024 * 1024
+
+
+def _upload_limits(environ: Mapping[str, str]) -> dict[str, int]:
+    """``LMS_MAX_UPLOAD_MB`` is the largest *file* (checked on the form's field). The
+    request around it also carries the other fields and the multipart framing, so its
+    limit leaves a megabyte above the file's; a file of exactly the limit is accepted.
+    Fields without a file may hold up to 2 MB (Werkzeug's default is 500 kB): the roster
+    import sends its checked CSV file (up to 512 KB, URL-encoded) back as text."""
+    upload = _positive_int(environ, "LMS_MAX_UPLOAD_MB", 25) * MIB
+    return {"LMS_MAX_UPLOAD_BYTES": upload, "MAX_CONTENT_LENGTH": upload + MIB,
+            "MAX_FORM_MEMORY_SIZE": 2 * MIB}
 
 
 def _redis_url(environ: Mapping[str, str]) -> str:

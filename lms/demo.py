@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -32,11 +31,12 @@ from lms.curriculum.content import load_course
 from lms.curriculum.models import AssessmentKind, Course, GradingScheme
 from lms.db import utcnow
 from lms.extensions import db
+from lms.localtime import local_instant
 from lms.schedule.operations import create_block, schedule_meeting
 
 DEMO_PASSWORD = "Demo-Zugang-2026"  # noqa: S105 (printed by `lms demo`; demo accounts only)
 COURSE_DIR = Path(__file__).resolve().parent.parent / "course_content" / "social-media-manager"
-ZONE = ZoneInfo("Europe/Berlin")
+ZONE = "Europe/Berlin"
 COMPANY = "Nordlicht Consulting GmbH"
 COHORT = "Inhouse 2026/27 – Nordlicht Consulting"
 LOCATION = "TH Köln, Campus Südstadt, Claudiusstraße 1, 50678 Köln"
@@ -214,7 +214,7 @@ def _seed_cohort(course: Course, company: Company, name: str, blocks: list, peop
             for start, end in DAY_SLOTS:
                 meetings.append(schedule_meeting(
                     cohort, modules[number],
-                    datetime.combine(day, start, ZONE), datetime.combine(day, end, ZONE),
+                    _at(day, start), _at(day, end),
                     block=block, lecturers=[lecturers[number]], by=coordinator,
                 ))
     _record_attendance([m for m in meetings if m.ends_at < now], enrollments)
@@ -227,12 +227,12 @@ def _grade_final_assessments(cohort: Cohort, lecturer: User) -> None:
     assignments = {a.key: a for a in db.session.scalars(
         sa.select(Assignment).where(Assignment.cohort_id == cohort.id))}
     paper, oral = assignments["hausarbeit"], assignments["muendliche-pruefung"]
-    paper.due_at = datetime(2026, 2, 27, 23, 59, tzinfo=ZONE)
+    paper.due_at = _at(date(2026, 2, 27), time(23, 59))
     for index, enrollment in enumerate(cohort.enrollments):
         user = enrollment.user
         submit_file(paper, enrollment, f"Hausarbeit_{user.last_name}.pdf",
                     _tiny_pdf(f"Hausarbeit - {user.first_name} {user.last_name}"),
-                    "application/pdf", now=datetime(2026, 2, 20 + index % 5, 18, tzinfo=ZONE))
+                    "application/pdf", now=_at(date(2026, 2, 20 + index % 5), time(18)))
         points = Decimal(42) if index == 3 else Decimal(62 + (index * 7) % 35)
         grade(paper, enrollment, points=points, by=lecturer,
               feedback="Gut begründetes Konzept." if points >= 50 else
@@ -268,12 +268,12 @@ def _record_content_plan(cohort: Cohort, module, enrollments: list, lecturer: Us
         cohort=cohort, module=module, key="redaktionsplan", title="Redaktionsplan (Übung)",
         description="Ein Redaktionsplan für vier Wochen auf zwei Kanälen.",
         kind=AssessmentKind.PAPER, grading=GradingScheme.PASS_FAIL, required=False,
-        due_at=datetime(2026, 11, 15, 23, 59, tzinfo=ZONE),
+        due_at=_at(date(2026, 11, 15), time(23, 59)),
     )
     db.session.add(assignment)
     db.session.flush()
     for index, enrollment in enumerate(enrollments[:12]):
-        submitted = datetime(2026, 11, 10 + index // 2, 18, 0, tzinfo=ZONE)
+        submitted = _at(date(2026, 11, 10 + index // 2), time(18))
         if submitted > now:
             continue
         user = enrollment.user
@@ -285,6 +285,11 @@ def _record_content_plan(cohort: Cohort, module, enrollments: list, lecturer: Us
         if index < 6:
             grade(assignment, enrollment, passed=True, by=lecturer,
                   feedback="Klar gegliedert, gute Kanalwahl.")
+
+
+def _at(day: date, wall: time) -> datetime:
+    """A Berlin wall-clock time as an instant (refusing one the clocks skip)."""
+    return local_instant(day, wall, ZONE).at
 
 
 def _tiny_pdf(text: str) -> bytes:

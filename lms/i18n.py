@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
@@ -32,6 +33,30 @@ def select_timezone() -> str:
 def local_time(value: datetime, timezone: str | None = None) -> datetime:
     """A stored UTC time as wall-clock time of a cohort (or the site's default zone)."""
     return value.astimezone(ZoneInfo(timezone or current_app.config["LMS_TIMEZONE"]))
+
+
+def plural_n(value: Decimal | int | float) -> int:
+    """The number that chooses the plural form for ``value`` in ngettext: a whole number
+    as it is, a fraction as 2 ("1,5 Stunden", "1.5 hours": German and English use the
+    plural for every fraction)."""
+    return int(value) if value == int(value) else 2
+
+
+def filesize(size: int) -> str:
+    """A file's size as people read it, in their number format: "300 Bytes", "1,5 KB",
+    "25 MB" (1 KB = 1024 bytes). Every size shown goes through here."""
+    from babel.numbers import format_decimal
+    from flask_babel import get_locale, ngettext
+
+    if size < 1024:
+        return ngettext("%(num)s byte", "%(num)s bytes", size)
+    value, unit = size / 1024, "KB"
+    for larger in ("MB", "GB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, larger
+    pattern = "#,##0.#" if value < 10 else "#,##0"
+    return f"{format_decimal(value, format=pattern, locale=str(get_locale() or 'de'))} {unit}"
 
 
 def sort_key(*parts: str) -> tuple[str, ...]:

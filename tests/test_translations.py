@@ -22,7 +22,8 @@ def _forms(value) -> tuple[str, ...]:
 def source_messages() -> set[str]:
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2"),
                   ("**/templates/**.txt", "jinja2")]
-    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
+    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2),
+                "_ln": (1, 2), "lazy_ngettext": (1, 2)}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         ROOT / "lms", method_map=method_map, keywords=keywords

@@ -15,6 +15,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
@@ -35,10 +36,12 @@ def check_password_policy(password: str, personal: Iterable[str] = ()) -> None:
     guessed from the person's own name or address (zxcvbn)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordPolicyError(
-            _l("The password needs at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+            _ln("The password needs at least %(num)s character.",
+                "The password needs at least %(num)s characters.", MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
         raise PasswordPolicyError(
-            _l("The password may have at most %(n)s characters.", n=MAX_PASSWORD_LENGTH))
+            _ln("The password may have at most %(num)s character.",
+                "The password may have at most %(num)s characters.", MAX_PASSWORD_LENGTH))
     if password.lower() in COMMON_PASSWORDS:
         raise PasswordPolicyError(
             _l("This password is one of the most common ones. Please choose another."))

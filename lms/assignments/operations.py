@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 
 from lms.accounts.models import User
 from lms.assignments.files import clean_filename, detect_upload
@@ -115,8 +116,9 @@ def grade(
             raise AssignmentError(_l("Please say whether the assessment was passed."))
     feedback = (feedback or "").strip()
     if len(feedback) > FEEDBACK_MAX:
-        raise AssignmentError(_l("The feedback may have at most %(n)s characters.",
-                                 n=FEEDBACK_MAX))
+        raise AssignmentError(_ln("The feedback may have at most %(num)s character.",
+                                  "The feedback may have at most %(num)s characters.",
+                                  FEEDBACK_MAX))
     record = db.session.scalar(
         sa.select(Grade).filter_by(assignment_id=assignment.id, enrollment_id=enrollment.id)
     )

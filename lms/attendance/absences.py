@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 
 from lms.accounts.models import User
 from lms.attendance.models import (
@@ -45,7 +46,9 @@ def announce_absence(
     if not reason:
         raise AttendanceError(_l("Please give a reason."))
     if len(reason) > REASON_MAX:
-        raise AttendanceError(_l("The reason may have at most %(n)s characters.", n=REASON_MAX))
+        raise AttendanceError(_ln("The reason may have at most %(num)s character.",
+                                     "The reason may have at most %(num)s characters.",
+                                     REASON_MAX))
     notice = db.session.scalar(
         sa.select(AbsenceNotice).filter_by(meeting_id=meeting.id, enrollment_id=enrollment.id)
     )

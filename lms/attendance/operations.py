@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 
 from lms.access import VISIBLE_ENROLLMENT
 from lms.accounts.models import User
@@ -90,7 +91,8 @@ def check_marking_allowed(
 def validate_mark(meeting: Meeting, mark: Mark) -> Mark:
     note = (mark.note or "").strip()
     if len(note) > NOTE_MAX:
-        raise AttendanceError(_l("A note may have at most %(n)s characters.", n=NOTE_MAX))
+        raise AttendanceError(_ln("A note may have at most %(num)s character.",
+                                     "A note may have at most %(num)s characters.", NOTE_MAX))
     if mark.status == AttendanceStatus.LATE:
         minutes = mark.minutes_attended
         if minutes is None or not 0 <= minutes <= meeting.duration_minutes:
@@ -138,7 +140,9 @@ def save_roster(
     now = now or utcnow()
     source = check_marking_allowed(meeting, now, as_coordinator=as_coordinator, reason=reason)
     if len(reason.strip()) > REASON_MAX:
-        raise AttendanceError(_l("The reason may have at most %(n)s characters.", n=REASON_MAX))
+        raise AttendanceError(_ln("The reason may have at most %(num)s character.",
+                                     "The reason may have at most %(num)s characters.",
+                                     REASON_MAX))
     roster = set(
         db.session.scalars(
             sa.select(Enrollment.id).where(

@@ -21,12 +21,13 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 
 from lms.attendance.queries import AttendanceSummary
 from lms.certificates.models import CertificateKind
 from lms.curriculum.models import GradingScheme
+from lms.i18n import plural_n
 
 
 class Outcome(enum.StrEnum):
@@ -125,17 +126,20 @@ def _attendance_reasons(summary: AttendanceSummary, reasons: list[Reason]) -> tu
               percent=percent, required=summary.min_percent), True))
     else:
         missing = summary.required - summary.attended
-        text = _("Attendance %(percent)s %% of %(required)s %% required: %(hours)s more hours "
-                 "needed.", percent=percent, required=summary.min_percent,
-                 hours=_hours(missing))
+        text = ngettext(
+            "Attendance %(percent)s %% of %(required)s %% required: %(hours)s more hour needed.",
+            "Attendance %(percent)s %% of %(required)s %% required: %(hours)s more hours "
+            "needed.", _hours_n(missing), percent=percent, required=summary.min_percent,
+            hours=_hours(missing))
         if summary.at_risk:
             text += " " + _("Not enough scheduled hours remain to reach the minimum.")
         reasons.append(Reason(text, False))
     unrecorded = summary.held - summary.attended - summary.missed
     if unrecorded > 0:
         reasons.append(Reason(
-            _("Attendance of %(hours)s hours held is not recorded yet.",
-              hours=_hours(unrecorded)), None))
+            ngettext("Attendance of %(hours)s hour held is not recorded yet.",
+                     "Attendance of %(hours)s hours held is not recorded yet.",
+                     _hours_n(unrecorded), hours=_hours(unrecorded)), None))
     return met, summary.at_risk
 
 
@@ -159,9 +163,10 @@ def _assessment_reasons(
         elif item.grading == GradingScheme.POINTS and item.points is not None:
             any_failed = True
             reasons.append(Reason(
-                _("%(title)s: not passed (%(points)s points, %(needed)s needed).",
-                  title=title, points=format_decimal(item.points),
-                  needed=format_decimal(item.pass_points)), False))
+                ngettext("%(title)s: not passed (%(points)s point, %(needed)s needed).",
+                         "%(title)s: not passed (%(points)s points, %(needed)s needed).",
+                         plural_n(item.points), title=title, points=format_decimal(item.points),
+                         needed=format_decimal(item.pass_points)), False))
         else:
             any_failed = True
             reasons.append(Reason(_("%(title)s: not passed.", title=title), False))
@@ -187,3 +192,8 @@ def assessment_passed(item: AssessmentFacts) -> bool | None:
 def _hours(minutes: int) -> str:
     """Minutes as hours, rounded up to a tenth, so that "more hours needed" is enough."""
     return format_decimal(math.ceil(minutes / 6) / 10, format="#,##0.#")
+
+
+def _hours_n(minutes: int) -> int:
+    """The plural form's number for :func:`_hours`."""
+    return plural_n(math.ceil(minutes / 6) / 10)

@@ -1,6 +1,7 @@
 """Roster import from CSV files as Excel and HR systems export them.
 
-UTF-8 with or without BOM, comma or semicolon separated, German or English headers.
+UTF-8 with or without BOM, comma or semicolon separated, German or English headers, with
+or without the ``sep=;`` line that Excel reads as the separator.
 The import is all or nothing: one bad row refuses the whole file, with every bad
 row's number and reason, and nothing is stored.
 """
@@ -9,17 +10,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 
 from lms.accounts.models import Locale, TitleForm, User, normalise_email
 from lms.cohorts.invitations import Invitation, invite_participant
 from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
 from lms.extensions import db
+from lms.i18n import filesize
 
 MAX_ROWS = 500
+# "sep=;" (or another single character) as Excel writes and reads it above the header.
+SEPARATOR_LINE = re.compile(r'"?sep=(.)"?[,;\t]*\s*', re.IGNORECASE)
 MAX_BYTES = 512 * 1024
 
 # Accepted header names (compared case-insensitively, spaces, "-" and "_" ignored).
@@ -95,7 +101,8 @@ def parse_roster(data: bytes, cohort: Cohort) -> RosterParse:
     """Check every row of a CSV file against the cohort; store nothing."""
     result = RosterParse()
     if len(data) > MAX_BYTES:
-        result.problems.append(RowProblem(0, _l("The file is larger than 512 KB.")))
+        result.problems.append(RowProblem(0, _l("The file is larger than %(limit)s.",
+                                                limit=filesize(MAX_BYTES))))
         return result
     text = _decode(data)
     if text is None:
@@ -106,12 +113,22 @@ def parse_roster(data: bytes, cohort: Cohort) -> RosterParse:
         result.problems.append(RowProblem(0, _l("The file is empty.")))
         return result
     first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    offset = 0  # lines above the header: numbers in messages count from the file's top
+    excel_hint = SEPARATOR_LINE.fullmatch(first_line)
+    if excel_hint:
+        delimiter, offset = excel_hint.group(1), 1
+        text = "".join(text.splitlines(keepends=True)[1:])
+        if not text.strip():
+            result.problems.append(RowProblem(0, _l("The file is empty.")))
+            return result
+    else:
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header_line = 1 + offset
     try:
         header = next(reader)
     except csv.Error:
-        result.problems.append(RowProblem(1, _l("The header line cannot be read.")))
+        result.problems.append(RowProblem(header_line, _l("The header line cannot be read.")))
         return result
 
     columns: dict[str, int] = {}
@@ -120,15 +137,16 @@ def parse_roster(data: bytes, cohort: Cohort) -> RosterParse:
             continue
         field_name = next((f for f, names in HEADERS.items() if _key(name) in names), None)
         if field_name is None:
-            result.problems.append(RowProblem(1, _l("Unknown column “%(name)s”.", name=name)))
+            result.problems.append(RowProblem(header_line, _l("Unknown column “%(name)s”.",
+                                                              name=name)))
         elif field_name in columns:
-            result.problems.append(RowProblem(1, _l("The column “%(name)s” appears twice.",
-                                                    name=name)))
+            result.problems.append(RowProblem(header_line, _l(
+                "The column “%(name)s” appears twice.", name=name)))
         else:
             columns[field_name] = index
     for required in REQUIRED:
         if required not in columns:
-            result.problems.append(RowProblem(1, _l(
+            result.problems.append(RowProblem(header_line, _l(
                 "The column “%(name)s” is missing.",
                 name={"email": "E-Mail", "first_name": "Vorname", "last_name": "Nachname"}[
                     required])))
@@ -146,16 +164,17 @@ def parse_roster(data: bytes, cohort: Cohort) -> RosterParse:
     seen: dict[str, int] = {}
     try:
         for record in reader:
-            line = reader.line_num
+            line = reader.line_num + offset
             if not any(cell.strip() for cell in record):
                 continue
             if len(result.rows) + len(result.problems) >= MAX_ROWS:
-                result.problems.append(RowProblem(line, _l(
-                    "More than %(n)s rows; please split the file.", n=MAX_ROWS)))
+                result.problems.append(RowProblem(line, _ln(
+                    "More than %(num)s row; please split the file.",
+                    "More than %(num)s rows; please split the file.", MAX_ROWS)))
                 break
             _check_row(record, line, columns, in_cohort, seen, result)
     except csv.Error as exc:
-        result.problems.append(RowProblem(reader.line_num, _l(
+        result.problems.append(RowProblem(reader.line_num + offset, _l(
             "The line cannot be read as CSV (%(error)s).", error=str(exc))))
     if not result.rows and not result.problems:
         result.problems.append(RowProblem(0, _l("The file holds no participants.")))

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -30,6 +30,7 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
 
 from lms.ical.queries import DeadlineRow, MeetingRow
+from lms.localtime import calendar_time, local_instant
 
 PRODID = "-//TH Köln//lms Weiterbildung//DE"
 # How often calendar programs should poll (RFC 7986 REFRESH-INTERVAL and its older
@@ -158,8 +159,8 @@ def _meeting_event(row: MeetingRow, texts: _Texts, links: _Links, *, english: bo
     event.add("dtstamp", _utc(row.updated_at))
     event.add("created", _utc(row.created_at))
     event.add("last-modified", _utc(row.updated_at))
-    event.add("dtstart", row.starts_at.astimezone(zone))
-    event.add("dtend", row.ends_at.astimezone(zone))
+    event.add("dtstart", calendar_time(row.starts_at, zone))
+    event.add("dtend", calendar_time(row.ends_at, zone))
     event.add("summary", summary)
     if row.location:
         event.add("location", row.location)
@@ -193,11 +194,13 @@ def deadline_span(due_at: datetime, timezone: str) -> tuple[date, date] | tuple[
     due = due_at.astimezone(_zone(timezone))
     if (due.hour, due.minute) == (23, 59):
         return due.date(), due.date() + timedelta(days=1)
-    midnight = datetime.combine(due.date(), datetime.min.time(), tzinfo=due.tzinfo)
+    zone = _zone(timezone)
+    midnight = local_instant(due.date(), time(0), zone).at
     if due == midnight:
-        midnight -= timedelta(days=1)
-    start = max((due.astimezone(UTC) - DEADLINE_LEAD).astimezone(due.tzinfo), midnight)
-    return start, due
+        midnight = local_instant(due.date() - timedelta(days=1), time(0), zone).at
+    start = max(due_at - DEADLINE_LEAD, midnight)
+    # calendar_time: the second occurrence of a doubled hour is written in UTC
+    return calendar_time(start, zone), calendar_time(due_at, zone)
 
 
 def deadline_uid(row: DeadlineRow, links: _Links) -> str:

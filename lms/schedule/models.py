@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -51,6 +52,11 @@ class Block(TimestampMixin, db.Model):
         back_populates="block", order_by="Meeting.starts_at"
     )
 
+    @property
+    def outside_cohort_dates(self) -> bool:
+        """Allowed (the coordinator may want it), but the pages say so."""
+        return self.starts_on < self.cohort.starts_on or self.ends_on > self.cohort.ends_on
+
 
 class Meeting(TimestampMixin, db.Model):
     __tablename__ = "meeting"
@@ -87,11 +93,24 @@ class Meeting(TimestampMixin, db.Model):
 
     @property
     def duration_minutes(self) -> int:
-        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+        """The real duration: across a change of the clocks it differs from the wall clock."""
+        return int((self.ends_at.astimezone(UTC) - self.starts_at.astimezone(UTC))
+                   .total_seconds() // 60)
 
     @property
     def is_cancelled(self) -> bool:
         return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def local_day(self) -> date:
+        """The day it starts on, in the cohort's time zone."""
+        return self.starts_at.astimezone(ZoneInfo(self.cohort.timezone)).date()
+
+    @property
+    def outside_cohort_dates(self) -> bool:
+        """Before the cohort's first or after its last day: allowed (the coordinator may
+        want it), but the pages say so."""
+        return not self.cohort.starts_on <= self.local_day <= self.cohort.ends_on
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.starts_at:%Y-%m-%d %H:%M}>"

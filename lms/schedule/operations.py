@@ -45,10 +45,14 @@ def schedule_meeting(
     location: str = "",
     online_url: str = "",
     lecturers: Sequence[User] = (),
+    title: str = "",
     by: User | None = None,
 ) -> Meeting:
     if module.course_id != cohort.course_id:
         raise ScheduleError(_l("The module belongs to another course."))
+    # Instants in UTC: two wall-clock times of one zone compare and subtract as wall-clock
+    # times, which is wrong across a change of the clocks.
+    starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
     if ends_at <= starts_at:
         raise ScheduleError(_l("A meeting must end after it starts."))
     if block is not None and block.cohort_id != cohort.id:
@@ -60,6 +64,7 @@ def schedule_meeting(
         cohort=cohort,
         module=module,
         block=block,
+        title=title.strip(),
         starts_at=starts_at,
         ends_at=ends_at,
         location=location or cohort.location,
@@ -70,7 +75,8 @@ def schedule_meeting(
     db.session.flush()
     record_event(
         by, "meeting.created", meeting, cohort_id=cohort.id,
-        after={"module": module.number, "starts_at": starts_at.isoformat(),
+        after={"module": module.number, "title": meeting.title,
+               "starts_at": starts_at.isoformat(),
                "ends_at": ends_at.isoformat(), "lecturers": [u.email for u in lecturers]},
     )
     return meeting
@@ -120,8 +126,13 @@ def update_meeting(meeting: Meeting, *, by: User | None = None, **changes: Any) 
     unknown = set(changes) - allowed
     if unknown:
         raise TypeError(f"cannot change {sorted(unknown)}")
-    starts_at = changes.get("starts_at", meeting.starts_at)
-    ends_at = changes.get("ends_at", meeting.ends_at)
+    for key in ("starts_at", "ends_at"):
+        if key in changes:
+            changes[key] = changes[key].astimezone(UTC)
+    if "title" in changes:
+        changes["title"] = changes["title"].strip()
+    starts_at = changes.get("starts_at", meeting.starts_at).astimezone(UTC)
+    ends_at = changes.get("ends_at", meeting.ends_at).astimezone(UTC)
     if ends_at <= starts_at:
         raise ScheduleError(_l("A meeting must end after it starts."))
     module = changes.get("module")

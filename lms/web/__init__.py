@@ -5,17 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from lms.accounts.models import User
 from lms.extensions import login_manager
+from lms.i18n import filesize, plural_n
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -23,7 +26,23 @@ CSP = (
 )
 
 
+# The largest id a URL can name: every primary key is an INTEGER column, 32 bits in
+# PostgreSQL (SQLite's reach 64). A larger number names nothing and answers 404, instead
+# of an error from the database ("integer out of range") or its driver (OverflowError).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a non-negative whole number of at most ``MAX_ID``."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_web(app: Flask) -> None:
+    # Before the blueprints: each rule takes its converter when it is added.
+    app.url_map.converters["int"] = IdConverter
     from lms.web.company import bp as company_bp
     from lms.web.coordinator import bp as coordinator_bp
     from lms.web.lecturer import bp as lecturer_bp
@@ -50,7 +69,7 @@ def register_web(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.jinja_env.filters.update(
         local_datetime=local_datetime, local_date=local_date, local_time=local_time_filter,
-        hours=hours, points=points,
+        hours=hours, points=points, plural_n=plural_n, hours_n=hours_n, filesize=filesize,
     )
     app.jinja_env.globals.update(current_locale=lambda: str(get_locale()))
 
@@ -77,17 +96,81 @@ def _security_headers(response: Response) -> Response:
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:
-    return render_template("errors/csrf.html"), 400
+    _discard_failed_transaction()
+    try:
+        return render_template("errors/csrf.html"), 400
+    except Exception:  # the error page must not fail in turn
+        return _bare_error_page(400)
 
 
 def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    """Every error page, also the 500 of an unhandled exception (Flask hands it here as
+    InternalServerError)."""
     if error.code is None or error.code < 400:
         return error
-    if error.code == 429:
-        from lms.web.throttling import throttled_response
+    _discard_failed_transaction()
+    try:
+        if error.code == 429:
+            from lms.web.throttling import throttled_response
 
-        return throttled_response(error)
-    return render_template("errors/http.html", error=error), error.code
+            return throttled_response(error)
+        return render_template("errors/http.html", error=error), error.code
+    except Exception:  # the error page must not fail in turn
+        return _bare_error_page(error.code)
+
+
+def _discard_failed_transaction() -> None:
+    """After a database error the session refuses every query until it is rolled back,
+    and the error page needs queries (the user, the language). What the failed request
+    wrote is never kept: it did not commit. The language is noted first, as rolling back
+    forgets what was loaded."""
+    from flask import g
+
+    from lms.extensions import db
+
+    g.lms_error_locale = _locale_without_database()
+    try:
+        db.session.rollback()
+    except Exception:  # a dead connection: the page is rendered without it
+        current_app.logger.exception("rollback before the error page failed")
+
+
+def _locale_without_database() -> str:
+    """The request's language from what is known already: the language chosen for this
+    request, the user loaded at its start, the session, the browser."""
+    from flask import g, session
+
+    from lms.config import SUPPORTED_LOCALES
+
+    chosen = getattr(g.get("_flask_babel"), "babel_locale", None)
+    if chosen is not None:
+        return str(chosen)
+    user = g.get("_login_user")
+    if user is not None and getattr(user, "is_authenticated", False):
+        import sqlalchemy as sa
+
+        loaded = sa.inspect(user).dict.get("locale")
+        if loaded is not None:
+            return str(loaded)
+    if session.get("locale") in SUPPORTED_LOCALES:
+        return session["locale"]
+    return request.accept_languages.best_match(
+        SUPPORTED_LOCALES, default=current_app.config["LMS_DEFAULT_LOCALE"])
+
+
+def _bare_error_page(code: int) -> tuple[str, int]:
+    """The last resort when the error page itself fails (the database is unreachable):
+    the app's own page, in the user's language, built from nothing that needs the
+    database."""
+    from flask import g
+    from flask_babel import force_locale
+
+    current_app.logger.exception("the error page failed; the bare one is sent")
+    locale = g.get("lms_error_locale") or current_app.config["LMS_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        # Straight from the environment: the context processors would load the user.
+        page = current_app.jinja_env.get_template("errors/bare.html")
+        return page.render(code=code, locale=locale), code
 
 
 # --------------------------------------------------------------------------- formatting
@@ -104,7 +187,8 @@ def local_datetime(value: datetime, timezone: str | None = None, fmt: str = "med
     pattern = {"medium": "EEE d. MMM yyyy, HH:mm"}.get(fmt, fmt)
     if _locale() == "en" and fmt == "medium":
         pattern = "EEE d MMM yyyy, HH:mm"
-    return format_datetime(value, pattern, tzinfo=_zone(timezone), locale=_locale())
+    text = format_datetime(value, pattern, tzinfo=_zone(timezone), locale=_locale())
+    return text + _doubled_hour_suffix(value, timezone) if fmt == "medium" else text
 
 
 def local_date(value: date | datetime, timezone: str | None = None) -> str:
@@ -114,7 +198,17 @@ def local_date(value: date | datetime, timezone: str | None = None) -> str:
 
 
 def local_time_filter(value: datetime, timezone: str | None = None) -> str:
-    return format_time(value, "HH:mm", tzinfo=_zone(timezone), locale=_locale())
+    return (format_time(value, "HH:mm", tzinfo=_zone(timezone), locale=_locale())
+            + _doubled_hour_suffix(value, timezone))
+
+
+def _doubled_hour_suffix(value: datetime, timezone: str | None) -> str:
+    """" MESZ" for a time in the hour that occurs twice when the clocks go back: the
+    wall-clock time alone would not say which one."""
+    from lms.localtime import is_ambiguous, zone_label
+
+    zone = _zone(timezone)
+    return f" {zone_label(value.astimezone(zone))}" if is_ambiguous(value, zone) else ""
 
 
 def _locale() -> str:
@@ -126,6 +220,20 @@ def _locale() -> str:
 def hours(minutes: int) -> str:
     """Minutes as hours with at most one decimal, in the user's number format."""
     return _format_hours(minutes, _locale())
+
+
+def hours_n(minutes: int) -> int:
+    """:func:`plural_n` of the hours that :func:`hours` shows for ``minutes``."""
+    return plural_n(round(minutes / 60, 1))
+
+
+def duration_text(minutes: int) -> str:
+    """A duration in words: "2 hours", "90 minutes"."""
+    from flask_babel import ngettext
+
+    if minutes % 60 == 0:
+        return ngettext("%(num)s hour", "%(num)s hours", minutes // 60)
+    return ngettext("%(num)s minute", "%(num)s minutes", minutes)
 
 
 def points(value: Decimal | int | float | None) -> str:

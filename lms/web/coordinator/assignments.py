@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from lms.curriculum.models import AssessmentKind, GradingScheme, Module
 from lms.db import utcnow
 from lms.exports import csv_bytes, xlsx_bytes
 from lms.extensions import db
+from lms.localtime import NonexistentTime, ambiguity_notice, local_instant
 from lms.web.coordinator import bp
 from lms.web.coordinator.attendance_forms import AssignmentForm
 from lms.web.downloads import export_name, report_download
@@ -94,11 +95,23 @@ def _form_for(cohort, assignment: Assignment | None) -> AssignmentForm:
     return form
 
 
-def _fields(form: AssignmentForm, cohort) -> dict:
+def _fields(form: AssignmentForm, cohort, assignment: Assignment | None = None) -> dict | None:
+    """The form's values for the operation; None after putting an error on a field."""
     due_at = None
     if form.due_date.data:
-        due_at = datetime.combine(form.due_date.data, form.due_time.data or datetime.min.time(),
-                                  tzinfo=ZoneInfo(cohort.timezone))
+        try:
+            due = local_instant(form.due_date.data, form.due_time.data or time(0, 0),
+                                cohort.timezone, keep=assignment.due_at if assignment else None)
+        except NonexistentTime as error:
+            form.due_time.errors.append(error.message)
+            return None
+        due_at = due.at
+        if due.ambiguous and (assignment is None or assignment.due_at != due.at):
+            flash(ambiguity_notice(due), "warning")
+    if form.grading.data == GradingScheme.PASS_FAIL.value and (
+            form.max_points.data is not None or form.pass_points.data is not None):
+        flash(_("Pass/fail grading uses no points: the points given were not stored."),
+              "warning")
     return {
         "title": form.title.data, "description": (form.description.data or "").strip(),
         "module": db.session.get(Module, form.module_id.data) if form.module_id.data else None,
@@ -123,10 +136,10 @@ def _unique_key(cohort_id: int, title: str) -> str:
 def assignment_new(cohort_id: int):
     cohort = get_cohort_or_404(current_user, cohort_id)
     form = _form_for(cohort, None)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (fields := _fields(form, cohort)) is not None:
         try:
             create_assignment(cohort, key=_unique_key(cohort.id, form.title.data),
-                              by=current_user, **_fields(form, cohort))
+                              by=current_user, **fields)
         except AssignmentError as exc:
             db.session.rollback()
             form.title.errors = [*form.title.errors, str(exc)]
@@ -145,9 +158,9 @@ def assignment_edit(assignment_id: int):
         abort(404)
     cohort = get_cohort_or_404(current_user, assignment.cohort_id)
     form = _form_for(cohort, assignment)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (fields := _fields(form, cohort, assignment)) is not None:
         try:
-            update_assignment(assignment, by=current_user, **_fields(form, cohort))
+            update_assignment(assignment, by=current_user, **fields)
         except AssignmentError as exc:
             db.session.rollback()
             form.title.errors = [*form.title.errors, str(exc)]

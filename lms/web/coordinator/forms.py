@@ -31,6 +31,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from lms.cohorts.roster_import import MAX_BYTES as ROSTER_MAX_BYTES
+from lms.web.uploads import FileWithinLimit
+
 REQUIRED = _l("Please fill in this field.")
 TIMEZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
 
@@ -104,7 +107,8 @@ class ContactForm(FlaskForm):
 class RosterUploadForm(FlaskForm):
     file = FileField(_l("CSV file"), validators=[
         FileRequired(_l("Please choose a file.")),
-        FileAllowed(["csv", "txt"], _l("Please choose a .csv file."))])
+        FileAllowed(["csv", "txt"], _l("Please choose a .csv file.")),
+        FileWithinLimit(ROSTER_MAX_BYTES)])
 
 
 class RosterConfirmForm(FlaskForm):

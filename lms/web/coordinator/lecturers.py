@@ -19,6 +19,7 @@ from lms.schedule.models import Meeting, meeting_lecturer
 from lms.schedule.queries import list_lecturer_loads, teaching_minutes
 from lms.web.coordinator import bp
 from lms.web.coordinator.forms import LecturerForm, LecturerProfileForm
+from lms.web.coordinator.roster import existing_account_notice
 
 
 def _lecturer(user_id: int) -> User:
@@ -53,6 +54,7 @@ def lecturer_new():
     form = LecturerForm()
     if form.validate_on_submit():
         existed = get_user_by_email(form.email.data) is not None
+        notice = existing_account_notice(form)
         user, token = invite_account(form.email.data, form.first_name.data, form.last_name.data,
                                      Role.LECTURER, by=current_user)
         _save_profile(user, form)
@@ -65,6 +67,8 @@ def lecturer_new():
                         "later.", emails=user.email), "error")
         flash(_("%(name)s is now a lecturer.", name=user.full_name) if existed else
               _("%(name)s has been invited as a lecturer.", name=user.full_name), "info")
+        if notice:
+            flash(notice, "warning")
         return redirect(url_for("coordinator.lecturer", user_id=user.id))
     return render_template("coordinator/lecturer_form.html", form=form, lecturer=None)
 

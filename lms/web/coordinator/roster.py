@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.access import get_cohort_or_404
 from lms.accounts.models import Locale, Role, TitleForm, User
+from lms.accounts.operations import get_user_by_email
 from lms.cohorts.invitations import (
     Invitation,
     invite_account,
@@ -45,7 +47,22 @@ def _send_all(invitations: list[Invitation]) -> None:
         flash(_("The invitation could not be sent to: %(emails)s. Use “send again” later.",
                 emails=", ".join(failed)), "error")
     elif invitations:
-        flash(_("%(n)s invitation(s) sent.", n=len(invitations)), "info")
+        flash(ngettext("%(num)s invitation sent.", "%(num)s invitations sent.",
+                       len(invitations)), "info")
+
+
+def existing_account_notice(form) -> str | None:
+    """An invitation to an address that has an account already keeps that account's
+    name (its owner's, used on certificates): say so when the form typed another."""
+    user = get_user_by_email(form.email.data or "")
+    if user is None:
+        return None
+    typed = ((form.first_name.data or "").strip(), (form.last_name.data or "").strip())
+    if typed == (user.first_name, user.last_name):
+        return None
+    return _("%(email)s has an account already, as %(name)s. The invitation goes to that "
+             "account and keeps its name; the name typed here was not stored.",
+             email=user.email, name=user.full_name)
 
 
 def _enrollment(cohort_id: int, enrollment_id: int) -> Enrollment:
@@ -61,6 +78,7 @@ def roster(cohort_id: int):
     cohort = get_cohort_or_404(current_user, cohort_id)
     form = InviteForm()
     if form.validate_on_submit():
+        notice = existing_account_notice(form)
         try:
             invitation = invite_participant(
                 cohort, form.email.data, form.first_name.data, form.last_name.data,
@@ -72,6 +90,8 @@ def roster(cohort_id: int):
             form.email.errors.append(error.message)
         else:
             _send_all([invitation])
+            if notice:
+                flash(notice, "warning")
             return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
     return render_template("coordinator/roster.html", cohort=cohort, form=form,
                            roster=list_roster(cohort), upload=RosterUploadForm(),
@@ -154,6 +174,7 @@ def contact_add(cohort_id: int):
             for error in errors:
                 flash(error, "error")
         return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
+    notice = existing_account_notice(form)
     user, token = invite_account(form.email.data, form.first_name.data, form.last_name.data,
                                  Role.COMPANY_CONTACT, by=current_user)
     add_company_contact(cohort, user, by=current_user)
@@ -165,6 +186,8 @@ def contact_add(cohort_id: int):
             flash(_("The invitation could not be sent to: %(emails)s. Use “send again” later.",
                     emails=user.email), "error")
     flash(_("%(name)s can now follow the cohort.", name=user.full_name), "info")
+    if notice:
+        flash(notice, "warning")
     return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.access import get_meeting_to_mark_or_404
@@ -56,7 +57,8 @@ def attendance(meeting_id: int):
                 form.reason.errors = [*form.reason.errors, str(exc)]
             else:
                 db.session.commit()
-                flash(_("Attendance saved (%(n)s changes).", n=written) if written
+                flash(ngettext("Attendance saved (%(num)s change).",
+                               "Attendance saved (%(num)s changes).", written) if written
                       else _("Attendance saved; nothing had changed."), "info")
                 return redirect(url_for(f"{request.blueprint}.attendance",
                                         meeting_id=meeting.id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -89,8 +90,11 @@ def roster_entries(form: RosterForm, meeting: Meeting) -> list[RosterEntry] | No
     entries, ok = [], True
     for entry in form.marks:
         sub = entry.form
-        if not (sub.enrollment_id.data or "").isdigit():
-            sub.status.errors = [*sub.status.errors, _l("The roster has changed; please reload.")]
+        raw_id = sub.enrollment_id.data or ""
+        if not (raw_id.isascii() and raw_id.isdigit()):  # "²" is a digit int() refuses
+            # Said above the button: a row the page does not know is not shown.
+            form.reason.errors = [*form.reason.errors,
+                                  _l("The roster has changed; please reload the page.")]
             ok = False
             continue
         status = AttendanceStatus(sub.status.data)
@@ -103,8 +107,9 @@ def roster_entries(form: RosterForm, meeting: Meeting) -> list[RosterEntry] | No
                 ok = False
                 continue
             if missed > meeting.duration_minutes:
-                sub.minutes_missed.errors = [*sub.minutes_missed.errors, _l(
-                    "At most %(n)s minutes (the whole meeting).", n=meeting.duration_minutes)]
+                sub.minutes_missed.errors = [*sub.minutes_missed.errors, _ln(
+                    "At most %(num)s minute (the whole meeting).",
+                    "At most %(num)s minutes (the whole meeting).", meeting.duration_minutes)]
                 ok = False
                 continue
             attended = meeting.duration_minutes - missed

@@ -19,16 +19,13 @@ from lms.extensions import db
 from lms.web.lecturer.assignments import send_submission
 from lms.web.participant import bp
 from lms.web.participant.coursework_forms import UploadForm
-
-
-def _limit_mb() -> int:
-    return current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+from lms.web.uploads import upload_limit
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def upload_too_large(error: RequestEntityTooLarge):
     """A clear page instead of a dropped connection: what the limit is, and what to do."""
-    return render_template("participant/upload_too_large.html", limit=_limit_mb()), 413
+    return render_template("participant/upload_too_large.html", limit=upload_limit()), 413
 
 
 @bp.get("/assignments")
@@ -65,17 +62,17 @@ def assignment(assignment_id: int):
                                 _("Your file could not be saved. Please try again.")]
         else:
             if submission.is_late:
-                flash(_("Version %(n)s is handed in. It arrived after the due date and is "
-                        "marked as late.", n=submission.version), "info")
+                flash(_("Version %(version)s is handed in. It arrived after the due date and "
+                        "is marked as late.", version=submission.version), "info")
             else:
-                flash(_("Version %(n)s is handed in.", n=submission.version), "info")
+                flash(_("Version %(version)s is handed in.", version=submission.version), "info")
             return redirect(url_for("participant.assignment", assignment_id=assignment.id))
     grade = get_grade(assignment, enrollment)
     return render_template(
         "participant/assignment.html", assignment=assignment, form=form,
         versions=list_versions(assignment, enrollment),
         grade=grade if grade is not None and grade.published_at is not None else None,
-        accept=ACCEPT_ATTRIBUTE, allowed=ALLOWED_LABELS, limit=_limit_mb(), now=utcnow(),
+        accept=ACCEPT_ATTRIBUTE, allowed=ALLOWED_LABELS, limit=upload_limit(), now=utcnow(),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.attendance.models import AttendanceStatus
@@ -32,8 +33,9 @@ def check_in():
             db.session.commit()
             meeting = mark.meeting
             if mark.status == AttendanceStatus.LATE:
-                flash(_("You are checked in to %(module)s (late: %(minutes)s minutes count).",
-                        module=meeting.module.title, minutes=mark.minutes_attended), "info")
+                flash(ngettext("You are checked in to %(module)s (late: %(num)s minute counts).",
+                               "You are checked in to %(module)s (late: %(num)s minutes count).",
+                               mark.minutes_attended, module=meeting.module.title), "info")
             else:
                 flash(_("You are checked in to %(module)s.", module=meeting.module.title),
                       "info")

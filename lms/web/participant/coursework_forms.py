@@ -9,6 +9,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from lms.attendance.operations import REASON_MAX
+from lms.web.uploads import FileWithinLimit
 
 
 class AbsenceForm(FlaskForm):
@@ -31,4 +32,5 @@ class CheckInForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("File"), validators=[FileRequired(_l("Please choose a file."))])
+    file = FileField(_l("File"), validators=[FileRequired(_l("Please choose a file.")),
+                                             FileWithinLimit()])

@@ -16,6 +16,7 @@ from flask_wtf.file import FileField, FileRequired
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.queries import get_certificate_by_code, get_certificate_by_sha256
 from lms.web.throttling import limited
+from lms.web.uploads import FileWithinLimit
 from lms.web.verify import bp
 
 # Two hundred certificates a minute and a long day's work from one address (an HR office
@@ -25,7 +26,8 @@ VERIFY_LIMIT = limited("200 per minute;5000 per day", page="verify", scope="veri
 
 class UploadForm(FlaskForm):
     file = FileField(_l("Certificate file (PDF)"),
-                     validators=[FileRequired(_l("Please choose the PDF file."))])
+                     validators=[FileRequired(_l("Please choose the PDF file.")),
+                                 FileWithinLimit()])
 
 
 @bp.get("")
