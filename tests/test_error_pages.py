@@ -28,7 +28,7 @@ HEADINGS = {
     403: ("Nicht erlaubt", "Not allowed"),
     404: ("Seite nicht gefunden", "Not found"),
     413: ("Datei zu groß", "File too large"),
-    429: ("Zu viele Versuche", "Too many attempts"),
+    429: ("Zu viele Anfragen", "Too many requests"),
     500: ("Es ist ein Fehler aufgetreten", "Something went wrong"),
 }
 
