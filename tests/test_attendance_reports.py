@@ -60,7 +60,9 @@ def test_participant_sees_own_hours_minimum_and_what_may_still_be_missed(client,
     assert "5 of 10.5 hours held so far" in text
     assert "80 % of 17.5 scheduled hours = 14 hours" in text
     assert "You may still miss 0 hours" in text
-    assert "At risk: the minimum attendance can no longer be reached." in text
+    assert ("The minimum attendance can no longer be reached: 5.5 hours missed, at most 3.5 "
+            "may be missed.") in text
+    assert "minimum out of reach" in text
     assert "late / left early · 1.5 h counted" in text
     assert a.participants[0].full_name not in text
     mine = participant_attendance(a.enrollments[1], utcnow())

@@ -50,7 +50,7 @@ def register_web(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.jinja_env.filters.update(
         local_datetime=local_datetime, local_date=local_date, local_time=local_time_filter,
-        hours=hours, points=points,
+        hours=hours, hours_down=hours_down, points=points,
     )
     app.jinja_env.globals.update(current_locale=lambda: str(get_locale()))
 
@@ -138,6 +138,11 @@ def _locale() -> str:
 def hours(minutes: int) -> str:
     """Minutes as hours with at most one decimal, in the user's number format."""
     return _format_hours(minutes, _locale())
+
+
+def hours_down(minutes: int) -> str:
+    """Hours that may still be missed: rounded down to a tenth, never promising more."""
+    return _format_hours(minutes // 6 * 6, _locale())
 
 
 def points(value: Decimal | int | float | None) -> str:
