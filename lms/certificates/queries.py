@@ -139,10 +139,23 @@ def certificates_by_enrollment(enrollment_ids: list[int]) -> dict[int, list[Cert
     if enrollment_ids:
         for certificate in db.session.scalars(
             sa.select(Certificate).where(Certificate.enrollment_id.in_(enrollment_ids))
+            .options(selectinload(Certificate.replaced_by))
             .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
         ):
             result[certificate.enrollment_id].append(certificate)
     return result
+
+
+def printed_differently(certificate: Certificate) -> bool:
+    """Whether the holder's name or title form has changed since ``certificate`` printed
+    them (documents from before these were kept cannot tell, and say no)."""
+    enrollment = certificate.enrollment
+    user, course = enrollment.user, enrollment.cohort.course
+    if certificate.holder_name and certificate.holder_name != user.full_name:
+        return True
+    title = (course.title_en if certificate.language == "en"
+             else course.title_for(user.title_form))
+    return bool(certificate.course_title) and certificate.course_title != title
 
 
 def get_valid_certificate(enrollment: Enrollment, kind: CertificateKind) -> Certificate | None:

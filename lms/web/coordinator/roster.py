@@ -8,6 +8,9 @@ from flask_login import current_user
 
 from lms.access import get_cohort_or_404
 from lms.accounts.models import Locale, Role, TitleForm, User
+from lms.accounts.operations import AccountError, rename_user
+from lms.certificates.models import CertificateStatus
+from lms.certificates.queries import certificates_by_enrollment
 from lms.cohorts.invitations import (
     Invitation,
     invite_account,
@@ -28,13 +31,21 @@ from lms.web.coordinator.forms import (
     ConfirmForm,
     ContactForm,
     InviteForm,
+    PersonForm,
     RosterConfirmForm,
     RosterUploadForm,
 )
 
 
 def _send_all(invitations: list[Invitation]) -> None:
-    """Send after the commit; report failures instead of failing the page."""
+    """Send after the commit; report failures instead of failing the page. Names that
+    an invitation changed on an existing account are reported too."""
+    for invitation in invitations:
+        if invitation.renamed_from:
+            flash(_("%(email)s already had an account as “%(old)s”; it now reads “%(new)s” "
+                    "(recorded in the change log).", email=invitation.enrollment.user.email,
+                    old=invitation.renamed_from, new=invitation.enrollment.user.full_name),
+                  "info")
     failed = []
     for invitation in invitations:
         try:
@@ -76,6 +87,44 @@ def roster(cohort_id: int):
     return render_template("coordinator/roster.html", cohort=cohort, form=form,
                            roster=list_roster(cohort), upload=RosterUploadForm(),
                            contact_form=ContactForm(), action=ConfirmForm())
+
+
+@bp.route("/cohorts/<int:cohort_id>/enrollments/<int:enrollment_id>/edit",
+          methods=["GET", "POST"])
+def participant_edit(cohort_id: int, enrollment_id: int):
+    """Correct a participant's name and title form (audited); a certificate issued with
+    the old ones can then be replaced by a corrected one."""
+    enrollment = _enrollment(cohort_id, enrollment_id)
+    user = enrollment.user
+    form = PersonForm(obj=user)
+    if not form.is_submitted():
+        form.title_form.data = user.title_form.value
+    if form.validate_on_submit():
+        try:
+            changed = rename_user(user, form.first_name.data, form.last_name.data,
+                                  title_form=TitleForm(form.title_form.data), by=current_user)
+            db.session.commit()
+        except AccountError as error:
+            db.session.rollback()
+            form.first_name.errors.append(error.message)
+        else:
+            if not changed:
+                flash(_("Nothing was changed."), "info")
+            else:
+                flash(_("Saved: %(name)s.", name=user.full_name), "info")
+                if _has_valid_certificate(enrollment):
+                    flash(_("An issued certificate still shows the old data: the certificates "
+                            "page offers a corrected one."), "info")
+                    return redirect(url_for("coordinator.cohort_certificates",
+                                            cohort_id=cohort_id))
+            return redirect(url_for("coordinator.roster", cohort_id=cohort_id))
+    return render_template("coordinator/person_form.html", cohort=enrollment.cohort,
+                           enrollment=enrollment, form=form)
+
+
+def _has_valid_certificate(enrollment: Enrollment) -> bool:
+    return any(c.status == CertificateStatus.VALID
+               for c in certificates_by_enrollment([enrollment.id])[enrollment.id])
 
 
 @bp.post("/cohorts/<int:cohort_id>/enrollments/<int:enrollment_id>/resend")
