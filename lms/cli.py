@@ -109,7 +109,8 @@ def create_user_command(
     help="Course folder to load if the course is missing (default: the bundled one).",
 )
 def demo_command(content_path: Path | None) -> None:
-    """Seed a realistic demo: one company, a closed cohort of 20, lecturers, three blocks."""
+    """Seed a realistic demo dated around today: one company, a closed cohort of 20 in
+    mid-course, a finished cohort ready for certificates, lecturers with profiles."""
     from lms.demo import seed_demo
 
     result = seed_demo(content_path)
