@@ -117,8 +117,9 @@ def demo_command(content_path: Path | None) -> None:
     db.session.commit()
     click.echo("Demo data is in place." if result.created else "Demo data was already there.")
     click.echo(f"All demo accounts use the password: {result.password}")
+    width = max(len(role) for role, _email in result.logins)
     for role, email in result.logins:
-        click.echo(f"  {role:<16} {email}")
+        click.echo(f"  {role:<{width}}  {email}")
 
 
 def register_commands(app: Flask) -> None:
