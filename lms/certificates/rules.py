@@ -184,6 +184,24 @@ def evaluate_completion(facts: CompletionFacts) -> CompletionResult:
     )
 
 
+def standing_label(standing: Standing) -> str:
+    """The words for a standing, the same on every page, export and mail."""
+    return {
+        Standing.ON_TRACK: _("on track"),
+        Standing.AT_RISK: _("at risk"),
+        Standing.OUT_OF_REACH: _("minimum out of reach"),
+        Standing.CERTIFIED: _("certificate earned"),
+        Standing.CONFIRMATION: _("confirmation of participation"),
+        Standing.NOT_COMPLETED: _("not completed"),
+        Standing.WITHDRAWN: _("withdrawn"),
+    }[standing]
+
+
+# The attendance summary's own word for its risk, as a standing of the running course.
+RISK_STANDING = {"ok": Standing.ON_TRACK, "near": Standing.AT_RISK,
+                 "below": Standing.OUT_OF_REACH}
+
+
 def attendance_standing(summary: AttendanceSummary, final: bool) -> Standing:
     """The attendance rule alone: CERTIFIED when the minimum is met (or NOT_COMPLETED
     when it was not, once final); while the course runs ON_TRACK, AT_RISK (the hours
@@ -192,8 +210,7 @@ def attendance_standing(summary: AttendanceSummary, final: bool) -> Standing:
         return Standing.CERTIFIED
     if final:
         return Standing.NOT_COMPLETED
-    return {"below": Standing.OUT_OF_REACH, "near": Standing.AT_RISK}.get(
-        summary.risk, Standing.ON_TRACK)
+    return RISK_STANDING[summary.risk]
 
 
 def _attendance_reasons(summary: AttendanceSummary, standing: Standing) -> list[Reason]:

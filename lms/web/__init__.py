@@ -52,7 +52,10 @@ def register_web(app: Flask) -> None:
         local_datetime=local_datetime, local_date=local_date, local_time=local_time_filter,
         hours=hours, hours_down=hours_down, points=points,
     )
-    app.jinja_env.globals.update(current_locale=lambda: str(get_locale()))
+    from lms.certificates.rules import standing_label
+
+    app.jinja_env.globals.update(current_locale=lambda: str(get_locale()),
+                                 standing_label=standing_label)
 
 
 def _load_user(user_id: str) -> User | None:
