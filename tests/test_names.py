@@ -260,3 +260,34 @@ def test_revoking_sets_the_participation_back_to_active_and_says_so(client, worl
     completed = db.session.scalar(sa.select(AuditEvent).where(
         AuditEvent.action == "enrollment.completed"))
     assert completed.before == {"status": "active"}
+
+
+@pytest.mark.parametrize("role", ["lecturer", "contact"])
+def test_inviting_an_existing_lecturer_or_contact_under_another_name_says_so(
+        client, world, role, smtp_server):
+    """The same class for the other invitations: an account is never silently kept."""
+    user = world["lecturer"]  # an existing account, invited once more
+    login(client, world["coordinator"])
+    if role == "lecturer":
+        url = "/coordination/lecturers/new"
+        data = {"email": user.email, "first_name": "Lea", "last_name": "Lehrend-Neu"}
+    else:
+        url = f"/coordination/cohorts/{world['cohort'].id}/contacts"
+        data = {"email": user.email, "first_name": "Lea", "last_name": "Lehrend-Neu"}
+    text = text_of(client.post(url, data=data, follow_redirects=True))
+    assert f"{user.email} already had an account as “Lea Lehrend”; it now reads " \
+           f"“Lea Lehrend-Neu”" in text
+    db.session.expire_all()
+    assert user.last_name == "Lehrend-Neu" and renames(user.id)
+
+
+def test_the_coordinator_renaming_a_lecturer_is_audited(client, world):
+    user = world["lecturer"]
+    login(client, world["coordinator"])
+    response = client.post(f"/coordination/lecturers/{user.id}/edit", data={
+        "first_name": "Lea", "last_name": "Lehrend-Neu", "affiliation": "", "job_title": "",
+        "bio": "", "expertise": ""})
+    assert response.status_code == 302
+    [event] = renames(user.id)
+    assert event.after == {"last_name": "Lehrend-Neu"}
+    assert event.actor_id == world["coordinator"].id

@@ -158,10 +158,16 @@ def invite_account(
     by: User | None = None,
 ) -> tuple[User, str | None]:
     """An account for a lecturer or company contact. A new person gets a link to set a
-    password (the token); someone with an account already gets the role only (None)."""
+    password (the token); someone with an account already gets the role only (None), and
+    the name typed here if it differs (audited; the caller says so, as for participants)."""
     user = get_user_by_email(email)
     if user is None:
         user = create_user(email, first_name, last_name, [role], locale=locale, by=by)
+    else:
+        try:
+            rename_user(user, first_name, last_name, by=by)
+        except AccountError as error:
+            raise CohortError(error.message) from error
     grant_role(user, role, by=by)
     if user.password_hash is not None:
         return user, None

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from lms.access import get_cohort_or_404
 from lms.accounts.models import Locale, Role, TitleForm, User
-from lms.accounts.operations import AccountError, rename_user
+from lms.accounts.operations import AccountError, get_user_by_email, rename_user
 from lms.certificates.models import CertificateStatus
 from lms.certificates.queries import certificates_by_enrollment
 from lms.cohorts.invitations import (
@@ -41,11 +41,7 @@ def _send_all(invitations: list[Invitation]) -> None:
     """Send after the commit; report failures instead of failing the page. Names that
     an invitation changed on an existing account are reported too."""
     for invitation in invitations:
-        if invitation.renamed_from:
-            flash(_("%(email)s already had an account as “%(old)s”; it now reads “%(new)s” "
-                    "(recorded in the change log).", email=invitation.enrollment.user.email,
-                    old=invitation.renamed_from, new=invitation.enrollment.user.full_name),
-                  "info")
+        say_renamed(invitation.enrollment.user, invitation.renamed_from)
     failed = []
     for invitation in invitations:
         try:
@@ -57,6 +53,14 @@ def _send_all(invitations: list[Invitation]) -> None:
                 emails=", ".join(failed)), "error")
     elif invitations:
         flash(_("%(n)s invitation(s) sent.", n=len(invitations)), "info")
+
+
+def say_renamed(user: User, old_name: str | None) -> None:
+    """An existing account took the name the coordinator typed: say so."""
+    if old_name is not None and old_name != user.full_name:
+        flash(_("%(email)s already had an account as “%(old)s”; it now reads “%(new)s” "
+                "(recorded in the change log).", email=user.email, old=old_name,
+                new=user.full_name), "info")
 
 
 def _enrollment(cohort_id: int, enrollment_id: int) -> Enrollment:
@@ -203,10 +207,13 @@ def contact_add(cohort_id: int):
             for error in errors:
                 flash(error, "error")
         return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
+    before = get_user_by_email(form.email.data)
+    old_name = before.full_name if before is not None else None
     user, token = invite_account(form.email.data, form.first_name.data, form.last_name.data,
                                  Role.COMPANY_CONTACT, by=current_user)
     add_company_contact(cohort, user, by=current_user)
     db.session.commit()
+    say_renamed(user, old_name)
     if token is not None:
         try:
             send_account_invitation(user, token, Role.COMPANY_CONTACT)
