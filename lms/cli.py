@@ -109,15 +109,17 @@ def create_user_command(
     help="Course folder to load if the course is missing (default: the bundled one).",
 )
 def demo_command(content_path: Path | None) -> None:
-    """Seed a realistic demo: one company, a closed cohort of 20, lecturers, three blocks."""
+    """Seed a realistic demo dated around today: one company, a closed cohort of 20 in
+    mid-course, a finished cohort ready for certificates, lecturers with profiles."""
     from lms.demo import seed_demo
 
     result = seed_demo(content_path)
     db.session.commit()
     click.echo("Demo data is in place." if result.created else "Demo data was already there.")
     click.echo(f"All demo accounts use the password: {result.password}")
+    width = max(len(role) for role, _email in result.logins)
     for role, email in result.logins:
-        click.echo(f"  {role:<16} {email}")
+        click.echo(f"  {role:<{width}}  {email}")
 
 
 def register_commands(app: Flask) -> None:

@@ -1,16 +1,28 @@
-"""A realistic demo on the configured database: one company's closed cohort.
+"""A realistic demo on the configured database: one company's closed cohorts, dated
+relative to the day it is seeded.
 
-Running it again creates nothing twice: people are found by email, the company by
-name and the cohort by name; a cohort that exists is left as it is.
+- The running cohort is always mid-course: four blocks, the first two (half of its 20
+  meetings) in the past with attendance recorded and some work handed in, the other two
+  ahead. Its meetings cross a change of the clocks (summer/winter time): block 1 or
+  block 4 is moved across the nearest change when the usual spacing does not reach one.
+- The finished cohort ended a few weeks ago with every mark and grade recorded, ready
+  for certificates: most earn one, one a confirmation of participation only, one (who
+  attended nothing) does not complete.
+
+Running it again creates nothing twice: people are found by email, the company by name,
+and each cohort by name or by its first participant's place in it (so a database seeded
+by an earlier version keeps its cohorts); a cohort that exists is left as it is.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -20,7 +32,7 @@ from lms.assignments.models import Assignment
 from lms.assignments.operations import grade, submit_file
 from lms.attendance.models import AttendanceStatus
 from lms.attendance.operations import record_attendance
-from lms.cohorts.models import Cohort, Company, EnrollmentStatus
+from lms.cohorts.models import Cohort, Company, Enrollment, EnrollmentStatus
 from lms.cohorts.operations import (
     add_company_contact,
     create_cohort,
@@ -36,9 +48,9 @@ from lms.schedule.operations import create_block, schedule_meeting
 
 DEMO_PASSWORD = "Demo-Zugang-2026"  # noqa: S105 (printed by `lms demo`; demo accounts only)
 COURSE_DIR = Path(__file__).resolve().parent.parent / "course_content" / "social-media-manager"
-ZONE = "Europe/Berlin"
+ZONE = ZoneInfo("Europe/Berlin")
 COMPANY = "Nordlicht Consulting GmbH"
-COHORT = "Inhouse 2026/27 – Nordlicht Consulting"
+COHORT = "Inhouse-Durchgang 2 – Nordlicht Consulting"
 LOCATION = "TH Köln, Campus Südstadt, Claudiusstraße 1, 50678 Köln"
 
 COORDINATOR = ("anna.lehmann@th-koeln.example", "Anna", "Lehmann")
@@ -83,28 +95,30 @@ PARTICIPANTS = [
     ("Matthias", "Strauß", TitleForm.MALE), ("Inés", "Ramírez Möller", TitleForm.FEMALE),
 ]
 
-# An earlier cohort of the same company, finished in spring 2026: everything is marked and
-# graded, so the coordinator can issue its certificates in the demo.
-PAST_COHORT = "Inhouse 2025/26 – Nordlicht Consulting"
+# An earlier cohort of the same company, finished a few weeks before the demo's day:
+# everything is marked and graded, so the coordinator can issue its certificates.
+PAST_COHORT = "Inhouse-Durchgang 1 – Nordlicht Consulting"
 PAST_PARTICIPANTS = [
     ("Ingrid", "Becker", TitleForm.FEMALE), ("Hüseyin", "Kaya", TitleForm.MALE),
     ("Sophie", "Lorenz", TitleForm.FEMALE), ("Mika", "Janßen", TitleForm.NEUTRAL),
     ("Dominik", "Schröer", TitleForm.MALE), ("Aylin", "Öztürk", TitleForm.FEMALE),
     ("Lars", "Wöhler", TitleForm.MALE), ("Nele", "Brandt", TitleForm.FEMALE),
 ]
-PAST_BLOCKS = [
-    ("Präsenzblock 1", date(2025, 10, 17), [1, 2, 3]),
-    ("Präsenzblock 2", date(2025, 12, 11), [4, 5, 6, 7]),
-    ("Präsenzblock 3", date(2026, 3, 13), [8, 9, 10]),
-]
-
-# Three blocks over five months; the clocks go back on 25 October 2026 between them.
-BLOCKS = [
-    ("Präsenzblock 1", date(2026, 10, 16), [1, 2, 3]),
-    ("Präsenzblock 2", date(2026, 12, 10), [4, 5, 6, 7]),
-    ("Präsenzblock 3", date(2027, 3, 12), [8, 9, 10]),
-]
+PAST_FAILS_PAPER = 3  # Mika Janßen: attended, the paper not passed: confirmation only
+NEVER_ATTENDED = 4  # in the finished cohort: attended nothing, does not complete
+# (title, weekday it starts on (0 = Monday), modules, one day each)
+PAST_BLOCKS = [("Präsenzblock 1", 4, [1, 2, 3]), ("Präsenzblock 2", 3, [4, 5, 6, 7]),
+               ("Präsenzblock 3", 4, [8, 9, 10])]
+BLOCKS = [("Präsenzblock 1", 4, [1, 2, 3]), ("Präsenzblock 2", 4, [4, 5]),
+          ("Präsenzblock 3", 4, [6, 7, 8]), ("Präsenzblock 4", 4, [9, 10])]
+BLOCK_SPACING = timedelta(weeks=5)  # between the running cohort's blocks
+PAST_SPACING = timedelta(weeks=8)  # between the finished cohort's blocks
+PAST_ENDED = timedelta(weeks=3)  # the finished cohort's last block, before the demo's day
 DAY_SLOTS = [(time(9, 0), time(12, 30)), (time(13, 30), time(17, 0))]
+# In the running cohort: who attended every meeting held so far (the demo's participant
+# login), who is at risk (hardly an hour left to miss) and who can no longer reach the
+# minimum (missed the whole first block); the others at random.
+ALWAYS_PRESENT, AT_RISK, MISSED_FIRST_BLOCK = 0, 1, 4
 
 
 @dataclass
@@ -134,7 +148,9 @@ def _person(email: str, first: str, last: str, roles: list[Role],
 
 
 def seed_demo(content_path: Path | None = None, now: datetime | None = None) -> DemoResult:
+    """Seed the demo around ``now`` (default: the present); see the module's docstring."""
     now = now or utcnow()
+    today = now.astimezone(ZONE).date()
     course = db.session.scalar(sa.select(Course).where(Course.slug == "social-media-manager"))
     if course is None:
         course = load_course(content_path or COURSE_DIR).course
@@ -158,7 +174,8 @@ def seed_demo(content_path: Path | None = None, now: datetime | None = None) -> 
     result.logins = [
         ("coordinator", coordinator.email),
         ("lecturer", LECTURERS[0][0]),
-        ("participant", people[0].email),
+        ("participant", people[ALWAYS_PRESENT].email),
+        ("participant at risk", people[AT_RISK].email),
         ("company contact", contact.email),
         ("participant (finished cohort)", participant_email(*PAST_PARTICIPANTS[0][:2])),
     ]
@@ -170,33 +187,121 @@ def seed_demo(content_path: Path | None = None, now: datetime | None = None) -> 
         _person(participant_email(first, last), first, last, [Role.PARTICIPANT], form)
         for first, last, form in PAST_PARTICIPANTS
     ]
+    running_days = running_block_days(today)
     created = False
-    if _find_cohort(course, PAST_COHORT) is None:
-        past = _seed_cohort(course, company, PAST_COHORT, PAST_BLOCKS, past_people,
-                            coordinator, contact, lecturers, now)
+    if _find_cohort(course, company, PAST_COHORT, past_people[0]) is None:
+        past = _seed_cohort(course, company, PAST_COHORT, past_block_days(today, running_days),
+                            past_people, coordinator, contact, lecturers, now,
+                            _finished_attendance)
         _grade_final_assessments(past, lecturers[10])
         created = True
-    if _find_cohort(course, COHORT) is None:
-        current = _seed_cohort(course, company, COHORT, BLOCKS, people, coordinator, contact,
-                               lecturers, now)
+    if _find_cohort(course, company, COHORT, people[0]) is None:
+        current = _seed_cohort(course, company, COHORT, running_days, people, coordinator,
+                               contact, lecturers, now, _running_attendance)
         modules = {m.number: m for m in course.modules}
-        _record_content_plan(current, modules[2], current.enrollments, lecturers[2], now)
+        _record_content_plan(current, modules[2], current.enrollments, lecturers[2], now,
+                             running_days[0][1][0])
+        _set_paper_due(current, running_days[-1][1][0] - timedelta(days=7))
         created = True
     result.created = created
     db.session.flush()
     return result
 
 
-def _find_cohort(course: Course, name: str) -> Cohort | None:
+# --------------------------------------------------------------------------- the dates
+
+# (title, the block's days, its modules)
+BlockDays = tuple[str, list[date], list[int]]
+
+
+def _on_or_before(day: date, weekday: int) -> date:
+    return day - timedelta(days=(day.weekday() - weekday) % 7)
+
+
+def _block(title: str, first: date, weekday: int, modules: list[int]) -> BlockDays:
+    start = _on_or_before(first, weekday)
+    return title, [start + timedelta(days=i) for i in range(len(modules))], modules
+
+
+def _in_holidays(days: list[date]) -> bool:
+    """Between Christmas and Epiphany nobody teaches a block."""
+    return any((d.month == 12 and d.day >= 23) or (d.month == 1 and d.day <= 6) for d in days)
+
+
+def _away_from_holidays(block: BlockDays, step: timedelta, weekday: int) -> BlockDays:
+    title, days, modules = block
+    while _in_holidays(days):
+        title, days, modules = _block(title, days[0] + step, weekday, modules)
+    return title, days, modules
+
+
+def clock_changes(around: date, span: int = 400) -> list[date]:
+    """The days in ``ZONE`` on which the clocks change, within ``span`` days of ``around``."""
+    def offset(day: date) -> timedelta | None:
+        return local_instant(day, time(12), ZONE).local.utcoffset()
+
+    days = [around + timedelta(days=i) for i in range(-span, span + 1)]
+    return [day for before, day in itertools.pairwise(days) if offset(day) != offset(before)]
+
+
+def running_block_days(today: date) -> list[BlockDays]:
+    """Blocks 1 and 2 in the past (block 2 ended at most a week ago), 3 and 4 ahead; if no
+    change of the clocks falls between the first and the last day, the block on the side
+    of the nearest change moves across it."""
+    second = _on_or_before(today - timedelta(days=len(BLOCKS[1][2])), BLOCKS[1][1])
+    starts = [second - BLOCK_SPACING, second, second + BLOCK_SPACING,
+              second + 2 * BLOCK_SPACING]
+    blocks = [_block(t, start, w, m) for (t, w, m), start in zip(BLOCKS, starts, strict=True)]
+    first_day, last_day = blocks[0][1][0], blocks[-1][1][-1]
+    changes = clock_changes(today)
+    if not any(first_day < change <= last_day for change in changes):
+        before = max(c for c in changes if c <= first_day)
+        after = min(c for c in changes if c > last_day)
+        if today - before <= after - today:
+            blocks[0] = _block(BLOCKS[0][0], before - timedelta(days=7), *BLOCKS[0][1:])
+        else:
+            blocks[-1] = _block(BLOCKS[-1][0], after + timedelta(days=7), *BLOCKS[-1][1:])
+    # Away from the holidays: held blocks earlier, coming ones later (which keeps the
+    # halves and the change of the clocks between the first and the last day).
+    return [_away_from_holidays(block, timedelta(days=-7 if i < 2 else 7), BLOCKS[i][1])
+            for i, block in enumerate(blocks)]
+
+
+def past_block_days(today: date, running: list[BlockDays]) -> list[BlockDays]:
+    """Three blocks, the last ended about three weeks ago; a block that would share a day
+    with the running cohort (and its lecturers) moves a week earlier."""
+    taken = {day for _title, days, _modules in running for day in days}
+    blocks: list[BlockDays] = []
+    start = today - PAST_ENDED - timedelta(days=len(PAST_BLOCKS[-1][2]) - 1)
+    for title, weekday, modules in reversed(PAST_BLOCKS):
+        block = _block(title, start, weekday, modules)
+        while (taken & set(block[1]) or _in_holidays(block[1])
+               or (blocks and block[1][-1] >= blocks[-1][1][0])):
+            block = _block(title, block[1][0] - timedelta(days=7), weekday, modules)
+        blocks.append(block)
+        start = block[1][0] - PAST_SPACING
+    return blocks[::-1]
+
+
+# --------------------------------------------------------------------------- the cohorts
+
+
+def _find_cohort(course: Course, company: Company, name: str, first: User) -> Cohort | None:
+    """The demo cohort of this name, or the company's cohort its first participant is in
+    (a cohort seeded by an earlier version of the demo, under another name)."""
     return db.session.scalar(
-        sa.select(Cohort).where(Cohort.course_id == course.id, Cohort.name == name))
+        sa.select(Cohort).where(Cohort.course_id == course.id, Cohort.name == name)
+    ) or db.session.scalar(
+        sa.select(Cohort).join(Enrollment, Enrollment.cohort_id == Cohort.id)
+        .where(Cohort.course_id == course.id, Cohort.company_id == company.id,
+               Enrollment.user_id == first.id).limit(1))
 
 
-def _seed_cohort(course: Course, company: Company, name: str, blocks: list, people: list[User],
-                 coordinator: User, contact: User, lecturers: dict[int, User],
-                 now: datetime) -> Cohort:
+def _seed_cohort(course: Course, company: Company, name: str, blocks: list[BlockDays],
+                 people: list[User], coordinator: User, contact: User,
+                 lecturers: dict[int, User], now: datetime, attendance) -> Cohort:
     cohort = create_cohort(
-        course, company, name, blocks[0][1], blocks[-1][1] + timedelta(days=2),
+        course, company, name, blocks[0][1][0], blocks[-1][1][-1],
         location=LOCATION, coordinator=coordinator, by=coordinator,
     )
     add_company_contact(cohort, contact, by=coordinator)
@@ -206,74 +311,113 @@ def _seed_cohort(course: Course, company: Company, name: str, blocks: list, peop
     ]
     modules = {m.number: m for m in course.modules}
     meetings = []
-    for title, first_day, numbers in blocks:
-        last_day = first_day + timedelta(days=len(numbers) - 1)
-        block = create_block(cohort, title, first_day, last_day, by=coordinator)
-        for offset, number in enumerate(numbers):
-            day = first_day + timedelta(days=offset)
+    for title, days, numbers in blocks:
+        block = create_block(cohort, title, days[0], days[-1], by=coordinator)
+        for day, number in zip(days, numbers, strict=True):
             for start, end in DAY_SLOTS:
                 meetings.append(schedule_meeting(
                     cohort, modules[number],
                     _at(day, start), _at(day, end),
                     block=block, lecturers=[lecturers[number]], by=coordinator,
                 ))
-    _record_attendance([m for m in meetings if m.ends_at < now], enrollments)
+    attendance([m for m in meetings if m.ends_at < now], enrollments)
     return cohort
 
 
 def _grade_final_assessments(cohort: Cohort, lecturer: User) -> None:
-    """The written paper (handed in, with points) and the oral exam of a finished cohort;
-    one participant did not pass the paper and can receive a confirmation only."""
+    """The written paper (handed in two weeks before the last block, with points) and the
+    oral exam of a finished cohort; one participant did not pass the paper and can
+    receive a confirmation only; the one who never attended handed in nothing."""
     assignments = {a.key: a for a in db.session.scalars(
         sa.select(Assignment).where(Assignment.cohort_id == cohort.id))}
     paper, oral = assignments["hausarbeit"], assignments["muendliche-pruefung"]
-    paper.due_at = _at(date(2026, 2, 27), time(23, 59))
+    last_block = max(b.starts_on for b in cohort.blocks)
+    paper.due_at = _at(last_block - timedelta(days=14), time(23, 59))
     for index, enrollment in enumerate(cohort.enrollments):
+        if index == NEVER_ATTENDED:
+            continue
         user = enrollment.user
+        handed_in = _at(last_block - timedelta(days=21 - index % 5), time(18))
         submit_file(paper, enrollment, f"Hausarbeit_{user.last_name}.pdf",
                     _tiny_pdf(f"Hausarbeit - {user.first_name} {user.last_name}"),
-                    "application/pdf", now=_at(date(2026, 2, 20 + index % 5), time(18)))
-        points = Decimal(42) if index == 3 else Decimal(62 + (index * 7) % 35)
+                    "application/pdf", now=handed_in)
+        points = Decimal(42) if index == PAST_FAILS_PAPER else Decimal(62 + (index * 7) % 35)
         grade(paper, enrollment, points=points, by=lecturer,
               feedback="Gut begründetes Konzept." if points >= 50 else
               "Die Zielgruppenanalyse fehlt; bitte überarbeiten.")
         grade(oral, enrollment, passed=True, by=lecturer, feedback="Souveräne Präsentation.")
 
 
-def _record_attendance(held: list, enrollments: list) -> None:
+def _set_paper_due(cohort: Cohort, day: date) -> None:
+    paper = db.session.scalar(sa.select(Assignment).where(
+        Assignment.cohort_id == cohort.id, Assignment.key == "hausarbeit"))
+    paper.due_at = _at(day, time(23, 59))
+
+
+def _random_mark(chance: random.Random) -> tuple[AttendanceStatus, int | None, str]:
+    roll = chance.random()
+    if roll < 0.85:
+        return AttendanceStatus.PRESENT, None, ""
+    if roll < 0.93:
+        return AttendanceStatus.LATE, 150, "Zug verspätet"
+    if roll < 0.97:
+        return AttendanceStatus.EXCUSED, None, "Krankmeldung"
+    return AttendanceStatus.ABSENT, None, ""
+
+
+def _running_attendance(held: list, enrollments: list) -> None:
+    """Every meeting held so far, marked: one participant always there, one at risk
+    (three meetings missed, one left early), one who missed the whole first block."""
     chance = random.Random(2026)  # noqa: S311 (the same demo every time; no secret)
-    for meeting in held:
-        lecturer = meeting.lecturers[0]
+    first_block = held[0].block_id if held else None
+    for number, meeting in enumerate(held):
         for index, enrollment in enumerate(enrollments):
-            if index == 4:  # one participant missed the first block: shows "at risk"
-                status, minutes, note = AttendanceStatus.ABSENT, None, ""
-            else:
-                roll = chance.random()
-                if roll < 0.85:
-                    status, minutes, note = AttendanceStatus.PRESENT, None, ""
-                elif roll < 0.93:
-                    status, minutes, note = AttendanceStatus.LATE, 150, "Zug verspätet"
-                elif roll < 0.97:
-                    status, minutes, note = AttendanceStatus.EXCUSED, None, "Krankmeldung"
-                else:
-                    status, minutes, note = AttendanceStatus.ABSENT, None, ""
-            record_attendance(meeting, enrollment, status, minutes_attended=minutes,
-                              note=note, by=lecturer)
+            mark = _random_mark(chance)
+            if index == ALWAYS_PRESENT:
+                mark = (AttendanceStatus.PRESENT, None, "")
+            elif index == AT_RISK:
+                mark = {1: (AttendanceStatus.ABSENT, None, ""),
+                        2: (AttendanceStatus.ABSENT, None, ""),
+                        6: (AttendanceStatus.ABSENT, None, "Kind krank"),
+                        7: (AttendanceStatus.LATE, 150, "Früher gegangen")}.get(
+                    number, (AttendanceStatus.PRESENT, None, ""))
+            elif index == MISSED_FIRST_BLOCK and meeting.block_id == first_block:
+                mark = (AttendanceStatus.ABSENT, None, "")
+            _mark(meeting, enrollment, mark)
+
+
+def _finished_attendance(held: list, enrollments: list) -> None:
+    """Every meeting marked; one participant attended nothing."""
+    chance = random.Random(2025)  # noqa: S311 (the same demo every time; no secret)
+    for meeting in held:
+        for index, enrollment in enumerate(enrollments):
+            mark = _random_mark(chance)
+            if index == NEVER_ATTENDED:
+                mark = (AttendanceStatus.ABSENT, None, "")
+            _mark(meeting, enrollment, mark)
+
+
+def _mark(meeting, enrollment, mark: tuple[AttendanceStatus, int | None, str]) -> None:
+    status, minutes, note = mark
+    record_attendance(meeting, enrollment, status, minutes_attended=minutes, note=note,
+                      by=meeting.lecturers[0])
 
 
 def _record_content_plan(cohort: Cohort, module, enrollments: list, lecturer: User,
-                         now: datetime) -> None:
-    """An optional practice paper of module 2, handed in by some, graded for a few."""
+                         now: datetime, first_day: date) -> None:
+    """An optional practice paper of module 2, due ten days after the first block, handed
+    in by some, graded for a few."""
+    due = _at(first_day + timedelta(days=10), time(23, 59))
     assignment = Assignment(
         cohort=cohort, module=module, key="redaktionsplan", title="Redaktionsplan (Übung)",
         description="Ein Redaktionsplan für vier Wochen auf zwei Kanälen.",
         kind=AssessmentKind.PAPER, grading=GradingScheme.PASS_FAIL, required=False,
-        due_at=_at(date(2026, 11, 15), time(23, 59)),
+        due_at=due,
     )
     db.session.add(assignment)
     db.session.flush()
     for index, enrollment in enumerate(enrollments[:12]):
-        submitted = _at(date(2026, 11, 10 + index // 2), time(18))
+        submitted = due - timedelta(days=5 - index // 3, hours=5)
         if submitted > now:
             continue
         user = enrollment.user

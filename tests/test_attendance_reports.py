@@ -60,7 +60,9 @@ def test_participant_sees_own_hours_minimum_and_what_may_still_be_missed(client,
     assert "5 of 10.5 hours held so far" in text
     assert "80 % of 17.5 scheduled hours = 14 hours" in text
     assert "You may still miss 0 hours" in text
-    assert "At risk: the minimum attendance can no longer be reached." in text
+    assert ("The minimum attendance can no longer be reached: 5.5 hours missed, at most 3.5 "
+            "hours may be missed.") in text
+    assert "minimum out of reach" in text
     assert "late / left early · 1.5 h counted" in text
     assert a.participants[0].full_name not in text
     mine = participant_attendance(a.enrollments[1], utcnow())
@@ -73,12 +75,13 @@ def test_matrix_page_shows_status_in_text_and_colour_and_the_totals(client, worl
     page = client.get(f"/coordination/cohorts/{a.cohort.id}/attendance")
     assert page.status_code == 200
     html, text = page.get_data(as_text=True), text_of(page)
-    assert "Below the minimum (1)" in text and "Heading below the minimum (1)" in text
+    assert "Minimum out of reach (1)" in text and "At risk: hardly an hour left to miss (1)" \
+        in text
     assert 'class="att-cell att-st-absent"' in html  # colour ...
     assert "absent" in text and "late" in text and "excused" in text  # ... plus words
     assert "not marked" in text
     assert "2/3" in text  # marked per meeting
-    assert "below the minimum" in text and "heading below the minimum" in text
+    assert "minimum out of reach" in text and "at risk" in text  # the words of every page
     assert world.b.participants[0].last_name not in text
 
 
@@ -120,7 +123,7 @@ def test_csv_and_xlsx_have_the_same_numbers_as_the_matrix(client, world):
     column = 2 + [m.id for m in matrix.meetings].index(a.closed.id)
     assert by_name[a.participants[1].last_name][column] == "1.50"
     assert rows[-1][column] == "5.00"  # 3.5 + 1.5 hours counted at the oldest meeting
-    assert by_name[a.participants[1].last_name][-1] == "below the minimum"
+    assert by_name[a.participants[1].last_name][-1] == "minimum out of reach"
     assert load_workbook(io.BytesIO(xlsx_response.get_data())).worksheets[1][
         "C3"].value == "late"
 

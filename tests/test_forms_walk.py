@@ -268,6 +268,14 @@ CASES: dict[str, Case] = {
     "lecturer.grade_participant": Case(
         page=_grade_page("lecturer"), read_back=lambda w, sent: _grade_page("lecturer")(w),
         user="lecturer", values=lambda w: {"points": "58.5"}),
+    "coordinator.participant_edit": Case(
+        page=lambda w: _u("coordinator.participant_edit", cohort_id=w.cohort.id,
+                          enrollment_id=w.enrollment.id),
+        read_back=lambda w, sent: _u("coordinator.participant_edit", cohort_id=w.cohort.id,
+                                     enrollment_id=w.enrollment.id)),
+    "public.account": Case(
+        page=lambda w: _u("public.account"), read_back=lambda w, sent: _u("public.account"),
+        user="participant"),
     "participant.announce": Case(
         page=lambda w: _u("participant.announce", meeting_id=w.meeting.id),
         read_back=lambda w, sent: _u("participant.announce", meeting_id=w.meeting.id),

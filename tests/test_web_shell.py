@@ -226,7 +226,9 @@ def test_company_contact_sees_status_but_no_attendance_details(client, world):
     page = client.get("/company/")
     text = text_of(page)
     assert a["participant"].last_name in text and "auf Kurs" in text
-    assert "Std." not in text and "Anwesen" not in text  # no hours, no attendance figures
+    # No hours, no attendance figures (the legend of the statuses explains them in words).
+    assert "Std." not in text and not re.search(r"\d[\d.,]* ?(?:Stunden|%)", text)
+    assert "Anwesenheit" not in text.split("Was der Status bedeutet")[0]
     assert world["b"]["participant"].last_name not in text
 
 

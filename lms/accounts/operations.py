@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from lms.accounts.models import (
     LecturerProfile,
@@ -84,6 +85,45 @@ def grant_role(user: User, role: Role, *, by: User | None = None) -> None:
     if role == Role.LECTURER and user.lecturer_profile is None:
         user.lecturer_profile = LecturerProfile()
     db.session.flush()
+
+
+NAME_MAX = 120  # the columns' length
+
+
+def rename_user(
+    user: User, first_name: str, last_name: str, *, title_form: TitleForm | None = None,
+    by: User | None = None,
+) -> dict[str, tuple[str, str]]:
+    """Correct a person's name (and, given, the title form their certificate names them
+    with). Every change is audited, in the change log of each cohort the person belongs
+    to, since each of those prints the name. Returns what changed: field → (before,
+    after); empty when nothing did. Certificates already issued keep what they printed."""
+    from lms.cohorts.models import Enrollment
+
+    first, last = " ".join(first_name.split()), " ".join(last_name.split())
+    if not first or not last:
+        raise AccountError(_l("Please enter both the first and the last name."))
+    if len(first) > NAME_MAX or len(last) > NAME_MAX:
+        raise AccountError(lazy_ngettext("A name may have at most %(num)s character.",
+                                         "A name may have at most %(num)s characters.", NAME_MAX))
+    before = {"first_name": user.first_name, "last_name": user.last_name,
+              "title_form": user.title_form.value}
+    user.first_name, user.last_name = first, last
+    if title_form is not None:
+        user.title_form = title_form
+    after = {"first_name": user.first_name, "last_name": user.last_name,
+             "title_form": user.title_form.value}
+    changed = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
+    if not changed:
+        return changed
+    db.session.flush()
+    cohort_ids = sorted(set(db.session.scalars(
+        sa.select(Enrollment.cohort_id).where(Enrollment.user_id == user.id))))
+    for cohort_id in cohort_ids or [None]:
+        record_event(by, "user.renamed", user, cohort_id=cohort_id,
+                     before={k: old for k, (old, _new) in changed.items()},
+                     after={k: new for k, (_old, new) in changed.items()})
+    return changed
 
 
 def set_password(user: User, password: str) -> None:

@@ -13,9 +13,10 @@ from flask_babel import lazy_ngettext as _ln
 from lms.accounts.models import User
 from lms.assignments.files import clean_filename, detect_upload
 from lms.assignments.models import Assignment, Grade, Submission
+from lms.assignments.queries import HandIn, hand_in_offer
 from lms.audit.operations import record_event
 from lms.cohorts.models import Cohort, Enrollment
-from lms.curriculum.models import AssessmentKind, GradingScheme, Module
+from lms.curriculum.models import GradingScheme, Module
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
@@ -47,21 +48,29 @@ def submit_file(
     """
     if enrollment.cohort_id != assignment.cohort_id:
         raise AssignmentError(_l("The participant is not in this assignment's cohort."))
-    if assignment.kind != AssessmentKind.PAPER:
-        raise AssignmentError(_l("Nothing is uploaded for this assessment."))
-    kind = detect_upload(filename, data)  # raises UploadRejected with a reason
     now = now or utcnow()
+    handed_in = db.session.scalar(
+        sa.select(sa.func.max(Submission.version)).where(
+            Submission.assignment_id == assignment.id,
+            Submission.enrollment_id == enrollment.id,
+        )
+    ) or 0
+    recorded = db.session.scalar(
+        sa.select(Grade).filter_by(assignment_id=assignment.id, enrollment_id=enrollment.id))
+    offer = hand_in_offer(assignment, handed_in, recorded, now)
+    if not offer.accepts_upload:
+        raise AssignmentError({
+            HandIn.NO_UPLOAD: _l("Nothing is uploaded for this assessment."),
+            HandIn.CLOSED_PASSED: _l("This work is graded as passed; nothing more is handed "
+                                     "in."),
+            HandIn.CLOSED_AFTER_DUE: _l("The due date has passed and your version %(version)s "
+                                        "stands. If you need to hand in again, please ask "
+                                        "the coordination.", version=handed_in),
+        }[offer])
+    kind = detect_upload(filename, data)  # raises UploadRejected with a reason
     stored_name, digest = store_bytes("submissions", data)
     try:
-        version = 1 + (
-            db.session.scalar(
-                sa.select(sa.func.max(Submission.version)).where(
-                    Submission.assignment_id == assignment.id,
-                    Submission.enrollment_id == enrollment.id,
-                )
-            )
-            or 0
-        )
+        version = 1 + handed_in
         submission = Submission(
             assignment=assignment,
             enrollment=enrollment,

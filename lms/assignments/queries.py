@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -11,6 +13,7 @@ from lms.accounts.models import User
 from lms.assignments.models import Assignment, Grade, Submission
 from lms.attendance.queries import active_roster
 from lms.cohorts.models import Cohort, Enrollment
+from lms.curriculum.models import AssessmentKind
 from lms.extensions import db
 from lms.schedule.models import Meeting, meeting_lecturer
 
@@ -129,3 +132,38 @@ def list_versions(assignment: Assignment, enrollment: Enrollment) -> list[Submis
 def get_grade(assignment: Assignment, enrollment: Enrollment) -> Grade | None:
     return db.session.scalar(
         sa.select(Grade).filter_by(assignment_id=assignment.id, enrollment_id=enrollment.id))
+
+
+# --------------------------------------------------------------------------- handing in
+
+
+class HandIn(enum.StrEnum):
+    """What a participant is offered for an assignment, decided in one place for the page
+    (which form it shows) and for :func:`lms.assignments.operations.submit_file` (which
+    refuses what is not offered)."""
+
+    NO_UPLOAD = "no_upload"  # an assessment without upload (oral exam, presentation)
+    FIRST = "first"  # nothing handed in yet; the due date (if any) has not passed
+    FIRST_LATE = "first_late"  # nothing handed in, the due date has passed: marked late
+    NEW_VERSION = "new_version"  # handed in, not graded, the due date has not passed
+    REVISION = "revision"  # graded "not passed": a revised version may be handed in
+    CLOSED_AFTER_DUE = "closed_after_due"  # handed in, the due date passed: it stands
+    CLOSED_PASSED = "closed_passed"  # graded "passed": nothing more to hand in
+
+    @property
+    def accepts_upload(self) -> bool:
+        return self in (HandIn.FIRST, HandIn.FIRST_LATE, HandIn.NEW_VERSION, HandIn.REVISION)
+
+
+def hand_in_offer(assignment: Assignment, versions: int, grade: Grade | None,
+                  now: datetime) -> HandIn:
+    """The offer for a participant with ``versions`` handed in and ``grade`` (only a
+    published grade counts: an unpublished one is not known to the participant yet)."""
+    if assignment.kind != AssessmentKind.PAPER:
+        return HandIn.NO_UPLOAD
+    if grade is not None and grade.published_at is not None:
+        return HandIn.CLOSED_PASSED if grade.passed else HandIn.REVISION
+    overdue = assignment.due_at is not None and now > assignment.due_at
+    if versions == 0:
+        return HandIn.FIRST_LATE if overdue else HandIn.FIRST
+    return HandIn.CLOSED_AFTER_DUE if overdue else HandIn.NEW_VERSION

@@ -27,8 +27,11 @@ def status_label(status: str) -> str:
 
 
 def risk_label(risk: str) -> str:
-    return {"below": _("below the minimum"), "near": _("heading below the minimum"),
-            "ok": _("on track")}[risk]
+    """The same words as the standing on every other page (on track, at risk, minimum
+    out of reach)."""
+    from lms.certificates.rules import RISK_STANDING, standing_label
+
+    return standing_label(RISK_STANDING[risk])
 
 
 def matrix_table(matrix: AttendanceMatrix) -> list[list[Cell]]:

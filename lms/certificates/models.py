@@ -35,6 +35,9 @@ class Certificate(db.Model):
             name="revocation_complete",
         ),
         sa.CheckConstraint("length(sha256) = 64", name="sha256_length"),
+        # Only a revoked document can have been replaced by a corrected one.
+        sa.CheckConstraint("replaced_by_id IS NULL OR status = 'revoked'",
+                           name="replaced_only_when_revoked"),
         # At most one valid certificate of each kind per enrollment; revoked ones stay.
         sa.Index(
             "uq_certificate_one_valid",
@@ -75,8 +78,13 @@ class Certificate(db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # The corrected document that superseded this one (issue_corrected_certificate).
+    replaced_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("certificate.id", ondelete="RESTRICT")
+    )
 
     enrollment: Mapped[Enrollment] = relationship()
+    replaced_by: Mapped[Certificate | None] = relationship(remote_side=[id])
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
 

@@ -12,6 +12,7 @@ row is rolled back is removed again.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,7 +43,7 @@ from lms.certificates.queries import (
 )
 from lms.certificates.render import DEFAULT_DESIGN, load_design, render_certificate
 from lms.certificates.rules import Reason
-from lms.cohorts.models import Enrollment
+from lms.cohorts.models import Enrollment, EnrollmentStatus
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
@@ -139,14 +140,48 @@ def issue_certificate(
                "participant": enrollment.user.email, "name": data.full_name,
                "title": data.course_title},
     )
+    _mark_completed(enrollment, certificate, by=by, now=now)
     return IssueResult(certificate, True)
+
+
+def _mark_completed(enrollment: Enrollment, certificate: Certificate, *, by: User | None,
+                    now: datetime) -> None:
+    """A document issued means the participation is completed (withdrawn stays so)."""
+    if enrollment.status in (EnrollmentStatus.COMPLETED, EnrollmentStatus.WITHDRAWN):
+        return
+    before = enrollment.status.value
+    enrollment.status, enrollment.completed_at = EnrollmentStatus.COMPLETED, now
+    db.session.flush()
+    record_event(by, "enrollment.completed", enrollment, cohort_id=enrollment.cohort_id,
+                 before={"status": before},
+                 after={"status": EnrollmentStatus.COMPLETED.value,
+                        "reason": f"{certificate.kind.value} {certificate.serial} issued"})
+
+
+def reopens_enrollment(certificate: Certificate,
+                       documents: Sequence[Certificate] | None = None) -> bool:
+    """Whether revoking ``certificate`` sets its completed enrollment back to active: it
+    does when no other valid document of that enrollment remains (``documents``: all of
+    the enrollment's, when the caller has them already)."""
+    enrollment = certificate.enrollment
+    if enrollment.status != EnrollmentStatus.COMPLETED:
+        return False
+    if documents is None:
+        documents = db.session.scalars(
+            sa.select(Certificate).where(Certificate.enrollment_id == enrollment.id)).all()
+    return not any(c.id != certificate.id and c.status == CertificateStatus.VALID
+                   for c in documents)
 
 
 def revoke_certificate(
     certificate: Certificate, reason: str, *, by: User | None = None,
-    now: datetime | None = None,
+    now: datetime | None = None, reopen: bool = True,
 ) -> Certificate:
-    """Mark a certificate revoked. It is kept (file and row) and reads as revoked."""
+    """Mark a certificate revoked. It is kept (file and row) and reads as revoked.
+
+    The enrollment it completed is active again (when no other valid document of it
+    remains), with the revocation as the reason in the change log; ``reopen=False`` when
+    a corrected document replaces it at once."""
     reason = (reason or "").strip()
     if not reason:
         raise CertificateError(_("Please give a reason for the revocation."))
@@ -154,17 +189,26 @@ def revoke_certificate(
         raise CertificateError(_("The reason may be at most 500 characters long."))
     if certificate.status == CertificateStatus.REVOKED:
         raise CertificateError(_("The certificate is already revoked."))
+    reopens = reopen and reopens_enrollment(certificate)
     certificate.status = CertificateStatus.REVOKED
     certificate.revoked_at = now or utcnow()
     certificate.revoked_reason = reason
     certificate.revoked_by = by
     db.session.flush()
+    enrollment = certificate.enrollment
     record_event(
-        by, "certificate.revoked", certificate, cohort_id=certificate.enrollment.cohort_id,
+        by, "certificate.revoked", certificate, cohort_id=enrollment.cohort_id,
         before={"status": CertificateStatus.VALID.value},
         after={"status": CertificateStatus.REVOKED.value, "reason": reason,
                "serial": certificate.serial},
     )
+    if reopens:
+        enrollment.status, enrollment.completed_at = EnrollmentStatus.ACTIVE, None
+        db.session.flush()
+        record_event(by, "enrollment.reopened", enrollment, cohort_id=enrollment.cohort_id,
+                     before={"status": EnrollmentStatus.COMPLETED.value},
+                     after={"status": EnrollmentStatus.ACTIVE.value,
+                            "reason": f"{certificate.serial} revoked: {reason}"})
     return certificate
 
 
@@ -175,12 +219,14 @@ def issue_corrected_certificate(
     """Revoke ``certificate`` and issue its replacement from today's data (a corrected
     name, for example) with a new serial and code. The eligibility established when the
     first was issued stands; both steps share the caller's transaction."""
-    revoke_certificate(certificate, reason, by=by, now=now)
+    revoke_certificate(certificate, reason, by=by, now=now, reopen=False)
     result = issue_certificate(
         certificate.enrollment, kind=certificate.kind, by=by,
         language=language or certificate.language, now=now, design_key=certificate.design,
         check_rules=False,
     )
+    certificate.replaced_by = result.certificate
+    db.session.flush()
     record_event(
         by, "certificate.corrected", result.certificate,
         cohort_id=certificate.enrollment.cohort_id,

@@ -3,7 +3,6 @@ verification look-ups, and the status a company contact may see."""
 
 from __future__ import annotations
 
-import enum
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from lms.certificates.rules import (
     AssessmentFacts,
     CompletionFacts,
     CompletionResult,
+    Standing,
     evaluate_completion,
 )
 from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
@@ -53,7 +53,8 @@ class ParticipantProgress:
 
 
 def completion_facts(
-    cohort: Cohort, enrollments: list[Enrollment], now: datetime
+    cohort: Cohort, enrollments: list[Enrollment], now: datetime,
+    certificates: dict[int, list[Certificate]] | None = None,
 ) -> dict[int, CompletionFacts]:
     """Facts for many enrollments of one cohort in a fixed number of queries."""
     summaries = summarise_attendance(cohort, enrollments, now)
@@ -75,13 +76,12 @@ def completion_facts(
             )
         ):
             grades[(grade.enrollment_id, grade.assignment_id)] = grade
+    if certificates is None:
+        certificates = certificates_by_enrollment(ids)
     today = now.astimezone(ZoneInfo(cohort.timezone)).date()
     facts = {}
     for enrollment in enrollments:
         summary = summaries[enrollment.id]
-        course_over = today > cohort.ends_on or (
-            summary.scheduled > 0 and summary.held == summary.scheduled
-        )
         items = []
         for assignment in assignments:
             grade = grades.get((enrollment.id, assignment.id))
@@ -95,27 +95,34 @@ def completion_facts(
                 passed=grade.passed if grade is not None else None,
                 points=grade.points if grade is not None else None,
             ))
+        # Over on the cohort's last day, or earlier for whoever has nothing left to do:
+        # every meeting held and every required assessment graded (a paper due after the
+        # last meeting keeps the course open for those still waiting for its grade).
+        everything_held = summary.scheduled > 0 and summary.held == summary.scheduled
+        all_graded = all(item.graded for item in items if item.required)
         facts[enrollment.id] = CompletionFacts(
             withdrawn=enrollment.status == EnrollmentStatus.WITHDRAWN,
             attendance=summary,
             assessments=tuple(items),
-            course_over=course_over,
+            course_over=today > cohort.ends_on or (everything_held and all_graded),
+            issued=frozenset(c.kind for c in certificates.get(enrollment.id, ())
+                             if c.status == CertificateStatus.VALID),
         )
     return facts
 
 
 def cohort_progress(cohort: Cohort, now: datetime,
                     enrollments: list[Enrollment] | None = None) -> list[ParticipantProgress]:
-    """Every participant of a cohort (or the given ones) with outcome, reasons and
-    certificates, in German alphabetical order."""
+    """Every participant of a cohort (or the given ones) with outcome, standing, reasons
+    and certificates, in German alphabetical order."""
     if enrollments is None:
         enrollments = list(db.session.scalars(
             sa.select(Enrollment).where(Enrollment.cohort_id == cohort.id)
             .options(selectinload(Enrollment.user))
         ))
     enrollments = sorted(enrollments, key=lambda e: sort_key(e.user.last_name, e.user.first_name))
-    facts = completion_facts(cohort, enrollments, now)
     certificates = certificates_by_enrollment([e.id for e in enrollments])
+    facts = completion_facts(cohort, enrollments, now, certificates)
     return [
         ParticipantProgress(e, evaluate_completion(facts[e.id]), tuple(certificates[e.id]),
                             facts[e.id])
@@ -132,10 +139,23 @@ def certificates_by_enrollment(enrollment_ids: list[int]) -> dict[int, list[Cert
     if enrollment_ids:
         for certificate in db.session.scalars(
             sa.select(Certificate).where(Certificate.enrollment_id.in_(enrollment_ids))
+            .options(selectinload(Certificate.replaced_by))
             .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
         ):
             result[certificate.enrollment_id].append(certificate)
     return result
+
+
+def printed_differently(certificate: Certificate) -> bool:
+    """Whether the holder's name or title form has changed since ``certificate`` printed
+    them (documents from before these were kept cannot tell, and say no)."""
+    enrollment = certificate.enrollment
+    user, course = enrollment.user, enrollment.cohort.course
+    if certificate.holder_name and certificate.holder_name != user.full_name:
+        return True
+    title = (course.title_en if certificate.language == "en"
+             else course.title_for(user.title_form))
+    return bool(certificate.course_title) and certificate.course_title != title
 
 
 def get_valid_certificate(enrollment: Enrollment, kind: CertificateKind) -> Certificate | None:
@@ -202,25 +222,8 @@ def get_certificate_by_sha256(digest: str) -> Certificate | None:
 # --------------------------------------------------------------------------- company contacts
 
 
-class CompanyStatus(enum.StrEnum):
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    CERTIFIED = "certified"
-    WITHDRAWN = "withdrawn"
-
-
-def list_completion_status(cohort: Cohort, now: datetime) -> list[tuple[Enrollment, CompanyStatus]]:
-    """Each participant's status for the company contact: on track, at risk or certified,
-    without grades or attendance details (only the status leaves this function)."""
-    rows = []
-    for progress in cohort_progress(cohort, now):
-        if progress.enrollment.status == EnrollmentStatus.WITHDRAWN:
-            status = CompanyStatus.WITHDRAWN
-        elif progress.valid(CertificateKind.CERTIFICATE) is not None:
-            status = CompanyStatus.CERTIFIED
-        elif progress.result.at_risk:
-            status = CompanyStatus.AT_RISK
-        else:
-            status = CompanyStatus.ON_TRACK
-        rows.append((progress.enrollment, status))
-    return rows
+def list_completion_status(cohort: Cohort, now: datetime) -> list[tuple[Enrollment, Standing]]:
+    """Each participant's standing for the company contact (on track, at risk, out of
+    reach; once final certified, confirmation of participation, not completed,
+    withdrawn), without grades or attendance details: only the standing leaves here."""
+    return [(p.enrollment, p.result.standing) for p in cohort_progress(cohort, now)]

@@ -1,9 +1,10 @@
-"""Completion rules: what an enrollment has earned so far, and every reason, in plain words.
+"""Completion rules and a participant's standing, in plain words.
 
-One pure function, :func:`evaluate_completion`, decides for the participant's progress
-page, the coordinator's cohort overview, the company contact's status and issuing
-alike. It reads only the facts it is given (see ``lms.certificates.queries`` for how
-they are gathered) and always applies the rules as they are *now*: a pass mark or a
+One pure function, :func:`evaluate_completion`, decides for every page that shows how
+a participant stands (their home, attendance and progress pages, the coordinator's
+cohort and certificates pages, the company contact's list), for the reminder mails and
+for issuing. It reads only the facts it is given (see ``lms.certificates.queries`` for
+how they are gathered) and always applies the rules as they are *now*: a pass mark or a
 minimum attendance changed after marks were recorded counts in its current form.
 
 - Withdrawn participants get nothing.
@@ -12,6 +13,13 @@ minimum attendance changed after marks were recorded counts in its current form.
   passed, and the course is over (before that the certificate is still within reach).
 - Cancelled meetings never count (the attendance summary leaves them out); whether an
   excused absence counts follows the cohort's rule.
+
+The *standing* says where that leaves the participant. While the course runs: on track
+(nothing missed that endangers the rules), at risk (still reachable, but the hours that
+may be missed are used up or nearly, or a required assessment was not passed) or out of
+reach (too many hours missed for the minimum). Once the course is over or a document
+has been issued, it is final: certified, confirmation of participation, not completed,
+or withdrawn.
 """
 
 from __future__ import annotations
@@ -25,16 +33,49 @@ from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 
 from lms.attendance.queries import AttendanceSummary
+from lms.certificates import wording
 from lms.certificates.models import CertificateKind
 from lms.curriculum.models import GradingScheme
 from lms.i18n import plural_n
 
 
 class Outcome(enum.StrEnum):
+    """What may be issued now."""
+
     CERTIFICATE = "certificate"
     CONFIRMATION = "confirmation"
     NOT_YET = "not_yet"
     NONE = "none"  # withdrawn: nothing is issued
+
+
+class Standing(enum.StrEnum):
+    """Where a participant stands; the last four are final."""
+
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OUT_OF_REACH = "out_of_reach"
+    CERTIFIED = "certified"
+    CONFIRMATION = "confirmation"
+    NOT_COMPLETED = "not_completed"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def final(self) -> bool:
+        return self in FINAL_STANDINGS
+
+
+FINAL_STANDINGS = frozenset({Standing.CERTIFIED, Standing.CONFIRMATION,
+                             Standing.NOT_COMPLETED, Standing.WITHDRAWN})
+
+
+class Mark(enum.StrEnum):
+    """How a reason is shown: ✓ met, ✓ on track so far, ! at risk, ✗ missing, i note."""
+
+    MET = "met"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    MISSING = "missing"
+    INFO = "info"
 
 
 @dataclass(frozen=True)
@@ -56,22 +97,36 @@ class CompletionFacts:
     withdrawn: bool
     attendance: AttendanceSummary
     assessments: tuple[AssessmentFacts, ...]
-    course_over: bool  # the cohort's last day has passed, or every meeting has been held
+    # The course is over for this participant: the cohort's last day has passed, or every
+    # meeting has been held and every required assessment has a grade.
+    course_over: bool
+    # Kinds of document issued to this enrollment and still valid (revoked ones are not).
+    issued: frozenset[CertificateKind] = frozenset()
 
 
 @dataclass(frozen=True)
 class Reason:
     text: str
-    met: bool | None  # None: information, neither met nor missing
+    mark: Mark
+
+    @property
+    def met(self) -> bool | None:
+        """True when met, False when not (yet), None for a note."""
+        if self.mark == Mark.INFO:
+            return None
+        return self.mark == Mark.MET
 
 
 @dataclass(frozen=True)
 class CompletionResult:
     outcome: Outcome
+    standing: Standing
     reasons: tuple[Reason, ...]
     attendance_met: bool
     assessments_met: bool
-    at_risk: bool  # the certificate can no longer be reached as things stand
+    # The attendance part of the standing alone (on track, at risk, out of reach, or
+    # met/not met once final): what the attendance reminders are about.
+    attendance_standing: Standing
 
     @property
     def kind(self) -> CertificateKind | None:
@@ -83,17 +138,23 @@ class CompletionResult:
 
 
 def evaluate_completion(facts: CompletionFacts) -> CompletionResult:
-    """The outcome for one enrollment and every reason for it, in the current language."""
+    """Outcome, standing and every reason for one enrollment, in the current language."""
     if facts.withdrawn:
         return CompletionResult(
-            outcome=Outcome.NONE,
+            outcome=Outcome.NONE, standing=Standing.WITHDRAWN,
             reasons=(Reason(_("Withdrawn from the cohort: no certificate or confirmation of "
-                              "participation is issued."), False),),
-            attendance_met=False, assessments_met=False, at_risk=False,
+                              "participation is issued."), Mark.MISSING),),
+            attendance_met=False, assessments_met=False,
+            attendance_standing=Standing.WITHDRAWN,
         )
-    reasons: list[Reason] = []
-    attendance_met, attendance_at_risk = _attendance_reasons(facts.attendance, reasons)
-    assessments_met, assessment_failed = _assessment_reasons(facts.assessments, reasons)
+    # Final once the course is over, or once a document has been issued (a certificate
+    # issued early is not "on track" any more: it is earned).
+    final = facts.course_over or bool(facts.issued)
+    summary = facts.attendance
+    attendance = attendance_standing(summary, final)
+    reasons = [*_attendance_reasons(summary, attendance)]
+    assessments_met, assessment_failed = _assessment_reasons(facts.assessments, final, reasons)
+    attendance_met = attendance == Standing.CERTIFIED
 
     if attendance_met and assessments_met:
         outcome = Outcome.CERTIFICATE
@@ -103,73 +164,115 @@ def evaluate_completion(facts: CompletionFacts) -> CompletionResult:
         outcome = Outcome.NOT_YET
         if attendance_met:
             reasons.append(Reason(_("A confirmation of participation can be issued once the "
-                                    "course has ended."), None))
+                                    "course has ended."), Mark.INFO))
+
+    if CertificateKind.CERTIFICATE in facts.issued or (final and outcome == Outcome.CERTIFICATE):
+        standing = Standing.CERTIFIED
+    elif final and (outcome == Outcome.CONFIRMATION
+                    or CertificateKind.CONFIRMATION in facts.issued):
+        standing = Standing.CONFIRMATION
+    elif final:
+        standing = Standing.NOT_COMPLETED
+    elif attendance == Standing.OUT_OF_REACH:
+        standing = Standing.OUT_OF_REACH
+    elif attendance == Standing.AT_RISK or assessment_failed:
+        standing = Standing.AT_RISK
+    else:
+        standing = Standing.ON_TRACK
     return CompletionResult(
-        outcome=outcome,
-        reasons=tuple(reasons),
-        attendance_met=attendance_met,
-        assessments_met=assessments_met,
-        at_risk=not (attendance_met and assessments_met)
-        and (attendance_at_risk or assessment_failed or facts.course_over),
+        outcome=outcome, standing=standing, reasons=tuple(reasons),
+        attendance_met=attendance_met, assessments_met=assessments_met,
+        attendance_standing=attendance,
     )
 
 
-def _attendance_reasons(summary: AttendanceSummary, reasons: list[Reason]) -> tuple[bool, bool]:
+def standing_label(standing: Standing) -> str:
+    """The words for a standing, the same on every page, export and mail."""
+    return {
+        Standing.ON_TRACK: _("on track"),
+        Standing.AT_RISK: _("at risk"),
+        Standing.OUT_OF_REACH: _("minimum out of reach"),
+        Standing.CERTIFIED: _("certificate earned"),
+        Standing.CONFIRMATION: _("confirmation of participation"),
+        Standing.NOT_COMPLETED: _("not completed"),
+        Standing.WITHDRAWN: _("withdrawn"),
+    }[standing]
+
+
+# The attendance summary's own word for its risk, as a standing of the running course.
+RISK_STANDING = {"ok": Standing.ON_TRACK, "near": Standing.AT_RISK,
+                 "below": Standing.OUT_OF_REACH}
+
+
+def attendance_standing(summary: AttendanceSummary, final: bool) -> Standing:
+    """The attendance rule alone: CERTIFIED when the minimum is met (or NOT_COMPLETED
+    when it was not, once final); while the course runs ON_TRACK, AT_RISK (the hours
+    that may still be missed are less than one average meeting) or OUT_OF_REACH."""
+    if summary.scheduled > 0 and summary.attended >= summary.required:
+        return Standing.CERTIFIED
+    if final:
+        return Standing.NOT_COMPLETED
+    return RISK_STANDING[summary.risk]
+
+
+def _attendance_reasons(summary: AttendanceSummary, standing: Standing) -> list[Reason]:
     if summary.scheduled == 0:
-        reasons.append(Reason(_("No meetings are scheduled yet."), False))
-        return False, False
+        return [Reason(_("No meetings are scheduled yet."), Mark.INFO)]
     percent = math.floor(100 * summary.attended / summary.scheduled)
-    met = summary.attended >= summary.required
-    if met:
-        reasons.append(Reason(
-            _("Attendance %(percent)s %% of %(required)s %% required: met.",
-              percent=percent, required=summary.min_percent), True))
+    if standing == Standing.CERTIFIED:
+        reasons = [Reason(_("Attendance %(percent)s %% of %(required)s %% required: met.",
+                            percent=percent, required=summary.min_percent), Mark.MET)]
+    elif standing == Standing.NOT_COMPLETED:
+        reasons = [Reason(wording.not_reached(summary, percent), Mark.MISSING)]
+    elif standing == Standing.OUT_OF_REACH:
+        reasons = [Reason(wording.out_of_reach(summary), Mark.MISSING)]
+    elif summary.held == 0:
+        reasons = [Reason(wording.nothing_held(summary), Mark.ON_TRACK)]
+    elif standing == Standing.AT_RISK and summary.may_still_miss < 6:
+        reasons = [Reason(wording.none_to_spare(summary), Mark.AT_RISK)]
+    elif standing == Standing.AT_RISK:
+        reasons = [Reason(wording.little_to_spare(summary), Mark.AT_RISK)]
     else:
-        missing = summary.required - summary.attended
-        text = ngettext(
-            "Attendance %(percent)s %% of %(required)s %% required: %(hours)s more hour needed.",
-            "Attendance %(percent)s %% of %(required)s %% required: %(hours)s more hours "
-            "needed.", _hours_n(missing), percent=percent, required=summary.min_percent,
-            hours=_hours(missing))
-        if summary.at_risk:
-            text += " " + _("Not enough scheduled hours remain to reach the minimum.")
-        reasons.append(Reason(text, False))
+        reasons = [Reason(wording.on_track(summary), Mark.ON_TRACK)]
     unrecorded = summary.held - summary.attended - summary.missed
     if unrecorded > 0:
-        reasons.append(Reason(
-            ngettext("Attendance of %(hours)s hour held is not recorded yet.",
-                     "Attendance of %(hours)s hours held is not recorded yet.",
-                     _hours_n(unrecorded), hours=_hours(unrecorded)), None))
-    return met, summary.at_risk
+        reasons.append(Reason(wording.unrecorded(unrecorded), Mark.INFO))
+    return reasons
 
 
 def _assessment_reasons(
-    assessments: tuple[AssessmentFacts, ...], reasons: list[Reason]
+    assessments: tuple[AssessmentFacts, ...], final: bool, reasons: list[Reason]
 ) -> tuple[bool, bool]:
+    """Every required assessment's reason; (all passed, any failed)."""
     all_passed = True
     any_failed = False
     english = str(get_locale()) == "en"
+    failed_mark = Mark.MISSING if final else Mark.AT_RISK
     for item in assessments:
         if not item.required:
             continue
         title = item.title_en if english and item.title_en else item.title
         passed = assessment_passed(item)
         if passed:
-            reasons.append(Reason(_("%(title)s: passed.", title=title), True))
+            reasons.append(Reason(_("%(title)s: passed.", title=title), Mark.MET))
             continue
         all_passed = False
         if passed is None:
-            reasons.append(Reason(_("%(title)s: not yet passed.", title=title), False))
+            if final:
+                reasons.append(Reason(_("%(title)s: no grade recorded.", title=title),
+                                      Mark.MISSING))
+            else:
+                reasons.append(Reason(_("%(title)s: not graded yet.", title=title), Mark.INFO))
         elif item.grading == GradingScheme.POINTS and item.points is not None:
             any_failed = True
             reasons.append(Reason(
                 ngettext("%(title)s: not passed (%(points)s point, %(needed)s needed).",
                          "%(title)s: not passed (%(points)s points, %(needed)s needed).",
                          plural_n(item.points), title=title, points=format_decimal(item.points),
-                         needed=format_decimal(item.pass_points)), False))
+                         needed=format_decimal(item.pass_points)), failed_mark))
         else:
             any_failed = True
-            reasons.append(Reason(_("%(title)s: not passed.", title=title), False))
+            reasons.append(Reason(_("%(title)s: not passed.", title=title), failed_mark))
     return all_passed, any_failed
 
 
@@ -187,13 +290,3 @@ def assessment_passed(item: AssessmentFacts) -> bool | None:
             return None
         return item.points >= item.pass_points
     return bool(item.passed)
-
-
-def _hours(minutes: int) -> str:
-    """Minutes as hours, rounded up to a tenth, so that "more hours needed" is enough."""
-    return format_decimal(math.ceil(minutes / 6) / 10, format="#,##0.#")
-
-
-def _hours_n(minutes: int) -> int:
-    """The plural form's number for :func:`_hours`."""
-    return plural_n(math.ceil(minutes / 6) / 10)

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Locale, Role, TitleForm, TokenPurpose, User
-from lms.accounts.operations import create_user, get_user_by_email, grant_role, set_password
+from lms.accounts.operations import (
+    AccountError,
+    create_user,
+    get_user_by_email,
+    grant_role,
+    rename_user,
+    set_password,
+)
 from lms.accounts.tokens import find_token, issue_token, use_token, withdraw_tokens
 from lms.audit.operations import record_event
 from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
@@ -24,6 +31,9 @@ from lms.extensions import db
 class Invitation:
     enrollment: Enrollment
     token: str  # the secret of the emailed link; never stored
+    # The name the existing account had, when the invitation gave it another one (the
+    # account now carries the name the coordinator typed; the caller says so).
+    renamed_from: str | None = None
 
 
 def invite_participant(
@@ -31,7 +41,12 @@ def invite_participant(
     title_form: TitleForm = TitleForm.NEUTRAL, locale: Locale = Locale.DE,
     by: User | None = None,
 ) -> Invitation:
+    """Invite a person into a closed cohort. Someone who has an account already keeps it
+    (one account per person); a different name typed here replaces the account's name,
+    audited and reported back in ``renamed_from``: the coordinator's list is the newer
+    word, and nothing is kept silently. The title form is the invitee's to confirm."""
     user = get_user_by_email(email)
+    known = user is not None
     if user is None:
         user = create_user(email, first_name, last_name, [Role.PARTICIPANT],
                            title_form=title_form, locale=locale, by=by)
@@ -52,10 +67,18 @@ def invite_participant(
         enrollment.status, enrollment.invited_at, enrollment.withdrawn_at = (
             EnrollmentStatus.INVITED, now, None)
     db.session.flush()
+    renamed_from = None
+    if known:  # after the enrollment exists, so that this cohort's change log shows it too
+        old_name = user.full_name
+        try:
+            if rename_user(user, first_name, last_name, by=by):
+                renamed_from = old_name
+        except AccountError as error:
+            raise CohortError(error.message) from error
     token = issue_token(user, TokenPurpose.INVITATION, enrollment_id=enrollment.id, by=by)
     record_event(by, "enrollment.invited", enrollment, cohort_id=cohort.id,
                  after={"email": user.email, "name": user.full_name})
-    return Invitation(enrollment, token)
+    return Invitation(enrollment, token, renamed_from)
 
 
 def resend_invitation(enrollment: Enrollment, *, by: User | None = None) -> Invitation:
@@ -135,10 +158,16 @@ def invite_account(
     by: User | None = None,
 ) -> tuple[User, str | None]:
     """An account for a lecturer or company contact. A new person gets a link to set a
-    password (the token); someone with an account already gets the role only (None)."""
+    password (the token); someone with an account already gets the role only (None), and
+    the name typed here if it differs (audited; the caller says so, as for participants)."""
     user = get_user_by_email(email)
     if user is None:
         user = create_user(email, first_name, last_name, [role], locale=locale, by=by)
+    else:
+        try:
+            rename_user(user, first_name, last_name, by=by)
+        except AccountError as error:
+            raise CohortError(error.message) from error
     grant_role(user, role, by=by)
     if user.password_hash is not None:
         return user, None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
@@ -58,6 +58,9 @@ class RosterRow:
     last_name: str
     title_form: TitleForm
     locale: Locale
+    # The name of the person's existing account when the file names them differently:
+    # the import replaces it (as a single invitation does), and the preview says so.
+    current_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,22 @@ def parse_roster(data: bytes, cohort: Cohort) -> RosterParse:
             "The line cannot be read as CSV (%(error)s).", error=str(exc))))
     if not result.rows and not result.problems:
         result.problems.append(RowProblem(0, _l("The file holds no participants.")))
+    _note_renames(result)
     return result
+
+
+def _note_renames(result: RosterParse) -> None:
+    """Mark the rows whose address has an account under another name."""
+    emails = [row.email for row in result.rows]
+    if not emails:
+        return
+    names = {user.email: user for user in db.session.scalars(
+        db.select(User).where(User.email.in_(emails)))}
+    for index, row in enumerate(result.rows):
+        user = names.get(row.email)
+        if user is not None and (user.first_name, user.last_name) != (
+                " ".join(row.first_name.split()), " ".join(row.last_name.split())):
+            result.rows[index] = replace(row, current_name=user.full_name)
 
 
 def _check_row(record: list[str], line: int, columns: dict[str, int], in_cohort: set[str],

@@ -19,7 +19,8 @@ from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.assignments.models import Assignment, Grade, Submission
-from lms.attendance.queries import summarise_attendance
+from lms.certificates.queries import cohort_progress
+from lms.certificates.rules import Standing
 from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
 from lms.curriculum.models import AssessmentKind
 from lms.extensions import db
@@ -121,7 +122,15 @@ def _grade_reminders(now: datetime) -> Iterator[Reminder]:
         )
 
 
+# The attendance part of a participant's standing that is worth a mail, with the key
+# word each reminder has been claimed under (kept, so that nothing is sent twice).
+ATTENDANCE_WARNINGS = {Standing.AT_RISK: "near", Standing.OUT_OF_REACH: "below"}
+
+
 def _attendance_reminders(now: datetime) -> Iterator[Reminder]:
+    """Warn a participant (and the cohort's coordinator) whose attendance standing is at
+    risk or out of reach, from the same evaluation the pages show; nobody whose standing
+    is final (certified, confirmation, not completed, withdrawn) is warned."""
     today = now.date()
     cohorts = db.session.scalars(
         sa.select(Cohort)
@@ -134,13 +143,16 @@ def _attendance_reminders(now: datetime) -> Iterator[Reminder]:
             .where(Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.ACTIVE)
             .options(selectinload(Enrollment.user))
         ).all()
-        summaries = summarise_attendance(cohort, list(enrollments), now)
-        for enrollment in enrollments:
-            summary = summaries[enrollment.id]
-            if summary.risk == "ok":
+        for progress in cohort_progress(cohort, now, list(enrollments)):
+            result = progress.result
+            risk = ATTENDANCE_WARNINGS.get(result.attendance_standing)
+            if risk is None or result.standing.final:
                 continue
-            context = {"cohort": cohort, "summary": summary, "participant": enrollment.user}
-            key = f"enrollment:{enrollment.id}:{summary.risk}"
+            enrollment = progress.enrollment
+            context = {"cohort": cohort, "summary": progress.facts.attendance,
+                       "standing": result.attendance_standing,
+                       "participant": enrollment.user}
+            key = f"enrollment:{enrollment.id}:{risk}"
             yield Reminder("attendance_warning", key, enrollment.user, "attendance_warning",
                            context)
             if cohort.coordinator is not None:

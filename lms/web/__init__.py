@@ -69,9 +69,14 @@ def register_web(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.jinja_env.filters.update(
         local_datetime=local_datetime, local_date=local_date, local_time=local_time_filter,
-        hours=hours, points=points, plural_n=plural_n, hours_n=hours_n, filesize=filesize,
+        hours=hours, hours_down=hours_down, points=points, plural_n=plural_n, hours_n=hours_n,
+        filesize=filesize,
     )
-    app.jinja_env.globals.update(current_locale=lambda: str(get_locale()))
+    from lms.certificates.rules import standing_label
+    from lms.certificates.wording import standing_sentence
+
+    app.jinja_env.globals.update(current_locale=lambda: str(get_locale()),
+                                 standing_label=standing_label, standing_text=standing_sentence)
 
 
 def _load_user(user_id: str) -> User | None:
@@ -234,6 +239,9 @@ def duration_text(minutes: int) -> str:
     if minutes % 60 == 0:
         return ngettext("%(num)s hour", "%(num)s hours", minutes // 60)
     return ngettext("%(num)s minute", "%(num)s minutes", minutes)
+def hours_down(minutes: int) -> str:
+    """Hours that may still be missed: rounded down to a tenth, never promising more."""
+    return _format_hours(minutes // 6 * 6, _locale())
 
 
 def points(value: Decimal | int | float | None) -> str:

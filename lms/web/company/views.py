@@ -3,7 +3,8 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
-from lms.certificates.queries import CompanyStatus, list_completion_status
+from lms.certificates.queries import list_completion_status
+from lms.certificates.rules import Standing
 from lms.cohorts.queries import list_contact_cohorts
 from lms.db import utcnow
 from lms.schedule.queries import list_cohort_meetings
@@ -12,16 +13,14 @@ from lms.web.company import bp
 
 @bp.get("/")
 def home():
-    """The company's view: roster, schedule and each participant's status (on track, at
-    risk, certified) — never grades, feedback, submissions or attendance details."""
+    """The company's view: roster, schedule and each participant's standing (on track,
+    at risk, out of reach; once final certified, confirmation of participation, not
+    completed, withdrawn) — never grades, feedback, submissions or attendance details."""
     now = utcnow()
     cohorts = list_contact_cohorts(current_user)
     return render_template(
         "company/home.html",
-        cohorts=[
-            (cohort, [(e, s) for e, s in list_completion_status(cohort, now)
-                      if s != CompanyStatus.WITHDRAWN])
-            for cohort in cohorts
-        ],
+        cohorts=[(cohort, list_completion_status(cohort, now)) for cohort in cohorts],
         meetings=list_cohort_meetings([c.id for c in cohorts]),
+        standings=Standing,
     )

@@ -19,11 +19,12 @@ from lms.certificates.operations import (
     CertificateError,
     issue_certificate,
     issue_corrected_certificate,
+    reopens_enrollment,
     revoke_certificate,
 )
-from lms.certificates.queries import cohort_progress
+from lms.certificates.queries import cohort_progress, printed_differently
 from lms.certificates.render import DesignError, RenderError
-from lms.cohorts.models import Enrollment
+from lms.cohorts.models import Enrollment, EnrollmentStatus
 from lms.db import utcnow
 from lms.extensions import db
 from lms.web.certificate_files import send_certificate
@@ -58,6 +59,8 @@ def _enrollment_or_404(cohort_id: int, enrollment_id: int) -> Enrollment:
 def cohort_certificates(cohort_id: int):
     cohort = get_cohort_or_404(current_user, cohort_id)
     progress = cohort_progress(cohort, utcnow())
+    valid = [(p, c) for p in progress for c in p.certificates
+             if c.status == CertificateStatus.VALID]
     return render_template(
         "coordinator/certificates.html",
         cohort=cohort,
@@ -65,7 +68,12 @@ def cohort_certificates(cohort_id: int):
         eligible=[p for p in progress if p.needs_issuing],
         issue_form=IssueForm(),
         reason_form=ReasonForm(),
+        # Revoking these sets the participation back to active (said on the form).
+        reopening={c.id for p, c in valid if reopens_enrollment(c, p.certificates)},
+        # Issued with a name or title form that has changed since: offer the correction.
+        outdated={c.id for _p, c in valid if printed_differently(c)},
     )
+
 
 
 @bp.post("/cohorts/<int:cohort_id>/certificates/<int:enrollment_id>/issue")
@@ -141,6 +149,7 @@ def certificate_revoke(certificate_id: int):
     cohort_id = certificate.enrollment.cohort_id
     form = ReasonForm()
     if form.validate_on_submit():
+        enrollment = certificate.enrollment
         try:
             revoke_certificate(certificate, form.reason.data, by=current_user)
             db.session.commit()
@@ -149,6 +158,10 @@ def certificate_revoke(certificate_id: int):
             flash(str(exc), "error")
         else:
             flash(_("%(serial)s is revoked.", serial=certificate.serial), "info")
+            if enrollment.status == EnrollmentStatus.ACTIVE:
+                flash(_("The participation of %(name)s is active again instead of completed; "
+                        "the reason is in the change log.", name=enrollment.user.full_name),
+                      "info")
             return redirect(url_for(".cohort_certificates", cohort_id=cohort_id))
     return _reason_page(certificate, form, "revoke")
 

@@ -94,6 +94,21 @@ class InviteForm(FlaskForm):
                            choices=[("de", "Deutsch"), ("en", "English")])
 
 
+TITLE_FORM_CHOICES = [("neutral", "Social Media Manager*in"), ("female", "Social Media Managerin"),
+                      ("male", "Social Media Manager")]
+
+
+class PersonForm(FlaskForm):
+    """A participant's name and title form, as their certificate prints them."""
+
+    first_name = StringField(_l("First name"), validators=[DataRequired(REQUIRED),
+                                                           Length(max=120)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(REQUIRED),
+                                                         Length(max=120)])
+    title_form = SelectField(_l("Title form"), choices=TITLE_FORM_CHOICES,
+                             description=_l("How the certificate names the person."))
+
+
 class ContactForm(FlaskForm):
     # Shown on the roster page next to the InviteForm: own element ids (the same field
     # names), so that every label belongs to exactly one field.

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import LecturerProfile, Role, User
-from lms.accounts.operations import get_user_by_email
+from lms.accounts.operations import get_user_by_email, rename_user
 from lms.audit.operations import record_event
 from lms.cohorts.invitations import invite_account, send_account_invitation
 from lms.cohorts.models import Cohort
@@ -19,7 +19,7 @@ from lms.schedule.models import Meeting, meeting_lecturer
 from lms.schedule.queries import list_lecturer_loads, teaching_minutes
 from lms.web.coordinator import bp
 from lms.web.coordinator.forms import LecturerForm, LecturerProfileForm
-from lms.web.coordinator.roster import existing_account_notice
+from lms.web.coordinator.roster import say_renamed
 
 
 def _lecturer(user_id: int) -> User:
@@ -53,12 +53,14 @@ def lecturers():
 def lecturer_new():
     form = LecturerForm()
     if form.validate_on_submit():
-        existed = get_user_by_email(form.email.data) is not None
-        notice = existing_account_notice(form)
+        before = get_user_by_email(form.email.data)
+        existed = before is not None
+        old_name = before.full_name if before is not None else None
         user, token = invite_account(form.email.data, form.first_name.data, form.last_name.data,
                                      Role.LECTURER, by=current_user)
         _save_profile(user, form)
         db.session.commit()
+        say_renamed(user, old_name)
         if token is not None:
             try:
                 send_account_invitation(user, token, Role.LECTURER)
@@ -67,8 +69,6 @@ def lecturer_new():
                         "later.", emails=user.email), "error")
         flash(_("%(name)s is now a lecturer.", name=user.full_name) if existed else
               _("%(name)s has been invited as a lecturer.", name=user.full_name), "info")
-        if notice:
-            flash(notice, "warning")
         return redirect(url_for("coordinator.lecturer", user_id=user.id))
     return render_template("coordinator/lecturer_form.html", form=form, lecturer=None)
 
@@ -97,7 +97,7 @@ def lecturer_edit(user_id: int):
         first_name=user.first_name, last_name=user.last_name, affiliation=profile.affiliation,
         job_title=profile.job_title, bio=profile.bio, expertise=", ".join(profile.expertise or []))
     if form.validate_on_submit():
-        user.first_name, user.last_name = form.first_name.data.strip(), form.last_name.data.strip()
+        rename_user(user, form.first_name.data, form.last_name.data, by=current_user)
         _save_profile(user, form)
         db.session.commit()
         flash(_("The profile has been saved."), "info")

@@ -9,7 +9,9 @@ from flask_login import current_user
 
 from lms.access import get_cohort_or_404
 from lms.accounts.models import Locale, Role, TitleForm, User
-from lms.accounts.operations import get_user_by_email
+from lms.accounts.operations import AccountError, get_user_by_email, rename_user
+from lms.certificates.models import CertificateStatus
+from lms.certificates.queries import certificates_by_enrollment
 from lms.cohorts.invitations import (
     Invitation,
     invite_account,
@@ -30,13 +32,17 @@ from lms.web.coordinator.forms import (
     ConfirmForm,
     ContactForm,
     InviteForm,
+    PersonForm,
     RosterConfirmForm,
     RosterUploadForm,
 )
 
 
 def _send_all(invitations: list[Invitation]) -> None:
-    """Send after the commit; report failures instead of failing the page."""
+    """Send after the commit; report failures instead of failing the page. Names that
+    an invitation changed on an existing account are reported too."""
+    for invitation in invitations:
+        say_renamed(invitation.enrollment.user, invitation.renamed_from)
     failed = []
     for invitation in invitations:
         try:
@@ -51,18 +57,12 @@ def _send_all(invitations: list[Invitation]) -> None:
                        len(invitations)), "info")
 
 
-def existing_account_notice(form) -> str | None:
-    """An invitation to an address that has an account already keeps that account's
-    name (its owner's, used on certificates): say so when the form typed another."""
-    user = get_user_by_email(form.email.data or "")
-    if user is None:
-        return None
-    typed = ((form.first_name.data or "").strip(), (form.last_name.data or "").strip())
-    if typed == (user.first_name, user.last_name):
-        return None
-    return _("%(email)s has an account already, as %(name)s. The invitation goes to that "
-             "account and keeps its name; the name typed here was not stored.",
-             email=user.email, name=user.full_name)
+def say_renamed(user: User, old_name: str | None) -> None:
+    """An existing account took the name the coordinator typed: say so."""
+    if old_name is not None and old_name != user.full_name:
+        flash(_("%(email)s already had an account as “%(old)s”; it now reads “%(new)s” "
+                "(recorded in the change log).", email=user.email, old=old_name,
+                new=user.full_name), "info")
 
 
 def _enrollment(cohort_id: int, enrollment_id: int) -> Enrollment:
@@ -78,7 +78,6 @@ def roster(cohort_id: int):
     cohort = get_cohort_or_404(current_user, cohort_id)
     form = InviteForm()
     if form.validate_on_submit():
-        notice = existing_account_notice(form)
         try:
             invitation = invite_participant(
                 cohort, form.email.data, form.first_name.data, form.last_name.data,
@@ -90,12 +89,48 @@ def roster(cohort_id: int):
             form.email.errors.append(error.message)
         else:
             _send_all([invitation])
-            if notice:
-                flash(notice, "warning")
             return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
     return render_template("coordinator/roster.html", cohort=cohort, form=form,
                            roster=list_roster(cohort), upload=RosterUploadForm(),
                            contact_form=ContactForm(), action=ConfirmForm())
+
+
+@bp.route("/cohorts/<int:cohort_id>/enrollments/<int:enrollment_id>/edit",
+          methods=["GET", "POST"])
+def participant_edit(cohort_id: int, enrollment_id: int):
+    """Correct a participant's name and title form (audited); a certificate issued with
+    the old ones can then be replaced by a corrected one."""
+    enrollment = _enrollment(cohort_id, enrollment_id)
+    user = enrollment.user
+    form = PersonForm(obj=user)
+    if not form.is_submitted():
+        form.title_form.data = user.title_form.value
+    if form.validate_on_submit():
+        try:
+            changed = rename_user(user, form.first_name.data, form.last_name.data,
+                                  title_form=TitleForm(form.title_form.data), by=current_user)
+            db.session.commit()
+        except AccountError as error:
+            db.session.rollback()
+            form.first_name.errors.append(error.message)
+        else:
+            if not changed:
+                flash(_("Nothing was changed."), "info")
+            else:
+                flash(_("Saved: %(name)s.", name=user.full_name), "info")
+                if _has_valid_certificate(enrollment):
+                    flash(_("An issued certificate still shows the old data: the certificates "
+                            "page offers a corrected one."), "info")
+                    return redirect(url_for("coordinator.cohort_certificates",
+                                            cohort_id=cohort_id))
+            return redirect(url_for("coordinator.roster", cohort_id=cohort_id))
+    return render_template("coordinator/person_form.html", cohort=enrollment.cohort,
+                           enrollment=enrollment, form=form)
+
+
+def _has_valid_certificate(enrollment: Enrollment) -> bool:
+    return any(c.status == CertificateStatus.VALID
+               for c in certificates_by_enrollment([enrollment.id])[enrollment.id])
 
 
 @bp.post("/cohorts/<int:cohort_id>/enrollments/<int:enrollment_id>/resend")
@@ -174,11 +209,13 @@ def contact_add(cohort_id: int):
             for error in errors:
                 flash(error, "error")
         return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
-    notice = existing_account_notice(form)
+    before = get_user_by_email(form.email.data)
+    old_name = before.full_name if before is not None else None
     user, token = invite_account(form.email.data, form.first_name.data, form.last_name.data,
                                  Role.COMPANY_CONTACT, by=current_user)
     add_company_contact(cohort, user, by=current_user)
     db.session.commit()
+    say_renamed(user, old_name)
     if token is not None:
         try:
             send_account_invitation(user, token, Role.COMPANY_CONTACT)
@@ -186,8 +223,6 @@ def contact_add(cohort_id: int):
             flash(_("The invitation could not be sent to: %(emails)s. Use “send again” later.",
                     emails=user.email), "error")
     flash(_("%(name)s can now follow the cohort.", name=user.full_name), "info")
-    if notice:
-        flash(notice, "warning")
     return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
 
 

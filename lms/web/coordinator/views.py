@@ -4,7 +4,7 @@ from flask import render_template
 from flask_login import current_user
 
 from lms.access import get_cohort_or_404
-from lms.attendance.queries import summarise_attendance
+from lms.certificates.queries import cohort_progress
 from lms.cohorts.queries import list_cohort_overview, list_roster
 from lms.db import utcnow
 from lms.schedule.queries import list_cohort_meetings
@@ -19,11 +19,9 @@ def home():
 @bp.get("/cohorts/<int:cohort_id>")
 def cohort(cohort_id: int):
     cohort = get_cohort_or_404(current_user, cohort_id)
-    roster = list_roster(cohort)
     return render_template(
         "coordinator/cohort.html",
         cohort=cohort,
-        roster=roster,
-        summaries=summarise_attendance(cohort, roster, utcnow()),
+        progress=cohort_progress(cohort, utcnow(), list_roster(cohort)),
         meetings=list_cohort_meetings([cohort.id]),
     )

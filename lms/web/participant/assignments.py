@@ -12,7 +12,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from lms.access import get_own_assignment_or_404, get_submission_or_404
 from lms.assignments.files import ACCEPT_ATTRIBUTE, ALLOWED_LABELS, UploadRejected
 from lms.assignments.operations import AssignmentError, discard_stored_file, submit_file
-from lms.assignments.queries import get_grade, list_cohort_assignments, list_versions, work_status
+from lms.assignments.queries import (
+    get_grade,
+    hand_in_offer,
+    list_cohort_assignments,
+    list_versions,
+    work_status,
+)
 from lms.cohorts.queries import list_user_enrollments
 from lms.db import utcnow
 from lms.extensions import db
@@ -42,7 +48,7 @@ def my_assignments():
 def assignment(assignment_id: int):
     assignment, enrollment = get_own_assignment_or_404(current_user, assignment_id)
     form = UploadForm()
-    if assignment.kind.value == "paper" and form.validate_on_submit():
+    if form.validate_on_submit():
         upload = form.file.data
         submission = None
         try:
@@ -68,11 +74,13 @@ def assignment(assignment_id: int):
                 flash(_("Version %(version)s is handed in.", version=submission.version), "info")
             return redirect(url_for("participant.assignment", assignment_id=assignment.id))
     grade = get_grade(assignment, enrollment)
+    versions = list_versions(assignment, enrollment)
+    now = utcnow()
     return render_template(
-        "participant/assignment.html", assignment=assignment, form=form,
-        versions=list_versions(assignment, enrollment),
+        "participant/assignment.html", assignment=assignment, form=form, versions=versions,
         grade=grade if grade is not None and grade.published_at is not None else None,
-        accept=ACCEPT_ATTRIBUTE, allowed=ALLOWED_LABELS, limit=upload_limit(), now=utcnow(),
+        offer=hand_in_offer(assignment, len(versions), grade, now),
+        accept=ACCEPT_ATTRIBUTE, allowed=ALLOWED_LABELS, limit=upload_limit(), now=now,
     )
 
 

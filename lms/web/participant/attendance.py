@@ -11,6 +11,7 @@ from lms.attendance.absences import announce_absence, withdraw_absence
 from lms.attendance.models import AbsenceNotice
 from lms.attendance.operations import AttendanceError
 from lms.attendance.queries import participant_attendance
+from lms.certificates.queries import enrollment_progress
 from lms.cohorts.queries import list_user_enrollments
 from lms.db import utcnow
 from lms.extensions import db
@@ -21,8 +22,10 @@ from lms.web.participant.coursework_forms import AbsenceForm, WithdrawForm
 @bp.get("/attendance")
 def my_attendance():
     now = utcnow()
-    views = [participant_attendance(e, now) for e in list_user_enrollments(current_user)]
-    return render_template("participant/attendance.html", views=views, now=now)
+    enrollments = list_user_enrollments(current_user)
+    views = [participant_attendance(e, now) for e in enrollments]
+    return render_template("participant/attendance.html", views=views, now=now,
+                           progress={e.id: enrollment_progress(e, now) for e in enrollments})
 
 
 def _notice_of(meeting_id: int, enrollment_id: int) -> AbsenceNotice | None:

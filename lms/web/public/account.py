@@ -1,4 +1,5 @@
-"""Password reset and invitations: the ways into an account without self-registration."""
+"""A person's own account (name, title form, language), password reset and invitations:
+the ways into an account without self-registration."""
 
 from __future__ import annotations
 
@@ -6,9 +7,15 @@ import contextlib
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
-from lms.accounts.models import Locale, TitleForm, TokenPurpose
-from lms.accounts.operations import request_password_reset, reset_password
+from lms.accounts.models import Locale, Role, TitleForm, TokenPurpose
+from lms.accounts.operations import (
+    AccountError,
+    rename_user,
+    request_password_reset,
+    reset_password,
+)
 from lms.accounts.passwords import PasswordPolicyError
 from lms.accounts.tokens import TokenError, find_token
 from lms.addresses import request_client_network
@@ -20,6 +27,7 @@ from lms.urls import external_url
 from lms.web.public import bp
 from lms.web.public.forms import (
     AcceptInvitationForm,
+    AccountForm,
     AccountInvitationForm,
     InvitationForm,
     NewPasswordForm,
@@ -33,6 +41,41 @@ from lms.web.throttling import limited
 def _reset_place_key() -> str:
     """One address asking for one account's link: what an attacker elsewhere cannot use up."""
     return f"reset:{account_key(request.form.get('email', ''))}:{request_client_network()}"
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Everyone corrects their own name here; participants also the title form their
+    certificate names them with. Changes are audited like a coordinator's."""
+    from lms.certificates.queries import list_user_certificates
+
+    user = current_user._get_current_object()
+    participant = user.has_role(Role.PARTICIPANT)
+    form = AccountForm(data={"first_name": user.first_name, "last_name": user.last_name,
+                             "title_form": user.title_form.value,
+                             "language": user.locale.value})
+    if not participant:
+        del form.title_form
+    if form.validate_on_submit():
+        try:
+            changed = rename_user(
+                user, form.first_name.data, form.last_name.data, by=user,
+                title_form=TitleForm(form.title_form.data) if participant else None)
+        except AccountError as error:
+            db.session.rollback()
+            form.first_name.errors.append(error.message)
+        else:
+            user.locale = Locale(form.language.data)
+            db.session.commit()
+            flash(_("Your details are saved."), "info")
+            issued = [c for c in list_user_certificates(user) if c.status.value == "valid"]
+            if changed and issued:
+                flash(_("Documents already issued show your details as they were then. The "
+                        "coordination can issue a corrected one; please ask them."), "info")
+            return redirect(url_for("public.account"))
+    return render_template("public/account.html", form=form, user=user,
+                           participant=participant)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -73,3 +73,23 @@ class AcceptInvitationForm(FlaskForm):
 
     title_form = InvitationForm.title_form
     language = InvitationForm.language
+
+
+class AccountForm(FlaskForm):
+    """What a person keeps up to date themselves: their name, (participants) the title
+    form their certificate names them with, and the language of the site and mails."""
+
+    first_name = StringField(_l("First name"), validators=[
+        DataRequired(_l("Please fill in this field.")), Length(max=120)])
+    last_name = StringField(_l("Last name"), validators=[
+        DataRequired(_l("Please fill in this field.")), Length(max=120)])
+    # Own fields (not InvitationForm's): WTForms orders fields by their creation.
+    title_form = RadioField(
+        _l("How your certificate names you"),
+        choices=InvitationForm.title_form.kwargs["choices"],
+        validators=[DataRequired(_l("Please choose one."))],
+    )
+    language = RadioField(
+        _l("Language"), choices=[("de", "Deutsch"), ("en", "English")],
+        validators=[DataRequired(_l("Please choose one."))],
+    )
