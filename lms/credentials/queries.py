@@ -90,3 +90,23 @@ def get_credential_by_uri(uri: str) -> CertificateCredential | None:
 
 def get_status_list(list_id: int) -> CredentialStatusList | None:
     return db.session.get(CredentialStatusList, list_id)
+
+
+def credential_shares(certificates) -> dict[int, str]:
+    """For each valid certificate that has a credential: its LinkedIn add-to-profile
+    address (name and organisation as the credential states them). One query."""
+    from lms.certificates.models import CertificateStatus
+    from lms.credentials.sharing import linkedin_add_url
+
+    valid = {c.id: c for c in certificates if c.status == CertificateStatus.VALID}
+    if not valid:
+        return {}
+    shares = {}
+    for credential in db.session.scalars(sa.select(CertificateCredential).where(
+            CertificateCredential.certificate_id.in_(valid))):
+        document = json.loads(credential.document)
+        shares[credential.certificate_id] = linkedin_add_url(
+            valid[credential.certificate_id],
+            document["credentialSubject"]["achievement"]["name"],
+            document["issuer"]["name"])
+    return shares
