@@ -80,7 +80,7 @@ def prepare_credential(enrollment: Enrollment, kind: str, language: str,
                        now: datetime) -> PreparedCredential:
     """Build and sign the credential of a certificate about to be issued."""
     keyring = load_keyring()
-    status_list = _open_status_list(now, keyring)
+    status_list = open_status_list(now, keyring)
     index = _free_index(status_list)
     facts = credential_facts(enrollment, kind, language, data, progress, now)
     unsigned = build_credential(
@@ -133,7 +133,7 @@ def refresh_status_list(status_list: CredentialStatusList, now: datetime,
 # --------------------------------------------------------------------------- status lists
 
 
-def _open_status_list(now: datetime, keyring: Keyring) -> CredentialStatusList:
+def open_status_list(now: datetime, keyring: Keyring) -> CredentialStatusList:
     """The newest status list with room for one more credential, created if needed."""
     for status_list in db.session.scalars(
             sa.select(CredentialStatusList).order_by(CredentialStatusList.id.desc())):
