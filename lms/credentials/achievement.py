@@ -13,11 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from lms.credentials.jsonld import OB_V3, VC_V2
 from lms.credentials.proofs import utc_stamp
+from lms.i18n import plural_n
 
 
 @dataclass(frozen=True)
@@ -149,25 +150,34 @@ def _description(facts: CredentialFacts) -> str:
     if facts.language == "de" and facts.course_description:
         return facts.course_description
     return _("Continuing-education certificate course of %(provider)s (%(unit)s): "
-             "%(hours)s hours in %(modules)s modules, %(start)s to %(end)s.",
+             "%(hours_part)s in %(modules_part)s, %(start)s to %(end)s.",
              provider=facts.provider, unit=facts.provider_unit,
-             hours=hours(facts.scheduled_minutes), modules=len(facts.modules),
+             hours_part=_hours_part(facts.scheduled_minutes),
+             modules_part=ngettext("%(num)s module", "%(num)s modules", len(facts.modules)),
              start=facts.starts_on.isoformat(), end=facts.ends_on.isoformat())
 
 
+def _hours_part(minutes: int) -> str:
+    """"8 hours", "6.4 hours", "1 hour": the count chooses the noun's form."""
+    value = hours(minutes)
+    return ngettext("%(value)s hour", "%(value)s hours", plural_n(Decimal(value)), value=value)
+
+
 def _criteria(facts: CredentialFacts) -> str:
-    attendance = _("Attendance of at least %(percent)s %% of the %(hours)s scheduled hours "
-                   "(at least %(required)s hours).", percent=facts.min_percent,
-                   hours=hours(facts.scheduled_minutes),
-                   required=hours(facts.required_minutes))
+    attendance = _("Attendance of at least %(percent)s %% of the scheduled %(hours_part)s "
+                   "(at least %(required_part)s).", percent=facts.min_percent,
+                   hours_part=_hours_part(facts.scheduled_minutes),
+                   required_part=_hours_part(facts.required_minutes))
     if facts.kind != "certificate":
         return attendance
     passed = []
     for item in facts.assessments:
         if item.pass_points is not None and item.max_points is not None:
-            passed.append(_("%(title)s (at least %(needed)s of %(max)s points)",
+            passed.append(_("%(title)s (at least %(needed)s of %(max_part)s)",
                             title=item.title, needed=number(item.pass_points),
-                            max=number(item.max_points)))
+                            max_part=ngettext("%(value)s point", "%(value)s points",
+                                              plural_n(item.max_points),
+                                              value=number(item.max_points))))
         else:
             passed.append(item.title)
     if not passed:

@@ -37,9 +37,12 @@ def _date(stamp: Any, format_date) -> str:
         return _text(stamp)
 
 
-def claims_in_words(document: dict[str, Any], format_date) -> list[Claim]:
+def claims_in_words(document: dict[str, Any], format_date, *,
+                    results: bool = True) -> list[Claim]:
     """The credential's statements as label and value; ``format_date`` formats a
-    timestamp in the reader's language."""
+    timestamp in the reader's language. ``results=False`` leaves out the holder's results
+    (hours attended, points): someone who only has the verification code sees no more
+    than the certificate shows; who holds the credential sees all it says."""
     subject = document.get("credentialSubject") or {}
     achievement = subject.get("achievement") or {}
     issuer = document.get("issuer") or {}
@@ -70,21 +73,21 @@ def claims_in_words(document: dict[str, Any], format_date) -> list[Claim]:
         claims.append(Claim(_("Requirements met"), _text(criteria)))
     descriptions = {d.get("id"): d for d in _list(achievement.get("resultDescription"))
                     if isinstance(d, dict)}
-    results = []
+    found = []
     for result in _list(subject.get("result")):
         if not isinstance(result, dict):
             continue
         described = descriptions.get(result.get("resultDescription"), {})
         label = _text(described.get("name"))
         if result.get("value") is not None and described.get("valueMax") is not None:
-            results.append(_("%(label)s: %(value)s of %(max)s", label=label,
+            found.append(_("%(label)s: %(value)s of %(max)s", label=label,
                              value=_text(result["value"]), max=_text(described["valueMax"])))
         elif result.get("status") == "Completed":
-            results.append(_("%(label)s: passed", label=label))
+            found.append(_("%(label)s: passed", label=label))
         elif result.get("value") is not None:
-            results.append(f"{label}: {_text(result['value'])}")
-    if results:
-        claims.append(Claim(_("Results"), "", tuple(results)))
+            found.append(f"{label}: {_text(result['value'])}")
+    if results and found:
+        claims.append(Claim(_("Results"), "", tuple(found)))
     if subject.get("creditsEarned") is not None:
         claims.append(Claim(_("Credits earned"), _text(subject["creditsEarned"])))
     return claims

@@ -72,16 +72,19 @@ def check_file():
         return _result(certificate, "file")
     # Not a file we stored: a credential (JSON), or a PDF that carries one.
     document = parse_json(data)
-    checked_by = "credential"
     if document is None:
+        # A PDF we did not store is not confirmed, even if it carries a genuine credential
+        # (its pages may have been edited); the credential's own page is named instead.
         embedded = embedded_credential(data)
-        document, checked_by = (parse_json(embedded) if embedded else None), "embedded"
-    if document is None:
-        return render_template("verify/file_unknown.html"), 404
-    check = check_credential(document, data if checked_by == "credential" else None)
+        inside = parse_json(embedded) if embedded else None
+        check = check_credential(inside) if inside is not None else None
+        return render_template("verify/file_unknown.html",
+                               carried=check.certificate if check and check.genuine
+                               else None), 404
+    check = check_credential(document, data)
     if not check.genuine:
         return render_template("verify/credential_invalid.html", check=check), 422
-    return _result(check.certificate, checked_by, check)
+    return _result(check.certificate, "credential", check)
 
 
 def _result(certificate: Certificate, checked_by: str, check: CredentialCheck | None = None):
@@ -105,6 +108,7 @@ def _result(certificate: Certificate, checked_by: str, check: CredentialCheck | 
         provider=certificate.provider or course.provider,
         checked_by=checked_by,
         check=check,
-        claims=claims_in_words(check.document, local_date) if check else [],
+        claims=(claims_in_words(check.document, local_date, results=checked_by != "code")
+                if check else []),
     )
     return response, 200, {"X-Robots-Tag": "noindex", "Cache-Control": "no-store"}
