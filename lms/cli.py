@@ -129,3 +129,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(certificates_cli)
     from lms.notifications.cli import notify_command
     app.cli.add_command(notify_command)
+    from lms.credentials.cli import credentials_cli
+    app.cli.add_command(credentials_cli)

@@ -88,6 +88,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "REMEMBER_COOKIE_SECURE": https,
         "WTF_CSRF_TIME_LIMIT": None,
         **_upload_limits(environ),
+        **_credential_keys(environ),
         # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed;
         # 0: none, the address a request comes from is the client's.
         "LMS_TRUSTED_PROXIES": _proxy_count(environ),
@@ -100,6 +101,27 @@ def _proxy_count(environ: Mapping[str, str]) -> int:
         raise ConfigError(f"LMS_TRUSTED_PROXIES must be the number of proxies in front of the "
                           f"app, from 0 to 5, not {raw!r}.")
     return int(raw)
+
+
+def _credential_keys(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The credentials' signing key when given by configuration (several hosts share it
+    so), and the public keys of earlier ones, which the DID document keeps listing."""
+    from lms.credentials.keys import KeyError_, private_from_multibase, public_from_multibase
+
+    secret = environ.get("LMS_CREDENTIALS_KEY", "").strip()
+    previous = [k.strip() for k in environ.get("LMS_CREDENTIALS_PREVIOUS_KEYS", "").split(",")
+                if k.strip()]
+    try:
+        if secret:
+            private_from_multibase(secret)
+        for key in previous:
+            public_from_multibase(key)
+    except KeyError_ as exc:
+        name = "LMS_CREDENTIALS_KEY" if "signing" in str(exc) else "LMS_CREDENTIALS_PREVIOUS_KEYS"
+        raise ConfigError(f"{name}: {exc} (see `lms credentials keys show`).") from None
+    if previous and not secret:
+        raise ConfigError("LMS_CREDENTIALS_PREVIOUS_KEYS is set without LMS_CREDENTIALS_KEY.")
+    return {"LMS_CREDENTIALS_KEY": secret, "LMS_CREDENTIALS_PREVIOUS_KEYS": tuple(previous)}
 
 
 MIB = 1024 * 1024

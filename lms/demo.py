@@ -5,9 +5,10 @@ relative to the day it is seeded.
   meetings) in the past with attendance recorded and some work handed in, the other two
   ahead. Its meetings cross a change of the clocks (summer/winter time): block 1 or
   block 4 is moved across the nearest change when the usual spacing does not reach one.
-- The finished cohort ended a few weeks ago with every mark and grade recorded, ready
-  for certificates: most earn one, one a confirmation of participation only, one (who
-  attended nothing) does not complete.
+- The finished cohort ended a few weeks ago with every mark and grade recorded, and its
+  documents issued (each PDF with its signed Open Badges credential inside): most earn a
+  certificate, one a confirmation of participation only, one (who attended nothing)
+  does not complete.
 
 Running it again creates nothing twice: people are found by email, the company by name,
 and each cohort by name or by its first participant's place in it (so a database seeded
@@ -96,7 +97,7 @@ PARTICIPANTS = [
 ]
 
 # An earlier cohort of the same company, finished a few weeks before the demo's day:
-# everything is marked and graded, so the coordinator can issue its certificates.
+# everything is marked and graded, and its certificates are issued.
 PAST_COHORT = "Inhouse-Durchgang 1 – Nordlicht Consulting"
 PAST_PARTICIPANTS = [
     ("Ingrid", "Becker", TitleForm.FEMALE), ("Hüseyin", "Kaya", TitleForm.MALE),
@@ -194,6 +195,7 @@ def seed_demo(content_path: Path | None = None, now: datetime | None = None) -> 
                             past_people, coordinator, contact, lecturers, now,
                             _finished_attendance)
         _grade_final_assessments(past, lecturers[10])
+        _issue_documents(past, coordinator, now)
         created = True
     if _find_cohort(course, company, COHORT, people[0]) is None:
         current = _seed_cohort(course, company, COHORT, running_days, people, coordinator,
@@ -206,6 +208,18 @@ def seed_demo(content_path: Path | None = None, now: datetime | None = None) -> 
     result.created = created
     db.session.flush()
     return result
+
+
+def _issue_documents(cohort: Cohort, coordinator: User, now: datetime) -> None:
+    """Every certificate and confirmation the finished cohort has earned, with its
+    credential, as the coordinator issues them."""
+    from lms.certificates.operations import issue_certificate
+    from lms.certificates.queries import cohort_progress
+
+    db.session.flush()
+    for progress in cohort_progress(cohort, now):
+        if progress.needs_issuing:
+            issue_certificate(progress.enrollment, by=coordinator, now=now)
 
 
 # --------------------------------------------------------------------------- the dates

@@ -27,6 +27,7 @@ from lms.certificates.models import (
     CertificateStatus,
 )
 from lms.cohorts.models import Cohort, Company, Enrollment, EnrollmentStatus, cohort_contact
+from lms.credentials.models import CertificateCredential, CredentialStatusList
 from lms.curriculum.models import (
     AssessmentKind,
     Course,
@@ -51,12 +52,14 @@ __all__ = [
     "CalendarFeed",
     "Certificate",
     "CertificateCounter",
+    "CertificateCredential",
     "CertificateKind",
     "CertificateStatus",
     "Cohort",
     "Company",
     "Course",
     "CourseAssessment",
+    "CredentialStatusList",
     "Enrollment",
     "EnrollmentStatus",
     "FeedScope",

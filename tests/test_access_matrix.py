@@ -146,6 +146,10 @@ MATRIX: dict[str, list[Route]] = {
     "verify.index": [Route("GET", EVERYONE)],
     "verify.show": [Route("GET", EVERYONE, (("code", "verification_code"),))],
     "verify.check_file": [Route("POST", EVERYONE)],
+    # open credentials: what verifiers' programs read is public; the credential is its holder's
+    "credentials.did_json": [Route("GET", EVERYONE)],
+    "credentials.status_list": [Route("GET", EVERYONE)],
+    "participant.certificate_credential": [Route("GET", OWN_PARTICIPANT)],
     # calendars: the feed URL needs no login, its token is the key
     "feeds.feed": [Route("GET", EVERYONE, (("token", "feed_token"),))],
     "feeds.subscribe": [Route("GET", LOGGED_IN)],
@@ -162,7 +166,7 @@ DEFAULT_PARAMS = {
     "cohort_id": "cohort", "meeting_id": "meeting", "enrollment_id": "enrollment",
     "block_id": "block", "company_id": "company", "course_id": "course",
     "user_id": "lecturer", "assignment_id": "assignment", "submission_id": "submission",
-    "notice_id": "notice", "certificate_id": "certificate",
+    "notice_id": "notice", "certificate_id": "certificate", "list_id": "status_list",
 }
 
 
@@ -200,6 +204,7 @@ def build_matrix_world(course_dir):
         verification_code=new_verification_code(), stored_name=stored, sha256=digest,
         design="thk", language="de")
     db.session.add(certificate)
+    status_list = _credential_for(certificate)
     code = certificate.verification_code
     _feed, feed_token = issue_personal_feed(a.participants[0])
     db.session.commit()
@@ -213,8 +218,32 @@ def build_matrix_world(course_dir):
         "assignment": paper.id, "submission": submission.id, "notice": notice.id,
         "certificate": certificate.id, "verification_code": code, "feed_token": feed_token,
         "bogus": "not-a-token", "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
+        "status_list": status_list.id,
     }
     return people, objects
+
+
+def _credential_for(certificate):
+    """A stored credential for the world's certificate, in a signed status list."""
+    import hashlib
+    import json
+
+    from lms.credentials.keys import load_keyring
+    from lms.credentials.models import CertificateCredential
+    from lms.credentials.operations import open_status_list
+    from lms.db import utcnow
+
+    status_list = open_status_list(utcnow(), load_keyring())
+    document = json.dumps({
+        "id": "urn:uuid:00000000-0000-4000-8000-000000000001", "issuer": {"name": "TH Köln"},
+        "credentialSubject": {"achievement": {"name": "Zertifikat: Social Media Manager*in"}},
+    }) + "\n"
+    db.session.add(CertificateCredential(
+        certificate=certificate, credential_uri="urn:uuid:00000000-0000-4000-8000-000000000001",
+        document=document, sha256=hashlib.sha256(document.encode()).hexdigest(),
+        verification_method="did:web:lms.test#z", status_list=status_list, status_index=7))
+    db.session.flush()
+    return status_list
 
 
 def _url(app, endpoint: str, route: Route, objects: dict) -> str:

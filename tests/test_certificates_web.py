@@ -257,7 +257,8 @@ def test_verify_by_code_shows_only_what_the_certificate_shows(client, world):
     assert certificate.serial in text
     assert world["anna"].user.email not in text
     assert world["cohort"].company.name not in text
-    assert "points" not in text and "Attendance" not in text
+    # no results of hers (the rules the course sets are stated, her hours and points not)
+    assert "Hours attended" not in text and "Written paper: 100" not in text
     assert response.headers["X-Robots-Tag"] == "noindex"
     # The address in the QR code is the same page; typed codes are forgiving.
     typed = "-".join(code[i:i + 4] for i in range(0, 20, 4)).lower()
@@ -314,7 +315,8 @@ def test_verify_a_file_by_its_sha256(csrf_app, world):
     assert changed.status_code == 404
     assert "This file was not issued by us." in text_of(changed)
     missing = client.post("/verify/file", headers=EN, data={"csrf_token": token})
-    assert missing.status_code == 400 and "Please choose the PDF file." in text_of(missing)
+    assert missing.status_code == 400 and "Please choose the PDF or JSON file." in text_of(
+        missing)
     no_token = client.post("/verify/file", data={"file": (io.BytesIO(data), "c.pdf")})
     assert no_token.status_code == 400
 

@@ -202,3 +202,11 @@ def test_demo_has_a_finished_cohort_ready_for_certificates(runner):
     assert outcomes.count(Outcome.CERTIFICATE) >= 5
     assert Outcome.CONFIRMATION in outcomes  # attended, but the paper was not passed
     assert Outcome.NOT_YET in outcomes  # attended nothing
+    # ... and its documents are issued, each with its signed credential
+    from lms.credentials.queries import get_credential
+
+    progress = cohort_progress(past, utcnow())
+    issued = [c for p in progress for c in p.certificates]
+    assert len(issued) == outcomes.count(Outcome.CERTIFICATE) + 1
+    assert not any(p.needs_issuing for p in progress)
+    assert all(get_credential(c) is not None for c in issued)

@@ -69,11 +69,13 @@ FILES = {
     "coordinator.attendance_sheet", "coordinator.download_all",
     "coordinator.download_submission", "participant.my_submission",
     "participant.certificate_download", "coordinator.certificate_download",
-    "feeds.meeting_ics",
+    "feeds.meeting_ics", "participant.certificate_credential",
 }
 # Not files: a calendar subscription (read by calendar programs), JSON for a script,
-# the stylesheet and the health check.
-NOT_FILES = {"feeds.feed", "lecturer.check_in_status", "static", "public.healthz"}
+# the stylesheet, the health check, and what credential verifiers read (the DID document,
+# the status lists).
+NOT_FILES = {"feeds.feed", "lecturer.check_in_status", "static", "public.healthz",
+             "credentials.did_json", "credentials.status_list"}
 
 
 def _walk_get_routes(app, world, role: str):

@@ -41,9 +41,20 @@ from lms.certificates.queries import (
     get_valid_certificate,
     group_code,
 )
-from lms.certificates.render import DEFAULT_DESIGN, load_design, render_certificate
+from lms.certificates.render import (
+    DEFAULT_DESIGN,
+    EmbeddedFile,
+    load_design,
+    render_certificate,
+)
 from lms.certificates.rules import Reason
 from lms.cohorts.models import Enrollment, EnrollmentStatus
+from lms.credentials.operations import MEDIA_TYPE as CREDENTIAL_MEDIA_TYPE
+from lms.credentials.operations import (
+    prepare_credential,
+    record_credential,
+    revoke_credential,
+)
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
@@ -106,7 +117,11 @@ def issue_certificate(
         issued_on=issued_on, attendance=progress.facts.attendance,
     )
     try:
-        pdf = render_certificate(design, data, lang)
+        credential = prepare_credential(enrollment, kind.value, lang, data, progress, now)
+        pdf = render_certificate(design, data, lang, (EmbeddedFile(
+            name=f"{serial}.credential.json", data=credential.text.encode("utf-8"),
+            media_type=CREDENTIAL_MEDIA_TYPE, created=now,
+            description="Open Badges 3.0 credential (W3C Verifiable Credential)"),))
     except Exception:
         _give_back_serial_number(cohort.course_id, year)
         raise
@@ -131,6 +146,7 @@ def issue_certificate(
         )
         db.session.add(certificate)
         db.session.flush()
+        record_credential(certificate, credential, now)
     except Exception:
         remove_stored(AREA, stored_name)
         raise
@@ -195,6 +211,7 @@ def revoke_certificate(
     certificate.revoked_reason = reason
     certificate.revoked_by = by
     db.session.flush()
+    revoke_credential(certificate, certificate.revoked_at)  # its status list bit
     enrollment = certificate.enrollment
     record_event(
         by, "certificate.revoked", certificate, cohort_id=enrollment.cohort_id,

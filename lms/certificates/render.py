@@ -15,7 +15,7 @@ import re
 import threading
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -26,7 +26,7 @@ from flask import current_app
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -84,6 +84,24 @@ class CertificateData:
     serial: str
     verification_code: str  # grouped for reading, e.g. "K7QX-M2PA-…"
     verification_url: str
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file carried inside the PDF/A-3 as an associated file (the certificate's
+    credential: ``AFRelationship`` Data, the document's data in machine-readable form)."""
+
+    name: str
+    data: bytes
+    media_type: str
+    description: str
+    created: datetime
+    relationship: str = "Data"
+
+    def attachment(self) -> Attachment:
+        return Attachment(string=self.data, name=self.name, description=self.description,
+                          created=self.created, modified=self.created,
+                          relationship=self.relationship)
 
 
 # --------------------------------------------------------------------------- designs
@@ -268,8 +286,9 @@ def qr_svg(url: str) -> Markup:
     )
 
 
-def html_to_pdf(design: Design, html: str) -> bytes:
-    """Lay out ``html`` as PDF/A with embedded fonts; only the design folder is readable."""
+def html_to_pdf(design: Design, html: str, files: tuple[EmbeddedFile, ...] = ()) -> bytes:
+    """Lay out ``html`` as PDF/A with embedded fonts (and ``files`` embedded as associated
+    files); only the design folder is readable."""
     fetcher = DesignFetcher(design.folder)
     css, font_config = _design_css(design, fetcher)
     document = HTML(string=html, base_url=design.folder.as_uri() + "/", url_fetcher=fetcher)
@@ -277,14 +296,16 @@ def html_to_pdf(design: Design, html: str) -> bytes:
         return document.write_pdf(
             stylesheets=[css], font_config=font_config, pdf_variant=PDF_VARIANT,
             uncompressed_pdf=False, pdf_tags=False,
+            attachments=[f.attachment() for f in files],
         )
     except Exception as exc:  # WeasyPrint raises many kinds; the caller needs one
         raise RenderError(f"the certificate could not be rendered: {exc}") from exc
 
 
-def render_certificate(design: Design, data: CertificateData, language: str) -> bytes:
+def render_certificate(design: Design, data: CertificateData, language: str,
+                       files: tuple[EmbeddedFile, ...] = ()) -> bytes:
     try:
         html = render_html(design, data, language)
     except Exception as exc:  # template errors, missing texts
         raise RenderError(f"the design {design.key!r} could not be filled in: {exc}") from exc
-    return html_to_pdf(design, html)
+    return html_to_pdf(design, html, files)

@@ -77,6 +77,7 @@ class CourseData:
     provider_unit: str
     description: str
     total_hours: int
+    credits: Decimal | None
     default_min_attendance_percent: int
     default_excused_counts: bool
     modules: list[ModuleData]
@@ -194,6 +195,7 @@ def parse_course(directory: Path) -> CourseData:
             source.get(data, "description", str, required=False, default="")
         ),
         total_hours=total_hours,
+        credits=_credits(source, data),
         default_min_attendance_percent=min_attendance,
         default_excused_counts=source.get(
             completion, "excused_counts", bool, required=False, default=False,
@@ -202,6 +204,19 @@ def parse_course(directory: Path) -> CourseData:
         modules=modules,
         assessments=assessments,
     )
+
+
+def _credits(source: _Source, data: dict[str, Any]) -> Decimal | None:
+    """Optional credit points (ECTS), a number above 0 with at most one decimal."""
+    if "credits" not in data:
+        return None
+    value = data["credits"]
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0 \
+            or value >= 10_000 or Decimal(str(value)) != Decimal(str(value)).quantize(
+                Decimal("0.1")):
+        raise source.error("credits", "'credits' must be a number above 0 with at most "
+                                      "one decimal, e.g. 10 or 7.5")
+    return Decimal(str(value)).quantize(Decimal("0.1"))
 
 
 def _table_line(source: _Source, name: str) -> int:

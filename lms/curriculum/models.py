@@ -30,6 +30,7 @@ class Course(TimestampMixin, db.Model):
             "default_min_attendance_percent BETWEEN 0 AND 100", name="min_attendance_range"
         ),
         sa.CheckConstraint("total_hours > 0", name="total_hours_positive"),
+        sa.CheckConstraint("credits IS NULL OR credits > 0", name="credits_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +43,9 @@ class Course(TimestampMixin, db.Model):
     provider_unit: Mapped[str] = mapped_column(sa.String(200), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     total_hours: Mapped[int]
+    # Credit points (ECTS) a completed course earns, if it carries any (course.toml
+    # "credits"); the credentials state them as creditsAvailable / creditsEarned.
+    credits: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 1))
     default_min_attendance_percent: Mapped[int] = mapped_column(default=80)
     default_excused_counts: Mapped[bool] = mapped_column(default=False)
 

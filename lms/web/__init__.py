@@ -57,6 +57,9 @@ def register_web(app: Flask) -> None:
     from lms.web.feeds import bp as feeds_bp  # calendars: feed URLs, subscribe pages, .ics
 
     app.register_blueprint(feeds_bp)
+    from lms.web.credentials import bp as credentials_bp  # DID document, status lists
+
+    app.register_blueprint(credentials_bp)
 
     login_manager.login_view = "public.login"
     login_manager.login_message = _l("Please log in to see this page.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, send_file
+from flask import Response, abort, send_file
 
 from lms.certificates.models import Certificate
 from lms.certificates.operations import AREA
@@ -19,4 +19,19 @@ def send_certificate(certificate: Certificate) -> Response:
         max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def send_credential(certificate: Certificate) -> Response:
+    """The stored credential as issued; 404 for a certificate issued without one."""
+    from lms.credentials.operations import MEDIA_TYPE
+    from lms.credentials.queries import get_credential
+
+    credential = get_credential(certificate)
+    if credential is None:
+        abort(404)
+    response = Response(credential.document.encode("utf-8"), mimetype=MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{certificate.serial}.credential.json"',
+        "Cache-Control": "private, no-cache"})
+    response.set_etag(credential.sha256)
     return response

@@ -64,7 +64,7 @@ PARTICIPANT = participant_email("Jürgen", "Müller")
 # show one, as a participant of the running cohort does.
 GRADUATE = participant_email("Ingrid", "Becker")
 GRADUATE_PAGES = {"participant.home", "participant.progress",
-                  "participant.certificate_download"}
+                  "participant.certificate_download", "participant.certificate_credential"}
 
 # GET routes that answer something else than a page, and what (checked by the walk).
 NOT_PAGES = {
@@ -83,6 +83,9 @@ NOT_PAGES = {
     "coordinator.attendance_xlsx": "application/vnd.openxmlformats-officedocument",
     "coordinator.grades_download": "text/csv",
     "participant.certificate_download": "application/pdf",
+    "participant.certificate_credential": "application/ld+json",
+    "credentials.did_json": "application/did+json",
+    "credentials.status_list": "application/ld+json",
     "coordinator.certificate_download": "application/pdf",
     "feeds.feed": "text/calendar",
     "feeds.meeting_ics": "text/calendar",
@@ -174,6 +177,7 @@ def site(live_server):
             "assignment": assignment.id, "submission": submission.id, "notice": notice.id,
             "certificate": certificate.id, "verification_code": certificate.verification_code,
             "feed_token": feed_token, "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
+            "status_list": certificate.credential.status_list_id,
         }
         tokens = {"public.invitation": invitation.token, "public.password_reset": reset_token}
     logins = {"coordinator": COORDINATOR[0], "lecturer": LECTURER,

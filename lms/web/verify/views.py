@@ -7,6 +7,7 @@ guessing a code (100 random bits) is hopeless at any rate."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -15,6 +16,15 @@ from flask_wtf.file import FileField, FileRequired
 
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.queries import get_certificate_by_code, get_certificate_by_sha256
+from lms.credentials.claims import claims_in_words
+from lms.credentials.queries import get_credential
+from lms.credentials.verification import (
+    CredentialCheck,
+    check_credential,
+    embedded_credential,
+    parse_json,
+)
+from lms.web import local_date
 from lms.web.throttling import limited
 from lms.web.uploads import FileWithinLimit
 from lms.web.verify import bp
@@ -25,8 +35,8 @@ VERIFY_LIMIT = limited("200 per minute;5000 per day", page="verify", scope="veri
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("Certificate file (PDF)"),
-                     validators=[FileRequired(_l("Please choose the PDF file.")),
+    file = FileField(_l("Certificate file (PDF) or credential (JSON)"),
+                     validators=[FileRequired(_l("Please choose the PDF or JSON file.")),
                                  FileWithinLimit()])
 
 
@@ -56,19 +66,35 @@ def check_file():
     form = UploadForm()
     if not form.validate_on_submit():
         return render_template("verify/form.html", upload=form), 400
-    digest = hashlib.sha256()
-    stream = form.file.data.stream
-    for chunk in iter(lambda: stream.read(64 * 1024), b""):
-        digest.update(chunk)
-    certificate = get_certificate_by_sha256(digest.hexdigest())
-    if certificate is None:
-        return render_template("verify/file_unknown.html"), 404
-    return _result(certificate, "file")
+    data = form.file.data.stream.read()  # within the upload limit (FileWithinLimit)
+    certificate = get_certificate_by_sha256(hashlib.sha256(data).hexdigest())
+    if certificate is not None:
+        return _result(certificate, "file")
+    # Not a file we stored: a credential (JSON), or a PDF that carries one.
+    document = parse_json(data)
+    if document is None:
+        # A PDF we did not store is not confirmed, even if it carries a genuine credential
+        # (its pages may have been edited); the credential's own page is named instead.
+        embedded = embedded_credential(data)
+        inside = parse_json(embedded) if embedded else None
+        check = check_credential(inside) if inside is not None else None
+        return render_template("verify/file_unknown.html",
+                               carried=check.certificate if check and check.genuine
+                               else None), 404
+    check = check_credential(document, data)
+    if not check.genuine:
+        return render_template("verify/credential_invalid.html", check=check), 422
+    return _result(check.certificate, "credential", check)
 
 
-def _result(certificate: Certificate, checked_by: str):
-    """What the document says (name, course and provider as printed); for documents
-    issued before those were kept, the current values."""
+def _result(certificate: Certificate, checked_by: str, check: CredentialCheck | None = None):
+    """What the document says (name, course and provider as printed; for documents
+    issued before those were kept, the current values), and what its credential states
+    in words, with the check of its signature and status."""
+    if check is None:
+        credential = get_credential(certificate)
+        check = (check_credential(json.loads(credential.document), credential.document.encode())
+                 if credential is not None else None)
     enrollment = certificate.enrollment
     course = enrollment.cohort.course
     title = (course.title_en if certificate.language == "en"
@@ -81,5 +107,8 @@ def _result(certificate: Certificate, checked_by: str):
         course_title=certificate.course_title or title,
         provider=certificate.provider or course.provider,
         checked_by=checked_by,
+        check=check,
+        claims=(claims_in_words(check.document, local_date, results=checked_by != "code")
+                if check else []),
     )
     return response, 200, {"X-Robots-Tag": "noindex", "Cache-Control": "no-store"}
