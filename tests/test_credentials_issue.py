@@ -83,6 +83,8 @@ def test_a_certificate_comes_with_a_valid_open_badges_credential(app, course):
     assert achievement["name"] == "Zertifikat: Social Media Manager*in"
     assert achievement["inLanguage"] == "de"
     assert "Anwesenheit von mindestens 80 %" in achievement["criteria"]["narrative"]
+    # numbers as the credential's language writes them (8 hours scheduled, 80 %: 6,4)
+    assert "(mindestens 6,4 Stunden)" in achievement["criteria"]["narrative"]
     assert "Hausarbeit (mindestens 50 von 100 Punkten)" in achievement["criteria"]["narrative"]
     results = {d["name"]: r for d in achievement["resultDescription"]
                for r in subject["result"] if r["resultDescription"] == d["id"]}
@@ -118,6 +120,7 @@ def test_the_english_credential_speaks_english(course):
     assert achievement["name"] == "Certificate: Social Media Manager"
     assert achievement["inLanguage"] == "en"
     assert achievement["criteria"]["narrative"].startswith("Attendance of at least 80 %")
+    assert "(at least 6.4 hours)" in achievement["criteria"]["narrative"]
     assert "Written paper (at least 50 of 100 points)" in achievement["criteria"]["narrative"]
     assert achievement["description"].startswith("Continuing-education certificate course")
 

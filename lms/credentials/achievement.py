@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, format_decimal, ngettext
 from flask_babel import gettext as _
 
 from lms.credentials.jsonld import OB_V3, VC_V2
@@ -158,9 +158,11 @@ def _description(facts: CredentialFacts) -> str:
 
 
 def _hours_part(minutes: int) -> str:
-    """"8 hours", "6.4 hours", "1 hour": the count chooses the noun's form."""
-    value = hours(minutes)
-    return ngettext("%(value)s hour", "%(value)s hours", plural_n(Decimal(value)), value=value)
+    """"8 hours", "6.4 hours" ("6,4 Stunden" in German), "1 hour": the count chooses the
+    noun's form; the number is written as the credential's language writes numbers."""
+    value = Decimal(hours(minutes))
+    return ngettext("%(value)s hour", "%(value)s hours", plural_n(value),
+                    value=format_decimal(value, format="#,##0.#"))
 
 
 def _criteria(facts: CredentialFacts) -> str:
