@@ -158,4 +158,5 @@ def audit(cohort_id: int):
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(AUDIT_PAGE)
     ).all()
-    return render_template("coordinator/audit.html", cohort=cohort, events=events)
+    return render_template("coordinator/audit.html", cohort=cohort, events=events,
+                           limit=AUDIT_PAGE)

@@ -76,7 +76,7 @@ def _enrollment(cohort_id: int, enrollment_id: int) -> Enrollment:
 @bp.route("/cohorts/<int:cohort_id>/roster", methods=["GET", "POST"])
 def roster(cohort_id: int):
     cohort = get_cohort_or_404(current_user, cohort_id)
-    form = InviteForm()
+    form = InviteForm(course=cohort.course)
     if form.validate_on_submit():
         try:
             invitation = invite_participant(
@@ -102,7 +102,7 @@ def participant_edit(cohort_id: int, enrollment_id: int):
     the old ones can then be replaced by a corrected one."""
     enrollment = _enrollment(cohort_id, enrollment_id)
     user = enrollment.user
-    form = PersonForm(obj=user)
+    form = PersonForm(obj=user, course=enrollment.cohort.course)
     if not form.is_submitted():
         form.title_form.data = user.title_form.value
     if form.validate_on_submit():

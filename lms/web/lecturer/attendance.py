@@ -26,7 +26,7 @@ from lms.attendance.sheet import render_attendance_sheet
 from lms.db import utcnow
 from lms.extensions import db
 from lms.web.lecturer import bp
-from lms.web.lecturer.forms import STATUS_CHOICES, RosterForm, initial_rows, roster_entries
+from lms.web.lecturer.forms import RosterForm, initial_rows, roster_entries
 
 
 def _as_coordinator() -> bool:
@@ -69,7 +69,6 @@ def attendance(meeting_id: int):
         rows={str(r.enrollment.id): r for r in rows},
         roster_size=len(rows),
         marked=sum(1 for r in rows if r.mark is not None),
-        status_labels=dict(STATUS_CHOICES),
         can_save=can_save,
         started=started,
         window_open=window_open,
