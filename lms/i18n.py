@@ -50,10 +50,10 @@ def duration_text(delta: timedelta) -> str:
 
     minutes = int(delta.total_seconds() // 60)
     if minutes and minutes % (24 * 60) == 0:
-        return ngettext("%(num)s day", "%(num)s days", minutes // (24 * 60))
+        return str(ngettext("%(num)s day", "%(num)s days", minutes // (24 * 60)))
     if minutes and minutes % 60 == 0:
-        return ngettext("%(num)s hour", "%(num)s hours", minutes // 60)
-    return ngettext("%(num)s minute", "%(num)s minutes", minutes)
+        return str(ngettext("%(num)s hour", "%(num)s hours", minutes // 60))
+    return str(ngettext("%(num)s minute", "%(num)s minutes", minutes))
 
 
 def plural_n(value: Decimal | int | float) -> int:

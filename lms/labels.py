@@ -22,11 +22,12 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable
-from typing import Self, TypeVar
+from typing import Self, TypeAlias, TypeVar
 
 from flask_babel import LazyString
 
-Label = str | LazyString
+# A label as defined: lazily translated (or, for a language's own name, a plain string).
+Label: TypeAlias = str | LazyString
 
 
 class LabelledEnum(enum.StrEnum):
@@ -38,7 +39,12 @@ class LabelledEnum(enum.StrEnum):
     _value_: str
     _label: Label
 
-    def __new__(cls, value: str, label: Label) -> Self:
+    # Called once per member as the class is made. (Looking a member up by its value,
+    # ``AbsenceDecision("pending")``, never comes here; the default only lets type
+    # checkers read that call as the lookup it is.)
+    def __new__(cls, value: str, label: Label | None = None) -> Self:
+        if label is None:
+            raise TypeError(f"{cls.__name__} member {value!r} needs a label")
         member = str.__new__(cls, value)
         member._value_ = value
         member._label = label
