@@ -12,6 +12,7 @@ import ast
 import enum
 import importlib
 import pkgutil
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -141,6 +142,24 @@ def test_the_template_walk_finds_what_it_looks_for(app: Flask):
     assert sorted(spelled_values(app, source, values)) == sorted(
         ["== 'present'", "{'met': …}", "['on_track']", "call('coordinator')",
          "== 'present'"])
+
+
+def shown_values(source: str) -> list[str]:
+    """``{{ ….value }}`` written as text of the page rather than inside an attribute (a
+    class name such as ``att-st-{{ mark.status.value }}`` is fine): people read a label."""
+    shown = []
+    for found in re.finditer(r"{{[^}]*\.value\s*}}", source):
+        before = source[:found.start()]
+        tag = before[before.rfind("<"):] if before.rfind("<") > before.rfind(">") else ""
+        if not re.search(r'="[^"]*$', tag):
+            shown.append(found.group(0))
+    return shown
+
+
+def test_templates_show_labels_not_values():
+    shown = [f"{name}: {expr}" for name, source in _templates() for expr in shown_values(source)]
+    assert not shown, f"values shown to people instead of labels: {shown}"
+    assert shown_values('<td class="x-{{ s.value }}">{{ s.value }}</td>') == ["{{ s.value }}"]
 
 
 def _label_ids() -> dict[str, str]:
