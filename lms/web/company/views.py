@@ -11,7 +11,7 @@ from lms.web.company import bp
 
 
 @bp.get("/")
-def home():
+def home() -> str:
     """The company's view: roster, schedule and each participant's standing (on track,
     at risk, out of reach; once final certified, confirmation of participation, not
     completed, withdrawn) — never grades, feedback, submissions or attendance details."""

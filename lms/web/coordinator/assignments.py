@@ -59,7 +59,7 @@ def cohort_assignments(cohort_id: int):
 
 
 @bp.get("/cohorts/<int:cohort_id>/grades")
-def cohort_grades(cohort_id: int):
+def cohort_grades(cohort_id: int) -> str:
     """Every participant by every assignment, with the required ones passed."""
     cohort = get_cohort_or_404(current_user, cohort_id)
     return render_template("coordinator/grades.html", cohort=cohort,

@@ -28,7 +28,7 @@ bp.add_url_rule("/meetings/<int:meeting_id>/sheet.pdf", "attendance_sheet",
                 roster_views.attendance_sheet)
 
 @bp.get("/cohorts/<int:cohort_id>/attendance", endpoint="attendance_matrix")
-def attendance_matrix_page(cohort_id: int):
+def attendance_matrix_page(cohort_id: int) -> str:
     cohort = get_cohort_or_404(current_user, cohort_id)
     matrix = attendance_matrix(cohort, utcnow())
     return render_template("coordinator/attendance_matrix.html", cohort=cohort, matrix=matrix)

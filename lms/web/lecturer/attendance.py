@@ -10,6 +10,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -34,7 +35,7 @@ def _as_coordinator() -> bool:
 
 
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
-def attendance(meeting_id: int):
+def attendance(meeting_id: int) -> ResponseReturnValue:
     as_coordinator = _as_coordinator()
     meeting = get_meeting_to_mark_or_404(current_user, meeting_id, as_coordinator=as_coordinator)
     rows = meeting_roster(meeting)

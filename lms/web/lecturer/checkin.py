@@ -51,7 +51,7 @@ def _state(meeting_id: int) -> dict:
 
 
 @bp.get("/meetings/<int:meeting_id>/check-in")
-def check_in_display(meeting_id: int):
+def check_in_display(meeting_id: int) -> str:
     state = _state(meeting_id)
     if state["meeting"].is_cancelled:
         abort(404)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -46,7 +47,7 @@ def _reset_place_key() -> str:
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-def account():
+def account() -> ResponseReturnValue:
     """Everyone corrects their own name here; participants also the title form their
     certificate names them with. Changes are audited like a coordinator's."""
     from lms.certificates.models import CertificateStatus
@@ -87,7 +88,7 @@ def account():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limited("5 per hour", page="password_reset", methods=["POST"], key_func=_reset_place_key)
 @limited("100 per hour", page="password_reset", methods=["POST"])
-def password_forgot():
+def password_forgot() -> ResponseReturnValue:
     """Throttled per address and account, so that nobody elsewhere can use up anyone's
     resets; how many mails one account receives is capped by request_password_reset."""
     form = PasswordForgotForm()
@@ -134,7 +135,7 @@ def password_reset(token: str):
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
-def invitation(token: str):
+def invitation(token: str) -> ResponseReturnValue:
     try:
         invitation = invitation_for(token)
     except TokenError as error:
