@@ -337,3 +337,39 @@ def test_form_choices_come_from_the_enums_and_their_labels(app: Flask, locale: s
             "PersonForm.title_form", "InvitationForm.title_form", "InvitationForm.language",
             "AccountForm.title_form", "AccountForm.language", "AccountInvitationForm.language",
             "IssueForm.language"} <= set(checked), checked
+
+
+def test_title_form_choices_show_the_course_in_each_form(app: Flask, client, course_dir):
+    """The title forms are offered as the person's course writes them (what the
+    certificate will print), on the invitation, the account page and the coordinator's
+    forms; nothing types the titles of one course into the code."""
+    from lms.accounts.models import Role, TitleForm
+    from lms.cohorts.invitations import invite_participant
+    from lms.extensions import db
+    from tests.factories import PASSWORD, enroll, load_test_course, make_cohort, make_user
+
+    course = load_test_course(course_dir)
+    course.title_neutral, course.title_female, course.title_male = (
+        "Datenlots*in", "Datenlotsin", "Datenlotse")
+    cohort = make_cohort(course)
+    coordinator = make_user(Role.COORDINATOR)
+    enrollment = enroll(cohort)
+    token = invite_participant(cohort, "neu@example.org", "Neu", "Person").token
+    db.session.commit()
+    titles = [course.title_for(form) for form in TitleForm]
+
+    def offered(page: str) -> list[str]:
+        return re.findall(r'value="(?:neutral|female|male)"[^>]*>(?:</option>)?\s*([^<]+?)\s*<',
+                          page) or re.findall(
+            r'<input[^>]*value="(?:neutral|female|male)"[^>]*>\s*([^<]+?)\s*</label>', page)
+
+    invitation = client.get(f"/invitation/{token}").get_data(as_text=True)
+    assert offered(invitation) == titles
+    client.post("/login", data={"email": enrollment.user.email, "password": PASSWORD})
+    assert offered(client.get("/account").get_data(as_text=True)) == titles
+    client.post("/logout")
+    client.post("/login", data={"email": coordinator.email, "password": PASSWORD})
+    roster = client.get(f"/coordination/cohorts/{cohort.id}/roster").get_data(as_text=True)
+    assert offered(roster) == titles
+    person = client.get(f"/coordination/cohorts/{cohort.id}/enrollments/{enrollment.id}/edit")
+    assert offered(person.get_data(as_text=True)) == titles
