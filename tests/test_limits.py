@@ -338,3 +338,17 @@ def test_the_form_walk_reaches_every_form():
     _import_everything()
     names = {form for form, _name, _unbound in text_fields()}
     assert {"CompanyForm", "ReasonForm", "MarkForm", "AbsenceForm", "AccountForm"} <= names
+
+
+def test_the_verification_form_shows_the_shape_of_a_code(app: Flask, client, monkeypatch):
+    """The placeholder of the code field is a code's length, grouped as codes are printed,
+    read from the codes' constants (a shorter code would show a shorter shape)."""
+    from lms.certificates.queries import CODE_GROUP, CODE_LENGTH
+    from lms.web.verify import views
+
+    for length in (CODE_LENGTH, 16):
+        monkeypatch.setattr(views, "CODE_LENGTH", length)
+        page = client.get("/verify").get_data(as_text=True)
+        shape = re.search(r'placeholder="([X-]+)"', page).group(1)
+        assert shape.replace("-", "") == "X" * length
+        assert {len(group) for group in shape.split("-")} == {CODE_GROUP}
