@@ -21,6 +21,8 @@ from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_LOCALES = ("de", "en")
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+# Where nothing else is known (LMS_TIMEZONE unset); new cohorts start with the configured zone.
+DEFAULT_TIMEZONE = "Europe/Berlin"
 
 
 class ConfigError(click.ClickException):
@@ -42,7 +44,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         )
     https = parts.scheme == "https"
 
-    timezone = environ.get("LMS_TIMEZONE", "Europe/Berlin")
+    timezone = environ.get("LMS_TIMEZONE", DEFAULT_TIMEZONE)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):

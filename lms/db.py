@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, QueryableAttribute, mapped_column, registry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -66,6 +66,18 @@ def enum_type(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
         values_callable=lambda cls: [member.value for member in cls],
         validate_strings=True,
     )
+
+
+def max_length(attribute: QueryableAttribute[str] | QueryableAttribute[str | None]) -> int:
+    """The length of the VARCHAR column behind a mapped attribute (``Company.name`` → 200):
+    the one source of a text's limit for the form that takes it, the operation that checks
+    it and every sentence that states it. Read from the table, so that it works while the
+    models are still being imported."""
+    table = attribute.class_.__table__
+    length = getattr(table.c[attribute.key].type, "length", None)
+    if not isinstance(length, int):
+        raise TypeError(f"{attribute} is not a column of limited length")
+    return length
 
 
 class Base(DeclarativeBase):

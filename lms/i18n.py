@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -26,13 +26,34 @@ def select_locale() -> str:
     )
 
 
+def site_timezone() -> str:
+    """The configured time zone (``LMS_TIMEZONE``): where nothing else is known, and the
+    zone a new cohort starts with (its form, :func:`lms.cohorts.operations.create_cohort`
+    and the model's default all ask here)."""
+    return str(current_app.config["LMS_TIMEZONE"])
+
+
 def select_timezone() -> str:
-    return current_app.config["LMS_TIMEZONE"]
+    return site_timezone()
 
 
 def local_time(value: datetime, timezone: str | None = None) -> datetime:
     """A stored UTC time as wall-clock time of a cohort (or the site's default zone)."""
-    return value.astimezone(ZoneInfo(timezone or current_app.config["LMS_TIMEZONE"]))
+    return value.astimezone(ZoneInfo(timezone or site_timezone()))
+
+
+def duration_text(delta: timedelta) -> str:
+    """A duration in words, in the unit it is a whole number of: "14 days", "2 hours",
+    "15 minutes", "1 minute". Every text that states a window or a lifetime says it
+    through here, from the constant that defines it."""
+    from flask_babel import ngettext
+
+    minutes = int(delta.total_seconds() // 60)
+    if minutes and minutes % (24 * 60) == 0:
+        return str(ngettext("%(num)s day", "%(num)s days", minutes // (24 * 60)))
+    if minutes and minutes % 60 == 0:
+        return str(ngettext("%(num)s hour", "%(num)s hours", minutes // 60))
+    return str(ngettext("%(num)s minute", "%(num)s minutes", minutes))
 
 
 def plural_n(value: Decimal | int | float) -> int:

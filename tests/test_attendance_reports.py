@@ -14,6 +14,7 @@ from lms.accounts.models import Locale
 from lms.attendance.models import AttendanceStatus
 from lms.attendance.operations import record_attendance
 from lms.attendance.queries import attendance_matrix, participant_attendance
+from lms.certificates.standing import Standing
 from lms.db import utcnow
 from lms.extensions import db
 from tests.attendance_world import build_world, login, text_of
@@ -39,9 +40,9 @@ def test_summaries_count_hours_partial_minutes_and_the_cohorts_rule(world):
     matrix = attendance_matrix(a.cohort, utcnow())
     p0, p1, p2 = (matrix.summaries[e.id] for e in a.enrollments)
     assert p0.scheduled == 5 * 210 and p0.required == 840 and p0.held == 3 * 210
-    assert (p0.attended, p0.missed, p0.risk) == (630, 0, "ok")
-    assert (p1.attended, p1.missed, p1.risk) == (300, 330, "below")
-    assert (p2.attended, p2.missed, p2.may_still_miss, p2.risk) == (0, 210, 0, "near")
+    assert (p0.attended, p0.missed, p0.risk) == (630, 0, Standing.ON_TRACK)
+    assert (p1.attended, p1.missed, p1.risk) == (300, 330, Standing.OUT_OF_REACH)
+    assert (p2.attended, p2.missed, p2.may_still_miss, p2.risk) == (0, 210, 0, Standing.AT_RISK)
     assert [e.user.id for e in matrix.below] == [a.participants[1].id]
     assert [e.user.id for e in matrix.near] == [a.participants[2].id]
     totals = matrix.meeting_totals
@@ -125,7 +126,7 @@ def test_csv_and_xlsx_have_the_same_numbers_as_the_matrix(client, world):
     assert rows[-1][column] == "5.00"  # 3.5 + 1.5 hours counted at the oldest meeting
     assert by_name[a.participants[1].last_name][-1] == "minimum out of reach"
     assert load_workbook(io.BytesIO(xlsx_response.get_data())).worksheets[1][
-        "C3"].value == "late"
+        "C3"].value == "late / left early"
 
 
 def test_german_csv_opens_in_german_spreadsheets(client, world):

@@ -195,8 +195,9 @@ def test_meetings_added_moved_cancelled_and_planned_as_series(client_c, course_d
     client_c.post(f"/coordination/meetings/{meeting.id}/cancel", data={"reason": "Krank"})
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).status == MeetingStatus.CANCELLED
-    page = text_of(client_c.get(f"{base}/schedule"))
-    assert "Abgesagt" in page  # still listed, as cancelled
+    page = client_c.get(f"{base}/schedule").get_data(as_text=True)
+    # Still listed, as cancelled: the status badge in its row.
+    assert 'meeting-status-cancelled">abgesagt</span>' in page
 
     # A block Friday to Sunday 09:00–17:00, and every second Friday skipping a holiday.
     response = client_c.post(f"{base}/meetings/series", data={

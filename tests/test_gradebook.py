@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from lms.accounts.models import Locale, Role
-from lms.assignments.gradebook import FAILED, MISSING, OPEN, PASSED, SUBMITTED, cohort_gradebook
-from lms.assignments.models import Assignment
+from lms.assignments.gradebook import cohort_gradebook
+from lms.assignments.models import Assignment, GradeState
 from lms.assignments.operations import grade, submit_file
 from lms.db import utcnow
 from lms.demo import _tiny_pdf
@@ -49,13 +49,15 @@ def test_the_gradebook_tells_every_state(world):
     book = cohort_gradebook(world.a.cohort, utcnow())
     p0, p1, p2 = world.a.enrollments
     paper, oral = world.paper, world.oral
-    assert book.cells[(p0.id, paper.id)].state == PASSED
+    assert book.cells[(p0.id, paper.id)].state == GradeState.PASSED
     assert book.cells[(p0.id, paper.id)].points == Decimal("72")
-    assert book.cells[(p1.id, paper.id)].state == SUBMITTED and book.cells[(p1.id, paper.id)].late
-    assert book.cells[(p2.id, paper.id)].state == MISSING
-    assert book.cells[(p0.id, oral.id)].state == FAILED
+    assert book.cells[(p1.id, paper.id)].state == GradeState.SUBMITTED
+    assert book.cells[(p1.id, paper.id)].late
+    assert book.cells[(p2.id, paper.id)].state == GradeState.MISSING
+    assert book.cells[(p0.id, oral.id)].state == GradeState.FAILED
     assert not book.cells[(p0.id, oral.id)].published
-    assert book.cells[(p1.id, oral.id)].state == OPEN  # an oral exam is never "handed in"
+    # An oral exam is never "handed in".
+    assert book.cells[(p1.id, oral.id)].state == GradeState.OPEN
     required = book.required
     assert oral in required
     assert book.required_passed(p0) == sum(1 for a in required if a is paper)

@@ -27,7 +27,7 @@ VERIFY = ("Zertifikate geprüft", "certificates have been checked")
 # (endpoint, method) -> words its 429 page says, in German and in English
 THROTTLE_WORDS = {
     ("public.login", "POST"): ("Anmeldeversuche", "login attempts"),
-    ("public.password_forgot", "POST"): ("zwei Stunden gültig", "valid for two hours"),
+    ("public.password_forgot", "POST"): ("2 Stunden gültig", "valid for 2 hours"),
     ("verify.show", "GET"): VERIFY,
     ("verify.check_file", "POST"): VERIFY,
     ("participant.check_in", "POST"): ("Check-in-Codes", "check-in codes"),

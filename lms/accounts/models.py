@@ -7,34 +7,41 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lms.db import TimestampMixin, enum_type, utcnow
 from lms.extensions import db
+from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
     from lms.cohorts.models import Enrollment
 
 
-class Role(enum.StrEnum):
-    COORDINATOR = "coordinator"
-    LECTURER = "lecturer"
-    PARTICIPANT = "participant"
-    COMPANY_CONTACT = "company_contact"
+class Role(LabelledEnum):
+    COORDINATOR = "coordinator", _l("coordinator")
+    LECTURER = "lecturer", _l("lecturer")
+    PARTICIPANT = "participant", _l("participant")
+    COMPANY_CONTACT = "company_contact", _l("company contact")
 
 
-class TitleForm(enum.StrEnum):
-    """The form of the course title a person is named with on their certificate."""
+class TitleForm(LabelledEnum):
+    """The form of the course title a person is named with on their certificate. Where a
+    course is known, a choice shows its title in that form (``Course.title_for``); the
+    label names the form without a course."""
 
-    NEUTRAL = "neutral"  # Social Media Manager*in
-    FEMALE = "female"  # Social Media Managerin
-    MALE = "male"  # Social Media Manager
+    NEUTRAL = "neutral", _l("gender-neutral form (with the gender star)")  # Manager*in
+    FEMALE = "female", _l("female form")  # Social Media Managerin
+    MALE = "male", _l("male form")  # Social Media Manager
 
 
-class Locale(enum.StrEnum):
-    DE = "de"
-    EN = "en"
+class Locale(LabelledEnum):
+    """A language of the site, mails and certificates, named in itself (never translated:
+    whoever looks for their language finds it in the words they read)."""
+
+    DE = "de", "Deutsch"
+    EN = "en", "English"
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -102,6 +109,12 @@ class UserRole(db.Model):
     role: Mapped[Role] = mapped_column(enum_type(Role, "role"), primary_key=True)
 
     user: Mapped[User] = relationship(back_populates="roles")
+
+
+# A lecturer's short biography (a TEXT column) and fields of expertise (a JSON list): the
+# longest the profile form takes.
+BIO_MAX = 3000
+EXPERTISE_MAX = 500
 
 
 class LecturerProfile(TimestampMixin, db.Model):

@@ -28,7 +28,7 @@ from lms.accounts.passwords import (
 from lms.accounts.sessions import end_all_sessions
 from lms.accounts.tokens import count_recent_tokens, issue_token, use_token, withdraw_tokens
 from lms.audit.operations import record_event
-from lms.db import utcnow
+from lms.db import max_length, utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 
@@ -87,7 +87,8 @@ def grant_role(user: User, role: Role, *, by: User | None = None) -> None:
     db.session.flush()
 
 
-NAME_MAX = 120  # the columns' length
+# The longest first or last name: the columns' length.
+NAME_MAX = min(max_length(User.first_name), max_length(User.last_name))
 
 
 def rename_user(
@@ -160,8 +161,8 @@ def request_password_reset(email: str) -> tuple[User, str] | None:
     Asking again does not withdraw the links sent before: otherwise whoever asks for the
     holder's address again and again would make every link useless before it is used.
     Instead the account receives at most ``RESET_MAILS_PER_HOUR`` links an hour; past that
-    nothing more is sent, and the links already in the mailbox (valid for two hours)
-    still work."""
+    nothing more is sent, and the links already in the mailbox (valid for their
+    ``LIFETIME``) still work."""
     user = get_user_by_email(email)
     if user is None or not user.is_active or user.password_hash is None:
         return None

@@ -10,21 +10,19 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
-from lms.assignments.models import Assignment
+from lms.assignments.models import Assignment, GradeState
 from lms.assignments.queries import list_cohort_assignments, work_status
 from lms.attendance.queries import active_roster
 from lms.cohorts.models import Cohort, Enrollment
 from lms.curriculum.models import AssessmentKind, GradingScheme
 from lms.exports import Cell
 
-PASSED, FAILED, SUBMITTED, MISSING, OPEN = "passed", "failed", "submitted", "missing", "open"
-
 
 @dataclass(frozen=True, slots=True)
 class GradeCell:
     """One participant's standing in one assignment."""
 
-    state: str  # passed, failed, submitted (not graded yet), missing (due, nothing), open
+    state: GradeState
     points: Decimal | None = None
     late: bool = False
     published: bool = True
@@ -43,7 +41,7 @@ class Gradebook:
 
     def required_passed(self, enrollment: Enrollment) -> int:
         return sum(1 for a in self.required
-                   if self.cells[(enrollment.id, a.id)].state == PASSED)
+                   if self.cells[(enrollment.id, a.id)].state == GradeState.PASSED)
 
 
 def cohort_gradebook(cohort: Cohort, now: datetime) -> Gradebook:
@@ -57,21 +55,16 @@ def cohort_gradebook(cohort: Cohort, now: datetime) -> Gradebook:
             work = status[(a.id, e.id)]
             late = work.latest is not None and work.latest.is_late
             if work.grade is not None:
-                cell = GradeCell(PASSED if work.grade.passed else FAILED, work.grade.points,
+                cell = GradeCell(work.grade.state, work.grade.points,
                                  late, work.grade.published_at is not None)
             elif work.latest is not None:
-                cell = GradeCell(SUBMITTED, late=late)
+                cell = GradeCell(GradeState.SUBMITTED, late=late)
             elif a.kind == AssessmentKind.PAPER and a.due_at is not None and a.due_at < now:
-                cell = GradeCell(MISSING)
+                cell = GradeCell(GradeState.MISSING)
             else:
-                cell = GradeCell(OPEN)
+                cell = GradeCell(GradeState.OPEN)
             cells[(e.id, a.id)] = cell
     return Gradebook(cohort, assignments, roster, cells)
-
-
-def state_label(state: str) -> str:
-    return {PASSED: _("passed"), FAILED: _("not passed"), SUBMITTED: _("handed in, not graded"),
-            MISSING: _("not handed in"), OPEN: ""}[state]
 
 
 def gradebook_table(book: Gradebook) -> list[list[Cell]]:
@@ -90,7 +83,8 @@ def gradebook_table(book: Gradebook) -> list[list[Cell]]:
         row: list[Cell] = [e.user.last_name, e.user.first_name]
         for a in book.assignments:
             cell = book.cells[(e.id, a.id)]
-            label = state_label(cell.state)
+            # An open cell stays empty: nothing to grade yet.
+            label = "" if cell.state == GradeState.OPEN else cell.state.label
             if label and not cell.published:
                 label += " (" + _("not published") + ")"
             if label and cell.late:

@@ -7,16 +7,33 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.curriculum.models import AssessmentKind, GradingScheme
 from lms.db import TimestampMixin, enum_type, utcnow
 from lms.extensions import db
+from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
     from lms.accounts.models import User
     from lms.cohorts.models import Cohort, Enrollment
     from lms.curriculum.models import Module
+
+
+# The longest description of an assignment (a TEXT column) the assignment form takes.
+DESCRIPTION_MAX = 5000
+
+
+class GradeState(LabelledEnum):
+    """Where one participant's work on one assignment stands (not stored: read from the
+    grade and the submissions), the same on the grading pages and in the gradebook."""
+
+    PASSED = "passed", _l("passed")
+    FAILED = "failed", _l("not passed")
+    SUBMITTED = "submitted", _l("handed in, not graded")
+    MISSING = "missing", _l("not handed in")  # a paper whose due date has passed
+    OPEN = "open", _l("open")  # nothing to grade yet
 
 
 class Assignment(TimestampMixin, db.Model):
@@ -111,3 +128,7 @@ class Grade(TimestampMixin, db.Model):
     enrollment: Mapped[Enrollment] = relationship()
     submission: Mapped[Submission | None] = relationship()
     graded_by: Mapped[User | None] = relationship()
+
+    @property
+    def state(self) -> GradeState:
+        return GradeState.PASSED if self.passed else GradeState.FAILED

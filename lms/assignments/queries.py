@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
@@ -15,6 +15,7 @@ from lms.attendance.queries import active_roster
 from lms.cohorts.models import Cohort, Enrollment
 from lms.curriculum.models import AssessmentKind
 from lms.extensions import db
+from lms.labels import LabelledEnum
 from lms.schedule.models import Meeting, meeting_lecturer
 
 
@@ -137,18 +138,25 @@ def get_grade(assignment: Assignment, enrollment: Enrollment) -> Grade | None:
 # --------------------------------------------------------------------------- handing in
 
 
-class HandIn(enum.StrEnum):
+class HandIn(LabelledEnum):
     """What a participant is offered for an assignment, decided in one place for the page
-    (which form it shows) and for :func:`lms.assignments.operations.submit_file` (which
-    refuses what is not offered)."""
+    (which form it shows, under the offer's label as its heading) and for
+    :func:`lms.assignments.operations.submit_file` (which refuses what is not offered)."""
 
-    NO_UPLOAD = "no_upload"  # an assessment without upload (oral exam, presentation)
-    FIRST = "first"  # nothing handed in yet; the due date (if any) has not passed
-    FIRST_LATE = "first_late"  # nothing handed in, the due date has passed: marked late
-    NEW_VERSION = "new_version"  # handed in, not graded, the due date has not passed
-    REVISION = "revision"  # graded "not passed": a revised version may be handed in
-    CLOSED_AFTER_DUE = "closed_after_due"  # handed in, the due date passed: it stands
-    CLOSED_PASSED = "closed_passed"  # graded "passed": nothing more to hand in
+    # An assessment without upload (oral exam, presentation).
+    NO_UPLOAD = "no_upload", _l("nothing to upload")
+    # Nothing handed in yet; the due date (if any) has not passed.
+    FIRST = "first", _l("hand in")
+    # Nothing handed in, the due date has passed: marked late.
+    FIRST_LATE = "first_late", _l("hand in")
+    # Handed in, not graded, the due date has not passed.
+    NEW_VERSION = "new_version", _l("hand in a new version")
+    # Graded "not passed": a revised version may be handed in.
+    REVISION = "revision", _l("hand in a revised version")
+    # Handed in, the due date passed: it stands.
+    CLOSED_AFTER_DUE = "closed_after_due", _l("handed in")
+    # Graded "passed": nothing more to hand in.
+    CLOSED_PASSED = "closed_passed", _l("handed in")
 
     @property
     def accepts_upload(self) -> bool:

@@ -17,7 +17,6 @@ from lms.attendance.models import (
     AttendanceStatus,
 )
 from lms.attendance.operations import (
-    REASON_MAX,
     AttendanceError,
     Mark,
     load_marks,
@@ -25,9 +24,12 @@ from lms.attendance.operations import (
 )
 from lms.audit.operations import record_event
 from lms.cohorts.models import Enrollment
-from lms.db import utcnow
+from lms.db import max_length, utcnow
 from lms.extensions import db
 from lms.schedule.models import Meeting
+
+# The longest reason a participant may give for an absence: its column's length.
+REASON_MAX = max_length(AbsenceNotice.reason)
 
 
 def announce_absence(

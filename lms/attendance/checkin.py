@@ -19,6 +19,8 @@ from lms.schedule.models import Meeting
 # Unambiguous characters: no 0/O, 1/I/L, so that a code read off a projector is typed right.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
+# What the check-in form takes: the code, with the spaces or dashes people type into it.
+CODE_INPUT_MAX = 20
 ROTATION = timedelta(minutes=1)
 # Check-in opens a little before the start (people arrive early) and closes at the end.
 OPENS_BEFORE_START = timedelta(minutes=15)

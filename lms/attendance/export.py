@@ -1,7 +1,8 @@
 """The attendance matrix as CSV and XLSX: one table, two formats, the same numbers.
 
 Both are built from :func:`matrix_table`, which counts through the same summaries as
-the coordinator's page and the participant's own view.
+the coordinator's page and the participant's own view, and they say a mark and a status
+in the words of the page (the members' labels).
 """
 
 from __future__ import annotations
@@ -21,19 +22,6 @@ def as_hours(minutes: int | None) -> float | None:
     return None if minutes is None else round(minutes / 60, 2)
 
 
-def status_label(status: str) -> str:
-    return {"present": _("present"), "late": _("late"), "excused": _("excused"),
-            "absent": _("absent")}[status]
-
-
-def risk_label(risk: str) -> str:
-    """The same words as the standing on every other page (on track, at risk, minimum
-    out of reach)."""
-    from lms.certificates.rules import RISK_STANDING, standing_label
-
-    return standing_label(RISK_STANDING[risk])
-
-
 def matrix_table(matrix: AttendanceMatrix) -> list[list[Cell]]:
     """Header, one row per participant (hours counted per meeting, then totals), and a
     closing row with the hours counted per meeting."""
@@ -49,7 +37,7 @@ def matrix_table(matrix: AttendanceMatrix) -> list[list[Cell]]:
         row: list[Cell] = [e.user.last_name, e.user.first_name]
         row += [as_hours(matrix.minutes[(e.id, m.id)]) for m in matrix.meetings]
         row += [as_hours(s.attended), as_hours(s.held), as_hours(s.scheduled),
-                as_hours(s.required), as_hours(s.may_still_miss), risk_label(s.risk)]
+                as_hours(s.required), as_hours(s.may_still_miss), s.risk.label]
         rows.append(row)
     footer: list[Cell] = [_("Hours counted per meeting"), ""]
     footer += [as_hours(matrix.meeting_totals[m.id].counted) if matrix.held(m) else None
@@ -74,7 +62,7 @@ def matrix_xlsx(matrix: AttendanceMatrix) -> bytes:
         row: list[Cell] = [e.user.last_name, e.user.first_name]
         for m in matrix.meetings:
             mark = matrix.marks.get((e.id, m.id))
-            row.append(status_label(mark.status.value) if mark and matrix.held(m) else None)
+            row.append(mark.status.label if mark and matrix.held(m) else None)
         marks.append(row)
     for cell in marks[1]:
         cell.font = Font(bold=True)

@@ -7,10 +7,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import enum_type, utcnow
 from lms.extensions import db
+from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
     from lms.accounts.models import User
@@ -18,14 +20,27 @@ if TYPE_CHECKING:
     from lms.schedule.models import Meeting
 
 
-class AttendanceStatus(enum.StrEnum):
-    PRESENT = "present"
-    LATE = "late"  # arrived late or left early: minutes_attended says how long
-    EXCUSED = "excused"
-    ABSENT = "absent"
+class AttendanceStatus(LabelledEnum):
+    PRESENT = "present", _l("present")
+    # Arrived late or left early: minutes_attended says how long.
+    LATE = "late", _l("late / left early")
+    EXCUSED = "excused", _l("excused")
+    ABSENT = "absent", _l("absent")
+
+    @property
+    def symbol(self) -> str:
+        """The mark in a cell of the attendance matrix (its label is said beside it)."""
+        return ATTENDANCE_SYMBOLS[self]
+
+
+ATTENDANCE_SYMBOLS = {AttendanceStatus.PRESENT: "✓", AttendanceStatus.LATE: "◐",
+                      AttendanceStatus.EXCUSED: "E", AttendanceStatus.ABSENT: "✗"}
 
 
 class AttendanceSource(enum.StrEnum):
+    """Who recorded a mark: kept for the change log; pages say only that someone checked
+    in themselves (with the time), never the word for the source."""
+
     LECTURER = "lecturer"
     SELF_CHECK_IN = "self_check_in"
     COORDINATOR = "coordinator"
@@ -62,11 +77,16 @@ class Attendance(db.Model):
     enrollment: Mapped[Enrollment] = relationship()
     recorded_by: Mapped[User | None] = relationship()
 
+    @property
+    def checked_in_themselves(self) -> bool:
+        """Recorded by the participant's own check-in (the roster says so, with the time)."""
+        return self.source == AttendanceSource.SELF_CHECK_IN
 
-class AbsenceDecision(enum.StrEnum):
-    PENDING = "pending"
-    EXCUSED = "excused"
-    NOT_EXCUSED = "not_excused"
+
+class AbsenceDecision(LabelledEnum):
+    PENDING = "pending", _l("decision pending")
+    EXCUSED = "excused", _l("excused")
+    NOT_EXCUSED = "not_excused", _l("not excused")
 
 
 class AbsenceNotice(db.Model):

@@ -28,13 +28,17 @@ from lms.attendance.models import (
 )
 from lms.audit.operations import record_event
 from lms.cohorts.models import Enrollment
-from lms.db import utcnow
+from lms.db import max_length, utcnow
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.i18n import duration_text
 from lms.schedule.models import Meeting
 
-NOTE_MAX = 500
-REASON_MAX = 1000
+# The longest note on a mark: its column's length.
+NOTE_MAX = max_length(Attendance.note)
+# The longest reason for changing marks after the lecturers' window (kept in the change
+# log, which has no column of its own for it).
+CHANGE_REASON_MAX = 1000
 
 
 class AttendanceError(DomainError):
@@ -139,10 +143,10 @@ def save_roster(
     lecturer saved in the meantime."""
     now = now or utcnow()
     source = check_marking_allowed(meeting, now, as_coordinator=as_coordinator, reason=reason)
-    if len(reason.strip()) > REASON_MAX:
+    if len(reason.strip()) > CHANGE_REASON_MAX:
         raise AttendanceError(_ln("The reason may have at most %(num)s character.",
                                      "The reason may have at most %(num)s characters.",
-                                     REASON_MAX))
+                                     CHANGE_REASON_MAX))
     roster = set(
         db.session.scalars(
             sa.select(Enrollment.id).where(
@@ -265,7 +269,8 @@ def check_in(meeting: Meeting, enrollment: Enrollment, code: str, *, now: dateti
         raise AttendanceError(_l("This meeting is cancelled."))
     if not checkin.checkin_is_open(meeting, now):
         raise AttendanceError(_l(
-            "Check-in is open from 15 minutes before the start until the end of the meeting."))
+            "Check-in is open from %(ahead)s before the start until the end of the meeting.",
+            ahead=duration_text(checkin.OPENS_BEFORE_START)))
     if not checkin.code_matches(meeting.id, code, now):
         if _code_of_other_meeting({meeting.id}, code, now):
             raise AttendanceError(_l("This code belongs to another meeting."))
@@ -328,6 +333,7 @@ def check_in_with_code(user: User, code: str, *, now: datetime | None = None) ->
         raise AttendanceError(_l("This code belongs to another meeting."))
     if not any(checkin.checkin_is_open(m, now) for m, _ in candidates):
         raise AttendanceError(_l("None of your meetings is open for check-in right now. "
-                                 "Check-in opens 15 minutes before the start."))
+                                 "Check-in opens %(ahead)s before the start.",
+                                 ahead=duration_text(checkin.OPENS_BEFORE_START)))
     raise AttendanceError(_l(
         "This code is not valid (any more). Please type the code shown right now."))

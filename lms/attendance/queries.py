@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from lms.access import VISIBLE_ENROLLMENT
-from lms.attendance.models import AbsenceNotice, Attendance, AttendanceStatus
+from lms.attendance.models import AbsenceDecision, AbsenceNotice, Attendance, AttendanceStatus
+from lms.certificates.standing import Standing
 from lms.cohorts.models import Cohort, Enrollment
 from lms.extensions import db
 from lms.i18n import sort_key
@@ -61,11 +62,12 @@ class AttendanceSummary:
         return not self.at_risk and self.may_still_miss < self.margin
 
     @property
-    def risk(self) -> str:
-        """"below", "near" or "ok", for badges and exports."""
+    def risk(self) -> Standing:
+        """The attendance part of the standing while the course runs: on track, at risk
+        (heading below the minimum) or out of reach (below it), for badges and exports."""
         if self.at_risk:
-            return "below"
-        return "near" if self.heading_below else "ok"
+            return Standing.OUT_OF_REACH
+        return Standing.AT_RISK if self.heading_below else Standing.ON_TRACK
 
 
 def counted_minutes(meeting: Meeting, mark: Attendance | None, excused_counts: bool) -> int | None:
@@ -286,11 +288,11 @@ class AttendanceMatrix:
 
     @property
     def below(self) -> list[Enrollment]:
-        return [e for e in self.roster if self.summaries[e.id].risk == "below"]
+        return [e for e in self.roster if self.summaries[e.id].risk == Standing.OUT_OF_REACH]
 
     @property
     def near(self) -> list[Enrollment]:
-        return [e for e in self.roster if self.summaries[e.id].risk == "near"]
+        return [e for e in self.roster if self.summaries[e.id].risk == Standing.AT_RISK]
 
 
 def attendance_matrix(cohort: Cohort, now: datetime) -> AttendanceMatrix:
@@ -326,4 +328,4 @@ def list_absence_notices(cohort_id: int) -> list[AbsenceNotice]:
                  selectinload(AbsenceNotice.enrollment).selectinload(Enrollment.user))
         .order_by(Meeting.starts_at, AbsenceNotice.id)
     ).all()
-    return sorted(notices, key=lambda n: n.decision.value != "pending")
+    return sorted(notices, key=lambda n: n.decision != AbsenceDecision.PENDING)

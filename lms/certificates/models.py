@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import enum_type, utcnow
 from lms.extensions import db
+from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
     from lms.accounts.models import User
     from lms.cohorts.models import Enrollment
 
 
-class CertificateKind(enum.StrEnum):
-    CERTIFICATE = "certificate"  # Zertifikat: every rule met
-    CONFIRMATION = "confirmation"  # Teilnahmebescheinigung: attendance met, assessment not
+class CertificateKind(LabelledEnum):
+    CERTIFICATE = "certificate", _l("certificate")  # Zertifikat: every rule met
+    # Teilnahmebescheinigung: attendance met, assessment not.
+    CONFIRMATION = "confirmation", _l("confirmation of participation")
 
 
-class CertificateStatus(enum.StrEnum):
-    VALID = "valid"
-    REVOKED = "revoked"
+class CertificateStatus(LabelledEnum):
+    VALID = "valid", _l("valid")
+    REVOKED = "revoked", _l("revoked")
 
 
 class Certificate(db.Model):

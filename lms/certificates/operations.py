@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -55,12 +56,14 @@ from lms.credentials.operations import (
     record_credential,
     revoke_credential,
 )
-from lms.db import utcnow
+from lms.db import max_length, utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.storage import remove_stored, store_bytes, stored_path
 
 AREA = "certificates"
+# The longest reason for a revocation or a correction: the column's length.
+REASON_MAX = max_length(Certificate.revoked_reason)
 _PENDING_FILES = "lms.certificates.pending_files"
 
 
@@ -201,8 +204,10 @@ def revoke_certificate(
     reason = (reason or "").strip()
     if not reason:
         raise CertificateError(_("Please give a reason for the revocation."))
-    if len(reason) > 500:
-        raise CertificateError(_("The reason may be at most 500 characters long."))
+    if len(reason) > REASON_MAX:
+        raise CertificateError(ngettext("The reason may have at most %(num)s character.",
+                                        "The reason may have at most %(num)s characters.",
+                                        REASON_MAX))
     if certificate.status == CertificateStatus.REVOKED:
         raise CertificateError(_("The certificate is already revoked."))
     reopens = reopen and reopens_enrollment(certificate)

@@ -192,8 +192,11 @@ def normalise_code(raw: str) -> str | None:
     return code
 
 
+CODE_GROUP = 4  # characters between the dashes of a code as printed
+
+
 def group_code(code: str) -> str:
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "-".join(code[i:i + CODE_GROUP] for i in range(0, len(code), CODE_GROUP))
 
 
 def get_certificate_by_code(raw: str) -> Certificate | None:

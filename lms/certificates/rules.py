@@ -31,16 +31,20 @@ from decimal import Decimal
 
 from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from lms.attendance.queries import AttendanceSummary
 from lms.certificates import wording
 from lms.certificates.models import CertificateKind
+from lms.certificates.standing import Standing
 from lms.curriculum.models import GradingScheme
 from lms.i18n import plural_n
+from lms.labels import LabelledEnum
 
 
 class Outcome(enum.StrEnum):
-    """What may be issued now."""
+    """What may be issued now (pages show the standing and the kind of document, never
+    the outcome itself)."""
 
     CERTIFICATE = "certificate"
     CONFIRMATION = "confirmation"
@@ -48,34 +52,22 @@ class Outcome(enum.StrEnum):
     NONE = "none"  # withdrawn: nothing is issued
 
 
-class Standing(enum.StrEnum):
-    """Where a participant stands; the last four are final."""
+class Mark(LabelledEnum):
+    """How a reason is shown: its symbol, and its label said to screen readers."""
 
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    OUT_OF_REACH = "out_of_reach"
-    CERTIFIED = "certified"
-    CONFIRMATION = "confirmation"
-    NOT_COMPLETED = "not_completed"
-    WITHDRAWN = "withdrawn"
+    MET = "met", _l("met")
+    ON_TRACK = "on_track", _l("on track so far")
+    AT_RISK = "at_risk", _l("at risk")
+    MISSING = "missing", _l("missing")
+    INFO = "info", _l("note")
 
     @property
-    def final(self) -> bool:
-        return self in FINAL_STANDINGS
+    def symbol(self) -> str:
+        return REASON_SYMBOLS[self]
 
 
-FINAL_STANDINGS = frozenset({Standing.CERTIFIED, Standing.CONFIRMATION,
-                             Standing.NOT_COMPLETED, Standing.WITHDRAWN})
-
-
-class Mark(enum.StrEnum):
-    """How a reason is shown: ✓ met, ✓ on track so far, ! at risk, ✗ missing, i note."""
-
-    MET = "met"
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    MISSING = "missing"
-    INFO = "info"
+REASON_SYMBOLS = {Mark.MET: "✓", Mark.ON_TRACK: "✓", Mark.AT_RISK: "!", Mark.MISSING: "✗",
+                  Mark.INFO: "i"}
 
 
 @dataclass(frozen=True)
@@ -186,24 +178,6 @@ def evaluate_completion(facts: CompletionFacts) -> CompletionResult:
     )
 
 
-def standing_label(standing: Standing) -> str:
-    """The words for a standing, the same on every page, export and mail."""
-    return {
-        Standing.ON_TRACK: _("on track"),
-        Standing.AT_RISK: _("at risk"),
-        Standing.OUT_OF_REACH: _("minimum out of reach"),
-        Standing.CERTIFIED: _("certificate earned"),
-        Standing.CONFIRMATION: _("confirmation of participation"),
-        Standing.NOT_COMPLETED: _("not completed"),
-        Standing.WITHDRAWN: _("withdrawn"),
-    }[standing]
-
-
-# The attendance summary's own word for its risk, as a standing of the running course.
-RISK_STANDING = {"ok": Standing.ON_TRACK, "near": Standing.AT_RISK,
-                 "below": Standing.OUT_OF_REACH}
-
-
 def attendance_standing(summary: AttendanceSummary, final: bool) -> Standing:
     """The attendance rule alone: CERTIFIED when the minimum is met (or NOT_COMPLETED
     when it was not, once final); while the course runs ON_TRACK, AT_RISK (the hours
@@ -212,7 +186,7 @@ def attendance_standing(summary: AttendanceSummary, final: bool) -> Standing:
         return Standing.CERTIFIED
     if final:
         return Standing.NOT_COMPLETED
-    return RISK_STANDING[summary.risk]
+    return summary.risk
 
 
 def _attendance_reasons(summary: AttendanceSummary, standing: Standing) -> list[Reason]:

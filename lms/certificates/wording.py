@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
+from lms.certificates.standing import Standing
 from lms.i18n import plural_n
 
 if TYPE_CHECKING:
@@ -140,8 +141,6 @@ def on_track(s: AttendanceSummary) -> str:
 
 def standing_sentence(result: CompletionResult, s: AttendanceSummary) -> str:
     """The participant's own summary of their standing, addressed to them."""
-    from lms.certificates.rules import Standing
-
     standing, attendance = result.standing, result.attendance_standing
     if standing == Standing.ON_TRACK:
         if s.held:

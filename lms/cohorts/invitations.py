@@ -181,7 +181,7 @@ def send_account_invitation(user: User, token: str, role: Role) -> None:
     from lms.urls import external_url
 
     expires = find_token(token, TokenPurpose.INVITATION).expires_at
-    send_to_user(user, "account_invitation", role=role.value,
+    send_to_user(user, "account_invitation", role=role,
                  link=external_url("public.invitation", token=token),
                  expires=format_date(expires.date(), "long", locale=str(user.locale)))
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.curriculum.models import DEFAULT_MIN_ATTENDANCE_PERCENT
 from lms.db import TimestampMixin, enum_type
 from lms.extensions import db
+from lms.i18n import site_timezone
+from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
     from lms.accounts.models import User
@@ -18,11 +21,16 @@ if TYPE_CHECKING:
     from lms.schedule.models import Block, Meeting
 
 
-class EnrollmentStatus(enum.StrEnum):
-    INVITED = "invited"
-    ACTIVE = "active"
-    WITHDRAWN = "withdrawn"
-    COMPLETED = "completed"
+class EnrollmentStatus(LabelledEnum):
+    INVITED = "invited", _l("invited")
+    ACTIVE = "active", _l("active")
+    WITHDRAWN = "withdrawn", _l("withdrawn")
+    COMPLETED = "completed", _l("completed")
+
+
+# How many days after a meeting's start its lecturers may still change its marks, unless
+# the cohort says otherwise (the model's and the cohort form's default).
+DEFAULT_ATTENDANCE_EDIT_DAYS = 14
 
 
 class Company(TimestampMixin, db.Model):
@@ -58,13 +66,14 @@ class Cohort(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
-    timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Berlin")
+    # The configured LMS_TIMEZONE unless the coordinator chooses another.
+    timezone: Mapped[str] = mapped_column(sa.String(64), default=site_timezone)
     location: Mapped[str] = mapped_column(sa.String(300), default="")
     # Completion rules; copied from the course's defaults when the cohort is created.
-    min_attendance_percent: Mapped[int] = mapped_column(default=80)
+    min_attendance_percent: Mapped[int] = mapped_column(default=DEFAULT_MIN_ATTENDANCE_PERCENT)
     excused_counts: Mapped[bool] = mapped_column(default=False)
     # How many days after a meeting's start lecturers may still change its marks.
-    attendance_edit_days: Mapped[int] = mapped_column(default=14)
+    attendance_edit_days: Mapped[int] = mapped_column(default=DEFAULT_ATTENDANCE_EDIT_DAYS)
     archived_at: Mapped[datetime | None]
 
     course: Mapped[Course] = relationship()

@@ -16,6 +16,7 @@ from lms.curriculum.models import Course
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.i18n import site_timezone
 
 
 class CohortError(DomainError):
@@ -36,15 +37,17 @@ def create_cohort(
     starts_on: date,
     ends_on: date,
     *,
-    timezone: str = "Europe/Berlin",
+    timezone: str | None = None,
     location: str = "",
     coordinator: User | None = None,
     by: User | None = None,
 ) -> Cohort:
     """A closed cohort with the course's completion rules and assessments as its own copies,
-    so that changing the course later never changes a running cohort's rules."""
+    so that changing the course later never changes a running cohort's rules. Without a
+    ``timezone``, the configured one (``LMS_TIMEZONE``)."""
     if ends_on < starts_on:
         raise CohortError(_l("The cohort cannot end before it starts."))
+    timezone = timezone or site_timezone()
     ZoneInfo(timezone)  # raises for an unknown zone
     cohort = Cohort(
         course=course,

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 
 from lms.accounts.models import Locale, TitleForm, User, normalise_email
+from lms.accounts.operations import NAME_MAX
 from lms.cohorts.invitations import Invitation, invite_participant
 from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
 from lms.extensions import db
@@ -226,8 +227,9 @@ def _check_row(record: list[str], line: int, columns: dict[str, int], in_cohort:
         reasons.append(_l("the first name is empty"))
     if not last_name:
         reasons.append(_l("the last name is empty"))
-    if len(first_name) > 120 or len(last_name) > 120:
-        reasons.append(_l("a name is longer than 120 characters"))
+    if len(first_name) > NAME_MAX or len(last_name) > NAME_MAX:
+        reasons.append(_ln("a name is longer than %(num)s character",
+                           "a name is longer than %(num)s characters", NAME_MAX))
     title_form = TitleForm.NEUTRAL
     if cell("title_form"):
         title_form = _lookup(cell("title_form"), TITLE_FORMS)  # type: ignore[assignment]

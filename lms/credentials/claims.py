@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 @dataclass(frozen=True)
 class Claim:
     label: str
-    value: str
+    text: str  # the statement in words
     items: tuple[str, ...] = ()
 
 

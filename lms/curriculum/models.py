@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-import enum
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import TitleForm
 from lms.db import TimestampMixin, enum_type
 from lms.extensions import db
+from lms.labels import LabelledEnum
 
 
-class AssessmentKind(enum.StrEnum):
-    PAPER = "paper"  # Hausarbeit: a file is handed in
-    ASSESSMENT = "assessment"  # oral exam, presentation: no upload
+class AssessmentKind(LabelledEnum):
+    PAPER = "paper", _l("written paper (upload)")  # Hausarbeit: a file is handed in
+    ASSESSMENT = "assessment", _l("assessment without upload")  # oral exam, presentation
 
 
-class GradingScheme(enum.StrEnum):
-    PASS_FAIL = "pass_fail"  # noqa: S105 (a grading scheme, not a password)
-    POINTS = "points"
+class GradingScheme(LabelledEnum):
+    PASS_FAIL = "pass_fail", _l("passed / not passed")
+    POINTS = "points", _l("points with a pass mark")
+
+
+# A course's minimum attendance when its content does not state one, and a cohort's.
+DEFAULT_MIN_ATTENDANCE_PERCENT = 80
 
 
 class Course(TimestampMixin, db.Model):
@@ -46,7 +51,8 @@ class Course(TimestampMixin, db.Model):
     # Credit points (ECTS) a completed course earns, if it carries any (course.toml
     # "credits"); the credentials state them as creditsAvailable / creditsEarned.
     credits: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 1))
-    default_min_attendance_percent: Mapped[int] = mapped_column(default=80)
+    default_min_attendance_percent: Mapped[int] = mapped_column(
+        default=DEFAULT_MIN_ATTENDANCE_PERCENT)
     default_excused_counts: Mapped[bool] = mapped_column(default=False)
 
     modules: Mapped[list[Module]] = relationship(

@@ -30,7 +30,9 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
 
 from lms.ical.queries import DeadlineRow, MeetingRow
+from lms.labels import capitalised
 from lms.localtime import calendar_time, local_instant
+from lms.schedule.models import MeetingStatus
 
 PRODID = "-//TH Köln//lms Weiterbildung//DE"
 # How often calendar programs should poll (RFC 7986 REFRESH-INTERVAL and its older
@@ -61,9 +63,9 @@ class _Texts:
     @classmethod
     def current(cls) -> _Texts:
         return cls(
-            cancelled=_("Cancelled"), lecturers=_("Lecturers"), details=_("Details"),
-            online=_("Online"), reason=_("Reason"), cohort=_("Cohort"), module=_("Module"),
-            deadline=_("Deadline"), due_by=_("Due by %(time)s"),
+            cancelled=capitalised(MeetingStatus.CANCELLED.label), lecturers=_("Lecturers"),
+            details=_("Details"), online=_("Online"), reason=_("Reason"), cohort=_("Cohort"),
+            module=_("Module"), deadline=_("Deadline"), due_by=_("Due by %(time)s"),
         )
 
 

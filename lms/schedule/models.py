@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import TimestampMixin, enum_type
 from lms.extensions import db
+from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
     from lms.accounts.models import User
@@ -20,9 +21,9 @@ if TYPE_CHECKING:
     from lms.curriculum.models import Module
 
 
-class MeetingStatus(enum.StrEnum):
-    SCHEDULED = "scheduled"
-    CANCELLED = "cancelled"
+class MeetingStatus(LabelledEnum):
+    SCHEDULED = "scheduled", _l("scheduled")
+    CANCELLED = "cancelled", _l("cancelled")
 
 
 def new_ical_uid() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -18,7 +18,9 @@ from werkzeug.routing import IntegerConverter, Map
 
 from lms.accounts.models import User
 from lms.extensions import login_manager
-from lms.i18n import filesize, plural_n
+from lms.i18n import duration_text as i18n_duration_text
+from lms.i18n import filesize, plural_n, site_timezone
+from lms.labels import LabelledEnum, capitalised, label
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -73,13 +75,38 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_datetime=local_datetime, local_date=local_date, local_time=local_time_filter,
         hours=hours, hours_down=hours_down, points=points, plural_n=plural_n, hours_n=hours_n,
-        filesize=filesize,
+        filesize=filesize, label=label, capitalised=capitalised, duration=i18n_duration_text,
     )
-    from lms.certificates.rules import standing_label
     from lms.certificates.wording import standing_sentence
 
     app.jinja_env.globals.update(current_locale=lambda: str(get_locale()),
-                                 standing_label=standing_label, standing_text=standing_sentence)
+                                 standing_text=standing_sentence)
+    # Templates compare with the members (``m.status == MeetingStatus.CANCELLED``), never
+    # with their values spelled out.
+    app.jinja_env.globals.update({cls.__name__: cls for cls in labelled_enums()})
+    # A text that states how long a link works says it from the lifetime itself.
+    from lms.accounts.models import TokenPurpose
+    from lms.accounts.tokens import LIFETIME
+
+    app.jinja_env.globals.update(TokenPurpose=TokenPurpose, LINK_LIFETIME=LIFETIME)
+
+
+def labelled_enums() -> tuple[type[LabelledEnum], ...]:
+    """Every enumeration people see, each a template global under its class name."""
+    from lms.accounts.models import Locale, Role, TitleForm
+    from lms.assignments.models import GradeState
+    from lms.assignments.queries import HandIn
+    from lms.attendance.models import AbsenceDecision, AttendanceStatus
+    from lms.certificates.models import CertificateKind, CertificateStatus
+    from lms.certificates.rules import Mark
+    from lms.certificates.standing import Standing
+    from lms.cohorts.models import EnrollmentStatus
+    from lms.curriculum.models import AssessmentKind, GradingScheme
+    from lms.schedule.models import MeetingStatus
+
+    return (AbsenceDecision, AssessmentKind, AttendanceStatus, CertificateKind,
+            CertificateStatus, EnrollmentStatus, GradeState, GradingScheme, HandIn, Locale,
+            Mark, MeetingStatus, Role, Standing, TitleForm)
 
 
 def _load_user(user_id: str) -> User | None:
@@ -185,9 +212,7 @@ def _bare_error_page(code: int) -> tuple[str, int]:
 
 
 def _zone(timezone: str | None) -> ZoneInfo:
-    from flask import current_app
-
-    return ZoneInfo(timezone or current_app.config["LMS_TIMEZONE"])
+    return ZoneInfo(timezone or site_timezone())
 
 
 def local_datetime(value: datetime, timezone: str | None = None, fmt: str = "medium") -> str:
@@ -236,12 +261,10 @@ def hours_n(minutes: int) -> int:
 
 
 def duration_text(minutes: int) -> str:
-    """A duration in words: "2 hours", "90 minutes"."""
-    from flask_babel import ngettext
+    """A duration in words: "2 hours", "90 minutes" (:func:`lms.i18n.duration_text`)."""
+    return i18n_duration_text(timedelta(minutes=minutes))
 
-    if minutes % 60 == 0:
-        return ngettext("%(num)s hour", "%(num)s hours", minutes // 60)
-    return ngettext("%(num)s minute", "%(num)s minutes", minutes)
+
 def hours_down(minutes: int) -> str:
     """Hours that may still be missed: rounded down to a tenth, never promising more."""
     return _format_hours(minutes // 6 * 6, _locale())

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import get_cohort_or_404
-from lms.assignments.gradebook import cohort_gradebook, gradebook_table, state_label
+from lms.assignments.gradebook import cohort_gradebook, gradebook_table
 from lms.assignments.models import Assignment
 from lms.assignments.operations import AssignmentError, create_assignment, update_assignment
 from lms.assignments.queries import list_cohort_assignments, work_status
@@ -59,11 +59,11 @@ def cohort_assignments(cohort_id: int):
 
 
 @bp.get("/cohorts/<int:cohort_id>/grades")
-def cohort_grades(cohort_id: int):
+def cohort_grades(cohort_id: int) -> str:
     """Every participant by every assignment, with the required ones passed."""
     cohort = get_cohort_or_404(current_user, cohort_id)
     return render_template("coordinator/grades.html", cohort=cohort,
-                           book=cohort_gradebook(cohort, utcnow()), state_label=state_label)
+                           book=cohort_gradebook(cohort, utcnow()))
 
 
 @bp.get("/cohorts/<int:cohort_id>/grades.<any(csv, xlsx):suffix>")

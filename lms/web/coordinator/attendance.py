@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from lms.access import get_cohort_or_404
 from lms.attendance.absences import decide_absence
-from lms.attendance.export import matrix_csv, matrix_xlsx, risk_label
+from lms.attendance.export import matrix_csv, matrix_xlsx
 from lms.attendance.models import AbsenceDecision, AbsenceNotice
 from lms.attendance.operations import AttendanceError
 from lms.attendance.queries import attendance_matrix, list_absence_notices
@@ -27,15 +27,11 @@ bp.add_url_rule("/meetings/<int:meeting_id>/attendance", "attendance",
 bp.add_url_rule("/meetings/<int:meeting_id>/sheet.pdf", "attendance_sheet",
                 roster_views.attendance_sheet)
 
-STATUS_SHORT = {"present": "✓", "late": "◐", "excused": "E", "absent": "✗"}
-
-
 @bp.get("/cohorts/<int:cohort_id>/attendance", endpoint="attendance_matrix")
-def attendance_matrix_page(cohort_id: int):
+def attendance_matrix_page(cohort_id: int) -> str:
     cohort = get_cohort_or_404(current_user, cohort_id)
     matrix = attendance_matrix(cohort, utcnow())
-    return render_template("coordinator/attendance_matrix.html", cohort=cohort, matrix=matrix,
-                           short=STATUS_SHORT, risk_label=risk_label)
+    return render_template("coordinator/attendance_matrix.html", cohort=cohort, matrix=matrix)
 
 
 @bp.get("/cohorts/<int:cohort_id>/attendance.csv")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -16,6 +17,7 @@ from wtforms.validators import DataRequired, Length
 from lms.access import get_certificate_or_404, get_cohort_or_404
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.operations import (
+    REASON_MAX,
     CertificateError,
     issue_certificate,
     issue_corrected_certificate,
@@ -28,10 +30,11 @@ from lms.cohorts.models import Enrollment, EnrollmentStatus
 from lms.db import utcnow
 from lms.extensions import db
 from lms.web.certificate_files import send_certificate
+from lms.web.choices import LANGUAGE_CHOICES
 from lms.web.coordinator import bp
 from lms.web.negotiation import wants_json
 
-LANGUAGES = [("", _l("The participant's language")), ("de", "Deutsch"), ("en", "English")]
+LANGUAGES = [("", _l("The participant's language")), *LANGUAGE_CHOICES]
 
 
 class IssueForm(FlaskForm):
@@ -42,7 +45,9 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason"),
         validators=[DataRequired(_l("Please give a reason.")),
-                    Length(max=500, message=_l("At most 500 characters, please."))],
+                    Length(max=REASON_MAX, message=_ln(
+                        "The reason may have at most %(num)s character.",
+                        "The reason may have at most %(num)s characters.", REASON_MAX))],
         description=_l("Kept with the certificate; not shown on the verification page."),
     )
 

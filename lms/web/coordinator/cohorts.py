@@ -149,7 +149,7 @@ def _save(form: CohortForm, change: Callable[[], Cohort]) -> Cohort | None:
 
 
 @bp.get("/cohorts/<int:cohort_id>/audit")
-def audit(cohort_id: int):
+def audit(cohort_id: int) -> str:
     cohort = get_cohort_or_404(current_user, cohort_id)
     events = db.session.execute(
         sa.select(AuditEvent, User)
@@ -158,4 +158,5 @@ def audit(cohort_id: int):
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(AUDIT_PAGE)
     ).all()
-    return render_template("coordinator/audit.html", cohort=cohort, events=events)
+    return render_template("coordinator/audit.html", cohort=cohort, events=events,
+                           limit=AUDIT_PAGE)

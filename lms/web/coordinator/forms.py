@@ -3,11 +3,13 @@ by the views (``form.field.choices = ...``)."""
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from sqlalchemy.orm import QueryableAttribute
 from wtforms import (
     BooleanField,
     DateField,
@@ -31,46 +33,63 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from lms.accounts.models import BIO_MAX, EXPERTISE_MAX, LecturerProfile, Locale, TitleForm, User
+from lms.cohorts.models import DEFAULT_ATTENDANCE_EDIT_DAYS, Cohort, Company
 from lms.cohorts.roster_import import MAX_BYTES as ROSTER_MAX_BYTES
+from lms.db import max_length
+from lms.i18n import site_timezone
+from lms.labels import Label
+from lms.schedule.models import Block, Meeting
+from lms.web.choices import LANGUAGE_CHOICES, CourseTitleForms, title_form_choices
 from lms.web.uploads import FileWithinLimit
 
 REQUIRED = _l("Please fill in this field.")
+# WTForms fills in the bounds of the NumberRange it belongs to: one source for both.
+FROM_TO = _l("Enter a number from %(min)s to %(max)s.")
 TIMEZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
 
 
-def _email_field(label, required=True, **kwargs):
+def _email_field(label: Label, column: QueryableAttribute[str] = User.email,
+                 required: bool = True, **kwargs: Any) -> EmailField:
     checks = [Email(_l("Please enter a valid email address."), check_deliverability=False),
-              Length(max=254)]
+              Length(max=max_length(column))]
     return EmailField(label, validators=[DataRequired(REQUIRED) if required else Optional(),
                                          *checks], **kwargs)
 
 
+def _name_field(label: Label, column: QueryableAttribute[str], **kwargs: Any) -> StringField:
+    return StringField(label, validators=[DataRequired(REQUIRED), Length(max=max_length(column))],
+                       **kwargs)
+
+
 class CompanyForm(FlaskForm):
-    name = StringField(_l("Company name"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
-    contact_email = _email_field(_l("Contact email"), required=False)
+    name = StringField(_l("Company name"), validators=[DataRequired(REQUIRED),
+                                                       Length(max=max_length(Company.name))])
+    contact_name = StringField(_l("Contact person"), validators=[
+        Optional(), Length(max=max_length(Company.contact_name))])
+    contact_email = _email_field(_l("Contact email"), Company.contact_email, required=False)
 
 
 class CohortForm(FlaskForm):
     course_id = SelectField(_l("Course"), coerce=int, validators=[InputRequired(REQUIRED)])
     company_id = SelectField(_l("Company"), coerce=int, validators=[InputRequired(REQUIRED)])
     name = StringField(_l("Name of the cohort"),
-                       validators=[DataRequired(REQUIRED), Length(max=200)],
+                       validators=[DataRequired(REQUIRED), Length(max=max_length(Cohort.name))],
                        description=_l("e.g. “Inhouse 2026/27 – Company”"))
     starts_on = DateField(_l("First day"), validators=[InputRequired(REQUIRED)])
     ends_on = DateField(_l("Last day"), validators=[InputRequired(REQUIRED)])
-    timezone = SelectField(_l("Time zone"), choices=TIMEZONES, default="Europe/Berlin")
-    location = StringField(_l("Usual place"), validators=[Optional(), Length(max=300)])
+    timezone = SelectField(_l("Time zone"), choices=TIMEZONES, default=site_timezone)
+    location = StringField(_l("Usual place"),
+                           validators=[Optional(), Length(max=max_length(Cohort.location))])
     coordinator_id = SelectField(_l("Responsible coordinator"), coerce=int)
     min_attendance_percent = IntegerField(
         _l("Minimum attendance (percent of the scheduled hours)"),
-        validators=[InputRequired(REQUIRED),
-                    NumberRange(0, 100, _l("Enter a number from 0 to 100."))])
+        validators=[InputRequired(REQUIRED), NumberRange(0, 100, FROM_TO)])
     excused_counts = BooleanField(_l("Excused absence counts as attended"))
     attendance_edit_days = IntegerField(
         _l("Lecturers may change attendance for this many days after a meeting"),
-        default=14, validators=[InputRequired(REQUIRED),
-                                NumberRange(0, 365, _l("Enter a number from 0 to 365."))])
+        default=DEFAULT_ATTENDANCE_EDIT_DAYS,
+        validators=[InputRequired(REQUIRED), NumberRange(0, 365, FROM_TO)])
     required_keys = SelectMultipleField(
         _l("Required for the certificate"),
         description=_l("The assessments a participant must pass."))
@@ -80,32 +99,21 @@ class CohortForm(FlaskForm):
             raise ValidationError(_l("The last day cannot be before the first day."))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(CourseTitleForms):
     email = _email_field(_l("Email address"))
-    first_name = StringField(_l("First name"), validators=[DataRequired(REQUIRED),
-                                                           Length(max=120)])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(REQUIRED),
-                                                         Length(max=120)])
-    title_form = SelectField(
-        _l("Title form"), default="neutral",
-        choices=[("neutral", "Social Media Manager*in"), ("female", "Social Media Managerin"),
-                 ("male", "Social Media Manager")])
-    language = SelectField(_l("Language"), default="de",
-                           choices=[("de", "Deutsch"), ("en", "English")])
+    first_name = _name_field(_l("First name"), User.first_name)
+    last_name = _name_field(_l("Last name"), User.last_name)
+    title_form = SelectField(_l("Title form"), default=TitleForm.NEUTRAL.value,
+                             choices=title_form_choices())
+    language = SelectField(_l("Language"), default=Locale.DE.value, choices=LANGUAGE_CHOICES)
 
 
-TITLE_FORM_CHOICES = [("neutral", "Social Media Manager*in"), ("female", "Social Media Managerin"),
-                      ("male", "Social Media Manager")]
-
-
-class PersonForm(FlaskForm):
+class PersonForm(CourseTitleForms):
     """A participant's name and title form, as their certificate prints them."""
 
-    first_name = StringField(_l("First name"), validators=[DataRequired(REQUIRED),
-                                                           Length(max=120)])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(REQUIRED),
-                                                         Length(max=120)])
-    title_form = SelectField(_l("Title form"), choices=TITLE_FORM_CHOICES,
+    first_name = _name_field(_l("First name"), User.first_name)
+    last_name = _name_field(_l("Last name"), User.last_name)
+    title_form = SelectField(_l("Title form"), choices=title_form_choices(),
                              description=_l("How the certificate names the person."))
 
 
@@ -113,10 +121,8 @@ class ContactForm(FlaskForm):
     # Shown on the roster page next to the InviteForm: own element ids (the same field
     # names), so that every label belongs to exactly one field.
     email = _email_field(_l("Email address"), id="contact-email")
-    first_name = StringField(_l("First name"), id="contact-first_name",
-                             validators=[DataRequired(REQUIRED), Length(max=120)])
-    last_name = StringField(_l("Last name"), id="contact-last_name",
-                            validators=[DataRequired(REQUIRED), Length(max=120)])
+    first_name = _name_field(_l("First name"), User.first_name, id="contact-first_name")
+    last_name = _name_field(_l("Last name"), User.last_name, id="contact-last_name")
 
 
 class RosterUploadForm(FlaskForm):
@@ -135,12 +141,13 @@ class ConfirmForm(FlaskForm):
 
 
 class CancelMeetingForm(FlaskForm):
-    reason = StringField(_l("Reason (shown to participants)"),
-                         validators=[Optional(), Length(max=500)])
+    reason = StringField(_l("Reason (shown to participants)"), validators=[
+        Optional(), Length(max=max_length(Meeting.cancelled_reason))])
 
 
 class BlockForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)],
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED),
+                                                 Length(max=max_length(Block.title))],
                         description=_l("e.g. “Präsenzblock 2”"))
     starts_on = DateField(_l("First day"), validators=[InputRequired(REQUIRED)])
     ends_on = DateField(_l("Last day"), validators=[InputRequired(REQUIRED)])
@@ -155,10 +162,11 @@ class _MeetingFields(FlaskForm):
     block_id = SelectField(_l("Block"), coerce=int, default=0)
     starts = TimeField(_l("From"), validators=[InputRequired(REQUIRED)])
     ends = TimeField(_l("Until"), validators=[InputRequired(REQUIRED)])
-    location = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
+    location = StringField(_l("Place"), validators=[
+        Optional(), Length(max=max_length(Meeting.location))])
     online_url = URLField(_l("Online link"), validators=[
         Optional(), URL(message=_l("Please enter a full web address (https://…).")),
-        Length(max=500)])
+        Length(max=max_length(Meeting.online_url))])
     lecturer_ids = SelectMultipleField(_l("Lecturers"), coerce=int)
 
     def validate_ends(self, field):
@@ -168,7 +176,8 @@ class _MeetingFields(FlaskForm):
 
 class MeetingForm(_MeetingFields):
     day = DateField(_l("Date"), validators=[InputRequired(REQUIRED)])
-    title = StringField(_l("Title (optional)"), validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Title (optional)"), validators=[
+        Optional(), Length(max=max_length(Meeting.title))])
 
 
 WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
@@ -181,21 +190,22 @@ class SeriesForm(_MeetingFields):
     weekdays = SelectMultipleField(_l("Weekdays"), coerce=int, choices=WEEKDAYS,
                                    validators=[DataRequired(_l("Choose at least one weekday."))])
     every_weeks = IntegerField(_l("Every … weeks"), default=1, validators=[
-        InputRequired(REQUIRED), NumberRange(1, 8, _l("Enter a number from 1 to 8."))])
+        InputRequired(REQUIRED), NumberRange(1, 8, FROM_TO)])
     skip = TextAreaField(_l("Leave out these dates"), validators=[Optional()],
                          description=_l("One date per line, e.g. 2026-12-25."))
 
 
 class LecturerForm(FlaskForm):
     email = _email_field(_l("Email address"))
-    first_name = StringField(_l("First name"), validators=[DataRequired(REQUIRED),
-                                                           Length(max=120)])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(REQUIRED),
-                                                         Length(max=120)])
-    affiliation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
-    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
-    bio = TextAreaField(_l("Short biography"), validators=[Optional(), Length(max=3000)])
-    expertise = StringField(_l("Fields of expertise"), validators=[Optional(), Length(max=500)],
+    first_name = _name_field(_l("First name"), User.first_name)
+    last_name = _name_field(_l("Last name"), User.last_name)
+    affiliation = StringField(_l("Organisation"), validators=[
+        Optional(), Length(max=max_length(LecturerProfile.affiliation))])
+    job_title = StringField(_l("Job title"), validators=[
+        Optional(), Length(max=max_length(LecturerProfile.job_title))])
+    bio = TextAreaField(_l("Short biography"), validators=[Optional(), Length(max=BIO_MAX)])
+    expertise = StringField(_l("Fields of expertise"),
+                            validators=[Optional(), Length(max=EXPERTISE_MAX)],
                             description=_l("Separated by commas."))
 
 

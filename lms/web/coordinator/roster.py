@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -74,9 +75,9 @@ def _enrollment(cohort_id: int, enrollment_id: int) -> Enrollment:
 
 
 @bp.route("/cohorts/<int:cohort_id>/roster", methods=["GET", "POST"])
-def roster(cohort_id: int):
+def roster(cohort_id: int) -> ResponseReturnValue:
     cohort = get_cohort_or_404(current_user, cohort_id)
-    form = InviteForm()
+    form = InviteForm(course=cohort.course)
     if form.validate_on_submit():
         try:
             invitation = invite_participant(
@@ -97,12 +98,12 @@ def roster(cohort_id: int):
 
 @bp.route("/cohorts/<int:cohort_id>/enrollments/<int:enrollment_id>/edit",
           methods=["GET", "POST"])
-def participant_edit(cohort_id: int, enrollment_id: int):
+def participant_edit(cohort_id: int, enrollment_id: int) -> ResponseReturnValue:
     """Correct a participant's name and title form (audited); a certificate issued with
     the old ones can then be replaced by a corrected one."""
     enrollment = _enrollment(cohort_id, enrollment_id)
     user = enrollment.user
-    form = PersonForm(obj=user)
+    form = PersonForm(obj=user, course=enrollment.cohort.course)
     if not form.is_submitted():
         form.title_form.data = user.title_form.value
     if form.validate_on_submit():

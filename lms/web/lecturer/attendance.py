@@ -10,6 +10,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -26,7 +27,7 @@ from lms.attendance.sheet import render_attendance_sheet
 from lms.db import utcnow
 from lms.extensions import db
 from lms.web.lecturer import bp
-from lms.web.lecturer.forms import STATUS_CHOICES, RosterForm, initial_rows, roster_entries
+from lms.web.lecturer.forms import RosterForm, initial_rows, roster_entries
 
 
 def _as_coordinator() -> bool:
@@ -34,7 +35,7 @@ def _as_coordinator() -> bool:
 
 
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
-def attendance(meeting_id: int):
+def attendance(meeting_id: int) -> ResponseReturnValue:
     as_coordinator = _as_coordinator()
     meeting = get_meeting_to_mark_or_404(current_user, meeting_id, as_coordinator=as_coordinator)
     rows = meeting_roster(meeting)
@@ -69,7 +70,6 @@ def attendance(meeting_id: int):
         rows={str(r.enrollment.id): r for r in rows},
         roster_size=len(rows),
         marked=sum(1 for r in rows if r.mark is not None),
-        status_labels=dict(STATUS_CHOICES),
         can_save=can_save,
         started=started,
         window_open=window_open,

@@ -51,11 +51,12 @@ def _state(meeting_id: int) -> dict:
 
 
 @bp.get("/meetings/<int:meeting_id>/check-in")
-def check_in_display(meeting_id: int):
+def check_in_display(meeting_id: int) -> str:
     state = _state(meeting_id)
     if state["meeting"].is_cancelled:
         abort(404)
-    return render_template("lecturer/checkin.html", **state)
+    return render_template("lecturer/checkin.html", **state,
+                           rotation_minutes=int(checkin.ROTATION.total_seconds() // 60))
 
 
 @bp.get("/meetings/<int:meeting_id>/check-in/status")

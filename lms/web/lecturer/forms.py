@@ -21,18 +21,15 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from lms.assignments.models import GradeState
 from lms.assignments.operations import FEEDBACK_MAX
-from lms.attendance.models import AttendanceStatus
-from lms.attendance.operations import NOTE_MAX, REASON_MAX, Mark, RosterEntry
+from lms.attendance.models import AbsenceDecision, AttendanceStatus
+from lms.attendance.operations import CHANGE_REASON_MAX, NOTE_MAX, Mark, RosterEntry
 from lms.attendance.queries import RosterRow
+from lms.labels import choices, lazy_label
 from lms.schedule.models import Meeting
 
-STATUS_CHOICES = [
-    (AttendanceStatus.PRESENT.value, _l("Present")),
-    (AttendanceStatus.LATE.value, _l("Late / left early")),
-    (AttendanceStatus.EXCUSED.value, _l("Excused")),
-    (AttendanceStatus.ABSENT.value, _l("Absent")),
-]
+STATUS_CHOICES = choices(AttendanceStatus, capitalise=True)
 
 
 class MarkForm(Form):
@@ -45,14 +42,15 @@ class MarkForm(Form):
                         validators=[InputRequired(_l("Please choose a mark."))])
     minutes_missed = IntegerField(
         _l("Minutes missed"),
-        validators=[Optional(), NumberRange(min=1, message=_l("Enter at least 1 minute."))],
+        validators=[Optional(), NumberRange(
+            min=1, message=_l("Enter the minutes missed: at least %(min)s."))],
     )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
 
 
 class RosterForm(FlaskForm):
     marks = FieldList(FormField(MarkForm))
-    reason = TextAreaField(_l("Reason for the change"), validators=[Length(max=REASON_MAX)])
+    reason = TextAreaField(_l("Reason for the change"), validators=[Length(max=CHANGE_REASON_MAX)])
 
 
 def fingerprint(status: str, minutes_missed: int | None, note: str) -> str:
@@ -64,7 +62,7 @@ def default_status(row: RosterRow) -> AttendanceStatus:
     """Everyone is present by default, except who announced an absence."""
     if row.notice is None:
         return AttendanceStatus.PRESENT
-    if row.notice.decision.value == "excused":
+    if row.notice.decision == AbsenceDecision.EXCUSED:
         return AttendanceStatus.EXCUSED
     return AttendanceStatus.ABSENT
 
@@ -126,8 +124,9 @@ def roster_entries(form: RosterForm, meeting: Meeting) -> list[RosterEntry] | No
 class GradeForm(FlaskForm):
     points = DecimalField(_l("Points"), places=2,
                           validators=[Optional(), NumberRange(min=0)])
-    passed = RadioField(_l("Result"), choices=[("yes", _l("Passed")), ("no", _l("Not passed"))],
-                        validators=[Optional()])
+    passed = RadioField(_l("Result"), choices=[
+        ("yes", lazy_label(GradeState.PASSED, capitalise=True)),
+        ("no", lazy_label(GradeState.FAILED, capitalise=True))], validators=[Optional()])
     feedback = TextAreaField(_l("Feedback"), validators=[Length(max=FEEDBACK_MAX)])
     publish = BooleanField(_l("Show the grade and feedback to the participant now"),
                            default=True)

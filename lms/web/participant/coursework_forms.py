@@ -8,7 +8,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from lms.attendance.operations import REASON_MAX
+from lms.attendance.absences import REASON_MAX
+from lms.attendance.checkin import CODE_INPUT_MAX
 from lms.web.uploads import FileWithinLimit
 
 
@@ -27,7 +28,7 @@ class CheckInForm(FlaskForm):
     code = StringField(
         _l("Check-in code"),
         validators=[DataRequired(_l("Please type the code shown in the room.")),
-                    Length(max=20)],
+                    Length(max=CODE_INPUT_MAX)],
     )
 
 

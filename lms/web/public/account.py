@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,11 +18,12 @@ from lms.accounts.operations import (
     reset_password,
 )
 from lms.accounts.passwords import PasswordPolicyError
-from lms.accounts.tokens import TokenError, find_token
+from lms.accounts.tokens import LIFETIME, TokenError, find_token
 from lms.addresses import request_client_network
 from lms.cohorts.invitations import accept_invitation, invitation_for
 from lms.cohorts.operations import CohortError
 from lms.extensions import db
+from lms.i18n import duration_text
 from lms.mail import MailError, send_to_user
 from lms.urls import external_url
 from lms.web.public import bp
@@ -45,16 +47,20 @@ def _reset_place_key() -> str:
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-def account():
+def account() -> ResponseReturnValue:
     """Everyone corrects their own name here; participants also the title form their
     certificate names them with. Changes are audited like a coordinator's."""
+    from lms.certificates.models import CertificateStatus
     from lms.certificates.queries import list_user_certificates
 
     user = current_user._get_current_object()
     participant = user.has_role(Role.PARTICIPANT)
+    # The title forms as the course of the latest enrollment writes them.
+    latest = max(user.enrollments, key=lambda e: e.id, default=None)
     form = AccountForm(data={"first_name": user.first_name, "last_name": user.last_name,
                              "title_form": user.title_form.value,
-                             "language": user.locale.value})
+                             "language": user.locale.value},
+                       course=latest.cohort.course if latest is not None else None)
     if not participant:
         del form.title_form
     if form.validate_on_submit():
@@ -69,7 +75,8 @@ def account():
             user.locale = Locale(form.language.data)
             db.session.commit()
             flash(_("Your details are saved."), "info")
-            issued = [c for c in list_user_certificates(user) if c.status.value == "valid"]
+            issued = [c for c in list_user_certificates(user)
+                      if c.status == CertificateStatus.VALID]
             if changed and issued:
                 flash(_("Documents already issued show your details as they were then. The "
                         "coordination can issue a corrected one; please ask them."), "info")
@@ -81,7 +88,7 @@ def account():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limited("5 per hour", page="password_reset", methods=["POST"], key_func=_reset_place_key)
 @limited("100 per hour", page="password_reset", methods=["POST"])
-def password_forgot():
+def password_forgot() -> ResponseReturnValue:
     """Throttled per address and account, so that nobody elsewhere can use up anyone's
     resets; how many mails one account receives is capped by request_password_reset."""
     form = PasswordForgotForm()
@@ -97,7 +104,8 @@ def password_forgot():
                              link=external_url("public.password_reset", token=token))
         # The same answer whether or not the address has an account.
         flash(_("If an account exists for this address, we have sent a link to reset the "
-                "password. It is valid for two hours."), "info")
+                "password. It is valid for %(duration)s.",
+                duration=duration_text(LIFETIME[TokenPurpose.PASSWORD_RESET])), "info")
         return redirect(url_for("public.login"))
     return render_template("public/password_forgot.html", form=form)
 
@@ -127,7 +135,7 @@ def password_reset(token: str):
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
-def invitation(token: str):
+def invitation(token: str) -> ResponseReturnValue:
     try:
         invitation = invitation_for(token)
     except TokenError as error:
@@ -138,7 +146,8 @@ def invitation(token: str):
         form_class = AccountInvitationForm
     else:
         form_class = InvitationForm if new_account else AcceptInvitationForm
-    form = form_class(data={"title_form": user.title_form.value, "language": user.locale.value})
+    form = form_class(data={"title_form": user.title_form.value, "language": user.locale.value},
+                      course=enrollment.cohort.course if enrollment is not None else None)
     if form.validate_on_submit():
         try:
             title_form = form.title_form.data if enrollment is not None else user.title_form

@@ -1,9 +1,14 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length
 
+from lms.accounts.models import User
+from lms.accounts.passwords import MIN_PASSWORD_LENGTH
 from lms.config import SUPPORTED_LOCALES
+from lms.db import max_length
+from lms.web.choices import LANGUAGE_CHOICES, CourseTitleForms, title_form_choices
 
 
 class LoginForm(FlaskForm):
@@ -11,7 +16,7 @@ class LoginForm(FlaskForm):
         _l("Email address"),
         validators=[DataRequired(_l("Please enter your email address.")),
                     Email(_l("Please enter a valid email address."), check_deliverability=False),
-                    Length(max=254)],
+                    Length(max=max_length(User.email))],
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired(_l("Please enter your password."))]
@@ -29,7 +34,7 @@ class PasswordForgotForm(FlaskForm):
         _l("Email address"),
         validators=[DataRequired(_l("Please enter your email address.")),
                     Email(_l("Please enter a valid email address."), check_deliverability=False),
-                    Length(max=254)],
+                    Length(max=max_length(User.email))],
     )
 
 
@@ -37,7 +42,9 @@ class NewPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(_l("Please enter a password."))],
-        description=_l("At least 10 characters. A few unrelated words make a good password."),
+        description=_ln("At least %(num)s character. A few unrelated words make a good "
+                        "password.", "At least %(num)s characters. A few unrelated words make "
+                        "a good password.", MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
         _l("Repeat the password"),
@@ -46,50 +53,47 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-class AccountInvitationForm(NewPasswordForm):
+class AccountInvitationForm(CourseTitleForms, NewPasswordForm):
     """A lecturer or company contact sets a first password and the language."""
 
     language = RadioField(
-        _l("Language"), choices=[("de", "Deutsch"), ("en", "English")],
+        _l("Language"), choices=LANGUAGE_CHOICES,
         validators=[DataRequired(_l("Please choose one."))],
     )
 
 
-class InvitationForm(NewPasswordForm):
+class InvitationForm(CourseTitleForms, NewPasswordForm):
     title_form = RadioField(
-        _l("How your certificate names you"),
-        choices=[("neutral", "Social Media Manager*in"), ("female", "Social Media Managerin"),
-                 ("male", "Social Media Manager")],
+        _l("How your certificate names you"), choices=title_form_choices(),
         validators=[DataRequired(_l("Please choose one."))],
     )
     language = RadioField(
-        _l("Language"), choices=[("de", "Deutsch"), ("en", "English")],
+        _l("Language"), choices=LANGUAGE_CHOICES,
         validators=[DataRequired(_l("Please choose one."))],
     )
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(CourseTitleForms):
     """For a person who already has an account: confirm only."""
 
     title_form = InvitationForm.title_form
     language = InvitationForm.language
 
 
-class AccountForm(FlaskForm):
+class AccountForm(CourseTitleForms):
     """What a person keeps up to date themselves: their name, (participants) the title
     form their certificate names them with, and the language of the site and mails."""
 
     first_name = StringField(_l("First name"), validators=[
-        DataRequired(_l("Please fill in this field.")), Length(max=120)])
+        DataRequired(_l("Please fill in this field.")), Length(max=max_length(User.first_name))])
     last_name = StringField(_l("Last name"), validators=[
-        DataRequired(_l("Please fill in this field.")), Length(max=120)])
+        DataRequired(_l("Please fill in this field.")), Length(max=max_length(User.last_name))])
     # Own fields (not InvitationForm's): WTForms orders fields by their creation.
     title_form = RadioField(
-        _l("How your certificate names you"),
-        choices=InvitationForm.title_form.kwargs["choices"],
+        _l("How your certificate names you"), choices=title_form_choices(),
         validators=[DataRequired(_l("Please choose one."))],
     )
     language = RadioField(
-        _l("Language"), choices=[("de", "Deutsch"), ("en", "English")],
+        _l("Language"), choices=LANGUAGE_CHOICES,
         validators=[DataRequired(_l("Please choose one."))],
     )

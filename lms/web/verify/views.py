@@ -10,12 +10,18 @@ import hashlib
 import json
 
 from flask import redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from lms.certificates.models import Certificate, CertificateStatus
-from lms.certificates.queries import get_certificate_by_code, get_certificate_by_sha256
+from lms.certificates.queries import (
+    CODE_LENGTH,
+    get_certificate_by_code,
+    get_certificate_by_sha256,
+    group_code,
+)
 from lms.credentials.claims import claims_in_words
 from lms.credentials.queries import get_credential
 from lms.credentials.verification import (
@@ -41,14 +47,16 @@ class UploadForm(FlaskForm):
 
 
 @bp.get("")
-def index():
+def index() -> ResponseReturnValue:
     """The form, and the redirect of a typed code to its address (not limited: nothing is
     looked up here)."""
     code = request.args.get("code", "").strip()
     if code:
         # A code from the form goes to its own address, the one the QR code holds too.
         return redirect(url_for(".show", code=code))
-    return render_template("verify/form.html", upload=UploadForm())
+    # The shape of a code, as printed: its length and grouping come from the codes'.
+    return render_template("verify/form.html", upload=UploadForm(),
+                           code_shape=group_code("X" * CODE_LENGTH))
 
 
 @bp.get("/<code>")
