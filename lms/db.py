@@ -13,8 +13,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -73,6 +74,24 @@ class Base(DeclarativeBase):
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+# An INSERT that can say ON CONFLICT: both dialects spell the clause (and ``excluded``) alike.
+ConflictInsert = postgresql.Insert | sqlite.Insert
+
+
+def insert_on_conflict(session: Session, table: Any) -> ConflictInsert:
+    """``INSERT … ON CONFLICT`` for the database ``session`` is bound to.
+
+    The unique constraint decides, not a read before the write: two writers at the same
+    moment never create a second row and never fail on the constraint, on PostgreSQL and
+    SQLite alike (the two databases the service runs on)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"INSERT … ON CONFLICT is not written for {dialect}")
 
 
 class TimestampMixin:

@@ -28,7 +28,7 @@ from lms.attendance.models import (
 )
 from lms.audit.operations import record_event
 from lms.cohorts.models import Enrollment
-from lms.db import utcnow
+from lms.db import insert_on_conflict, utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.schedule.models import Meeting
@@ -166,14 +166,6 @@ def _state(row: Any) -> dict[str, Any]:
             "note": row.note, "source": AttendanceSource(row.source).value}
 
 
-def _insert() -> Any:
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(Attendance)
-
-
 def write_marks(
     meeting: Meeting,
     changed: dict[int, Mark],
@@ -214,7 +206,7 @@ def write_marks(
     written: list[int] = []
     updates = [values(e, m) for e, m in sorted(changed.items()) if not same(e, m)]
     if updates:
-        stmt = _insert().values(updates)
+        stmt = insert_on_conflict(db.session, Attendance).values(updates)
         stmt = stmt.on_conflict_do_update(
             index_elements=["meeting_id", "enrollment_id"],
             set_={name: stmt.excluded[name] for name in (
@@ -223,7 +215,7 @@ def write_marks(
         written += db.session.scalars(stmt).all()
     gaps = [values(e, m) for e, m in sorted(fill.items()) if e not in current]
     if gaps:
-        stmt = _insert().values(gaps).on_conflict_do_nothing(
+        stmt = insert_on_conflict(db.session, Attendance).values(gaps).on_conflict_do_nothing(
             index_elements=["meeting_id", "enrollment_id"]
         ).returning(Attendance.enrollment_id)
         written += db.session.scalars(stmt).all()

@@ -21,8 +21,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import event
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
@@ -44,7 +42,7 @@ from lms.certificates.queries import (
 from lms.certificates.render import DEFAULT_DESIGN, load_design, render_certificate
 from lms.certificates.rules import Reason
 from lms.cohorts.models import Enrollment, EnrollmentStatus
-from lms.db import utcnow
+from lms.db import insert_on_conflict, utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.storage import remove_stored, store_bytes, stored_path
@@ -250,9 +248,8 @@ def _take_serial_number(course_id: int, year: int) -> int:
     value: no two transactions ever hold the same number."""
     number = _raise_counter(course_id, year, +1)
     if number is None:
-        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         db.session.execute(
-            insert(CertificateCounter)
+            insert_on_conflict(db.session, CertificateCounter)
             .values(course_id=course_id, year=year, last_number=0)
             .on_conflict_do_nothing(index_elements=["course_id", "year"])
         )
