@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,7 @@ from lms.curriculum.models import GradingScheme, Module
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.i18n import transliterate
 from lms.storage import remove_stored, store_bytes
 
 FEEDBACK_MAX = 10_000
@@ -190,11 +192,27 @@ def _check_assignment(cohort: Cohort, fields: dict[str, Any]) -> None:
         fields["max_points"] = fields["pass_points"] = None
 
 
-def create_assignment(cohort: Cohort, *, key: str, by: User | None = None,
+def assignment_key(cohort: Cohort, title: str) -> str:
+    """A key for a new assignment of ``cohort`` from its title ("Hausarbeit Über uns" →
+    "hausarbeit-ueber-uns"), numbered when the cohort has that key already."""
+    base = re.sub(r"[^a-z0-9]+", "-", transliterate(title).lower()).strip("-")[:60]
+    base = base or "assignment"
+    taken = set(db.session.scalars(
+        sa.select(Assignment.key).where(Assignment.cohort_id == cohort.id)))
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+def create_assignment(cohort: Cohort, *, key: str | None = None, by: User | None = None,
                       **fields: Any) -> Assignment:
     """A new assignment of a cohort (``fields``: title, description, module, kind,
-    grading, max_points, pass_points, due_at, required)."""
+    grading, max_points, pass_points, due_at, required); without ``key``, one is made
+    from the title."""
     _check_assignment(cohort, fields)
+    if key is None:
+        key = assignment_key(cohort, fields["title"])
     if db.session.scalar(sa.select(Assignment.id).filter_by(cohort_id=cohort.id, key=key)):
         raise AssignmentError(_l("This cohort already has an assignment with that key."))
     fields["title"] = fields["title"].strip()

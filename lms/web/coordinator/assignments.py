@@ -4,8 +4,6 @@ registered here for coordinators as well)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import time
 from zoneinfo import ZoneInfo
 
@@ -121,25 +119,13 @@ def _fields(form: AssignmentForm, cohort, assignment: Assignment | None = None) 
     }
 
 
-def _unique_key(cohort_id: int, title: str) -> str:
-    plain = unicodedata.normalize("NFKD", title.replace("ß", "ss").lower())
-    base = re.sub(r"[^a-z0-9]+", "-", plain.encode("ascii", "ignore").decode()).strip("-")[:60]
-    base = base or "assignment"
-    taken = set(db.session.scalars(sa.select(Assignment.key).filter_by(cohort_id=cohort_id)))
-    key, n = base, 2
-    while key in taken:
-        key, n = f"{base}-{n}", n + 1
-    return key
-
-
 @bp.route("/cohorts/<int:cohort_id>/assignments/new", methods=["GET", "POST"])
 def assignment_new(cohort_id: int):
     cohort = get_cohort_or_404(current_user, cohort_id)
     form = _form_for(cohort, None)
     if form.validate_on_submit() and (fields := _fields(form, cohort)) is not None:
         try:
-            create_assignment(cohort, key=_unique_key(cohort.id, form.title.data),
-                              by=current_user, **fields)
+            create_assignment(cohort, by=current_user, **fields)
         except AssignmentError as exc:
             db.session.rollback()
             form.title.errors = [*form.title.errors, str(exc)]

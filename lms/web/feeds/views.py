@@ -22,6 +22,7 @@ from werkzeug.http import parse_date, parse_etags
 from lms.access import get_cohort_or_404, get_meeting_or_404, is_coordinator
 from lms.cohorts.models import Cohort
 from lms.extensions import db
+from lms.i18n import file_name_part
 from lms.ical.build import build_meeting_ics
 from lms.ical.feeds import feed_answer
 from lms.ical.operations import (
@@ -121,7 +122,7 @@ def meeting_ics(meeting_id: int):
                              english=str(get_locale()) == "en")
     day = row.starts_at.astimezone(ZoneInfo(row.timezone)).date()
     response = current_app.response_class(body, content_type=CALENDAR_TYPE)
-    label = _("meeting")  # a file name: "termin-2026-12-04.ics"
+    label = file_name_part(_("meeting"))  # a file name: "termin-2026-12-04.ics"
     filename = f"{label}-{day.isoformat()}.ics"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-cache"

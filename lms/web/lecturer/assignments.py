@@ -6,9 +6,7 @@ same paths); ``lms.access.can_grade`` decides who may use them.
 
 from __future__ import annotations
 
-import re
 import tempfile
-import unicodedata
 import zipfile
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -26,6 +24,7 @@ from lms.assignments.queries import (
 from lms.cohorts.models import Enrollment
 from lms.curriculum.models import GradingScheme
 from lms.extensions import db
+from lms.i18n import file_name_part
 from lms.storage import stored_path
 from lms.web.lecturer import bp
 from lms.web.lecturer.forms import GradeForm
@@ -117,12 +116,6 @@ def send_submission(submission):
     return response
 
 
-def _ascii(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("_") or "file"
-
-
 @bp.get("/assignments/<int:assignment_id>/submissions.zip")
 def download_all(assignment_id: int):
     """The newest version of everyone's work in one ZIP, built on disk, not in memory."""
@@ -136,12 +129,12 @@ def download_all(assignment_id: int):
         for row in rows:
             sub, user = row.status.latest, row.enrollment.user
             late = "_late" if sub.is_late else ""
-            name = (f"{_ascii(user.last_name)}_{_ascii(user.first_name)}_v{sub.version}{late}_"
-                    f"{_ascii(sub.original_filename)}")
+            name = (f"{file_name_part(user.last_name)}_{file_name_part(user.first_name)}_"
+                    f"v{sub.version}{late}_{file_name_part(sub.original_filename)}")
             archive.write(stored_path("submissions", sub.stored_name), arcname=name)
     bundle.seek(0)
     response = send_file(bundle, mimetype="application/zip", as_attachment=True,
-                         download_name=f"{_ascii(assignment.key)}_{assignment.cohort_id}.zip",
+                         download_name=f"{file_name_part(assignment.key)}_{assignment.cohort_id}.zip",
                          max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response

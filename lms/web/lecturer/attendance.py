@@ -25,6 +25,7 @@ from lms.attendance.queries import meeting_roster
 from lms.attendance.sheet import render_attendance_sheet
 from lms.db import utcnow
 from lms.extensions import db
+from lms.i18n import file_name_part
 from lms.web.lecturer import bp
 from lms.web.lecturer.forms import STATUS_CHOICES, RosterForm, initial_rows, roster_entries
 
@@ -87,7 +88,7 @@ def attendance_sheet(meeting_id: int):
                                          as_coordinator=_as_coordinator())
     pdf = render_attendance_sheet(meeting)
     local = meeting.starts_at.astimezone(ZoneInfo(meeting.cohort.timezone))
-    stem = _("attendance-sheet")
+    stem = file_name_part(_("attendance-sheet"))
     name = f"{stem}_{local:%Y-%m-%d_%H%M}_{meeting.module.number}.pdf"
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
