@@ -206,12 +206,6 @@ def _deadline_select(condition: sa.ColumnElement[bool], title_form: str) -> sa.S
     )
 
 
-def load_deadline_rows(condition: sa.ColumnElement[bool],
-                       title_form: str = TitleForm.NEUTRAL.value) -> list[DeadlineRow]:
-    return [DeadlineRow(*row) for row in db.session.execute(
-        _deadline_select(condition, title_form))]
-
-
 _COHORT_INFO = (
     sa.select(Cohort.id, Cohort.name, Cohort.timezone, Course.title_neutral, Course.title_en)
     .join(Course, Course.id == Cohort.course_id)
