@@ -19,7 +19,7 @@ from flask_babel import lazy_ngettext as _ln
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from lms.errors import DomainError
+from lms.accounts.errors import AccountError
 from lms.i18n import transliterate
 
 DEFAULT_PROFILE = "RFC_9106_LOW_MEMORY"
@@ -28,7 +28,7 @@ MAX_PASSWORD_LENGTH = 200
 COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])  # the 30,000 most common
 
 
-class PasswordPolicyError(DomainError):
+class PasswordPolicyError(AccountError):
     """The password is not acceptable."""
 
 

@@ -15,13 +15,10 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
 from lms.audit.operations import record_event
@@ -39,20 +36,27 @@ from lms.certificates.queries import (
     get_valid_certificate,
     group_code,
 )
-from lms.certificates.render import DEFAULT_DESIGN, load_design, render_certificate
+from lms.certificates.render import (
+    DEFAULT_DESIGN,
+    DesignError,
+    RenderError,
+    load_design,
+    render_certificate,
+)
 from lms.certificates.rules import Reason
 from lms.cohorts.models import Enrollment, EnrollmentStatus
 from lms.db import insert_on_conflict, utcnow
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.storage import remove_stored, store_bytes, stored_path
+from lms.storage import remove_on_rollback, remove_stored, store_bytes
 
 AREA = "certificates"
-_PENDING_FILES = "lms.certificates.pending_files"
 
 
 class CertificateError(DomainError):
-    """A certificate cannot be issued or revoked; the message says why."""
+    """A certificate cannot be issued or revoked; the message says why. A design that
+    cannot be read or rendered is refused as one too (its DesignError or RenderError is
+    the ``__cause__``)."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,10 @@ def issue_certificate(
     if check_rules and kind != outcome_kind:
         raise CertificateError(_rules_text(progress.result.reasons))
 
-    design = load_design(design_key)
+    try:
+        design = load_design(design_key)
+    except DesignError as exc:
+        raise CertificateError(str(exc)) from exc
     lang = design.language_for(language or str(enrollment.user.locale))
     cohort = enrollment.cohort
     issued_on = now.astimezone(ZoneInfo(cohort.timezone)).date()
@@ -105,11 +112,13 @@ def issue_certificate(
     )
     try:
         pdf = render_certificate(design, data, lang)
-    except Exception:
+    except Exception as exc:
         _give_back_serial_number(cohort.course_id, year)
+        if isinstance(exc, RenderError | DesignError):
+            raise CertificateError(str(exc)) from exc
         raise
     stored_name, digest = store_bytes(AREA, pdf, ".pdf")
-    _remove_file_on_rollback(stored_path(AREA, stored_name))
+    remove_on_rollback(db.session, AREA, stored_name)
     try:
         certificate = Certificate(
             enrollment=enrollment,
@@ -280,19 +289,3 @@ def _raise_counter(course_id: int, year: int, step: int) -> int | None:
 def _rules_text(reasons: tuple[Reason, ...]) -> str:
     missing = [r.text for r in reasons if r.met is False]
     return " ".join(missing) or _("The completion rules are not met.")
-
-
-def _remove_file_on_rollback(path: Path) -> None:
-    files = db.session.info.setdefault(_PENDING_FILES, [])
-    files.append(path)
-
-
-@event.listens_for(Session, "after_commit")
-def _keep_files(session: Session) -> None:
-    session.info.pop(_PENDING_FILES, None)
-
-
-@event.listens_for(Session, "after_rollback")
-def _remove_files(session: Session) -> None:
-    for path in session.info.pop(_PENDING_FILES, []):
-        path.unlink(missing_ok=True)
