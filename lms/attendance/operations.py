@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 
-from lms.access import VISIBLE_ENROLLMENT
 from lms.accounts.models import User
 from lms.attendance import checkin
 from lms.attendance.models import (
@@ -27,7 +26,7 @@ from lms.attendance.models import (
     AttendanceStatus,
 )
 from lms.audit.operations import record_event
-from lms.cohorts.models import Enrollment
+from lms.cohorts.models import VISIBLE_ENROLLMENT, Enrollment
 from lms.db import insert_on_conflict, utcnow
 from lms.errors import DomainError
 from lms.extensions import db

@@ -18,10 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from lms.access import VISIBLE_ENROLLMENT
 from lms.accounts.models import Role, TitleForm, User, UserRole
 from lms.assignments.models import Assignment
-from lms.cohorts.models import Cohort, Enrollment, cohort_contact
+from lms.cohorts.models import VISIBLE_ENROLLMENT, Cohort, Enrollment, cohort_contact
 from lms.curriculum.models import Course, Module
 from lms.extensions import db
 from lms.ical.models import CalendarFeed, FeedScope
