@@ -6,22 +6,18 @@ from __future__ import annotations
 import contextlib
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.accounts.models import Locale, Role, TitleForm, TokenPurpose
-from lms.accounts.operations import (
-    AccountError,
-    rename_user,
-    request_password_reset,
-    reset_password,
-)
+from lms.accounts.operations import rename_user, request_password_reset, reset_password
 from lms.accounts.passwords import PasswordPolicyError
 from lms.accounts.tokens import TokenError, find_token
 from lms.addresses import request_client_network
+from lms.certificates.models import CertificateStatus
+from lms.certificates.queries import list_user_certificates
 from lms.cohorts.invitations import accept_invitation, invitation_for
-from lms.cohorts.operations import CohortError
-from lms.extensions import db
 from lms.mail import MailError, send_to_user
 from lms.urls import external_url
 from lms.web.public import bp
@@ -35,6 +31,7 @@ from lms.web.public.forms import (
 )
 from lms.web.public.login_throttle import account_key, remember_device
 from lms.web.public.views import log_in
+from lms.web.saving import committing
 from lms.web.throttling import limited
 
 
@@ -45,11 +42,9 @@ def _reset_place_key() -> str:
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-def account():
+def account() -> ResponseReturnValue:
     """Everyone corrects their own name here; participants also the title form their
     certificate names them with. Changes are audited like a coordinator's."""
-    from lms.certificates.queries import list_user_certificates
-
     user = current_user._get_current_object()
     participant = user.has_role(Role.PARTICIPANT)
     form = AccountForm(data={"first_name": user.first_name, "last_name": user.last_name,
@@ -58,18 +53,15 @@ def account():
     if not participant:
         del form.title_form
     if form.validate_on_submit():
-        try:
+        with committing(form, "first_name") as saved:
             changed = rename_user(
                 user, form.first_name.data, form.last_name.data, by=user,
                 title_form=TitleForm(form.title_form.data) if participant else None)
-        except AccountError as error:
-            db.session.rollback()
-            form.first_name.errors.append(error.message)
-        else:
             user.locale = Locale(form.language.data)
-            db.session.commit()
+        if saved:
             flash(_("Your details are saved."), "info")
-            issued = [c for c in list_user_certificates(user) if c.status.value == "valid"]
+            issued = [c for c in list_user_certificates(user)
+                      if c.status == CertificateStatus.VALID]
             if changed and issued:
                 flash(_("Documents already issued show your details as they were then. The "
                         "coordination can issue a corrected one; please ask them."), "info")
@@ -81,13 +73,13 @@ def account():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limited("5 per hour", page="password_reset", methods=["POST"], key_func=_reset_place_key)
 @limited("100 per hour", page="password_reset", methods=["POST"])
-def password_forgot():
+def password_forgot() -> ResponseReturnValue:
     """Throttled per address and account, so that nobody elsewhere can use up anyone's
     resets; how many mails one account receives is capped by request_password_reset."""
     form = PasswordForgotForm()
     if form.validate_on_submit():
-        found = request_password_reset(form.email.data)
-        db.session.commit()
+        with committing():
+            found = request_password_reset(form.email.data)
         if found is not None:
             user, token = found
             # A failed delivery is logged; the answer must not reveal whether the address
@@ -103,22 +95,20 @@ def password_forgot():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-def password_reset(token: str):
+def password_reset(token: str) -> ResponseReturnValue:
     try:
         find_token(token, TokenPurpose.PASSWORD_RESET)
     except TokenError as error:
         return render_template("public/link_invalid.html", message=error.message), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with committing(form, "password", report=False) as saved:
             user = reset_password(token, form.password.data)
-        except PasswordPolicyError as error:
-            form.password.errors.append(error.message)
-        except TokenError as error:
-            db.session.rollback()
-            return render_template("public/link_invalid.html", message=error.message), 404
+        if isinstance(saved.error, TokenError):
+            return render_template("public/link_invalid.html", message=saved.message), 404
+        if not saved:
+            form.password.errors.append(saved.message)
         else:
-            db.session.commit()
             # Whoever holds the mailbox may log in here, however the login is throttled.
             remember_device(user.email)
             flash(_("Your password has been changed. Please log in."), "info")
@@ -127,7 +117,7 @@ def password_reset(token: str):
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
-def invitation(token: str):
+def invitation(token: str) -> ResponseReturnValue:
     try:
         invitation = invitation_for(token)
     except TokenError as error:
@@ -140,22 +130,20 @@ def invitation(token: str):
         form_class = InvitationForm if new_account else AcceptInvitationForm
     form = form_class(data={"title_form": user.title_form.value, "language": user.locale.value})
     if form.validate_on_submit():
-        try:
-            title_form = form.title_form.data if enrollment is not None else user.title_form
+        title_form = form.title_form.data if enrollment is not None else user.title_form
+        with committing(form, "password", report=False) as saved:
             accept_invitation(
                 token, title_form=TitleForm(title_form),
                 locale=Locale(form.language.data),
                 password=form.password.data if new_account else None,
             )
-        except PasswordPolicyError as error:
-            form.password.errors.append(error.message)
-        except (TokenError, CohortError) as error:
-            db.session.rollback()
-            return render_template("public/link_invalid.html", message=error.message), 404
-        else:
             if new_account:
                 log_in(user)
-            db.session.commit()
+        if isinstance(saved.error, PasswordPolicyError):
+            form.password.errors.append(saved.message)
+        elif not saved:
+            return render_template("public/link_invalid.html", message=saved.message), 404
+        else:
             if enrollment is not None:
                 flash(_("Welcome to %(cohort)s!", cohort=enrollment.cohort.name), "info")
             return redirect(url_for("public.index") if new_account else url_for("public.login"))
