@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -31,7 +32,7 @@ class UploadForm(FlaskForm):
 
 
 @bp.get("")
-def index():
+def index() -> ResponseReturnValue:
     """The form, and the redirect of a typed code to its address (not limited: nothing is
     looked up here)."""
     code = request.args.get("code", "").strip()
@@ -43,7 +44,7 @@ def index():
 
 @bp.get("/<code>")
 @VERIFY_LIMIT
-def show(code: str):
+def show(code: str) -> ResponseReturnValue:
     certificate = get_certificate_by_code(code)
     if certificate is None:
         return render_template("verify/unknown.html"), 404
@@ -52,7 +53,7 @@ def show(code: str):
 
 @bp.post("/file")
 @VERIFY_LIMIT
-def check_file():
+def check_file() -> ResponseReturnValue:
     form = UploadForm()
     if not form.validate_on_submit():
         return render_template("verify/form.html", upload=form), 400
@@ -66,7 +67,7 @@ def check_file():
     return _result(certificate, "file")
 
 
-def _result(certificate: Certificate, checked_by: str):
+def _result(certificate: Certificate, checked_by: str) -> ResponseReturnValue:
     """What the document says (name, course and provider as printed); for documents
     issued before those were kept, the current values."""
     enrollment = certificate.enrollment
