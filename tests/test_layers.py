@@ -121,3 +121,21 @@ def test_areas_know_nothing_of_the_web():
         for area in AREAS for path in sorted((LMS / area).rglob("*.py"))
     }
     assert {where: names for where, names in found.items() if names} == {}
+
+
+def blueprint_switches(root: Path = WEB) -> list[str]:
+    """Places that decide by the blueprint a request came through."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        found += [f"{path.relative_to(root.parent.parent)}:{node.lineno}"
+                  for node in ast.walk(tree)
+                  if isinstance(node, ast.Attribute) and node.attr == "blueprint"
+                  and _dotted(node.value) == "request"]
+    return found
+
+
+def test_shared_views_are_told_their_role():
+    """The pages lecturers and coordinators share are registered with the role they serve
+    (lms/web/shared/): none asks request.blueprint which one it is."""
+    assert blueprint_switches() == []
