@@ -32,6 +32,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in config.items() if not k.startswith("LMS_")})
     trust_proxies(app)
 
+    from lms.logs import install_log_redaction
+
+    install_log_redaction(app)
+
     from lms import models  # noqa: F401  (the whole schema, for Alembic and create_all)
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
     from lms.i18n import select_locale, select_timezone

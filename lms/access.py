@@ -13,12 +13,12 @@ from flask import abort
 from flask_login import current_user
 
 from lms.accounts.models import Role, User
-from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus, cohort_contact
+from lms.assignments.models import Assignment, Submission
+from lms.attendance.models import AbsenceNotice
+from lms.certificates.models import Certificate, CertificateStatus
+from lms.cohorts.models import VISIBLE_ENROLLMENT, Cohort, Enrollment, cohort_contact
 from lms.extensions import db, login_manager
-from lms.schedule.models import Meeting, meeting_lecturer
-
-# Enrollment states that still see their cohort (a withdrawn participant does not).
-VISIBLE_ENROLLMENT = (EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
+from lms.schedule.models import Block, Meeting, meeting_lecturer
 
 
 def role_required(*roles: Role) -> Callable[[], object]:
@@ -92,8 +92,48 @@ def get_cohort_or_404(user: User, cohort_id: int) -> Cohort:
     return cohort
 
 
+def get_enrollment_or_404(user: User, cohort_id: int, enrollment_id: int) -> Enrollment:
+    """An enrollment of a cohort in ``user``'s reach; one of another cohort is not there."""
+    cohort = get_cohort_or_404(user, cohort_id)
+    return enrollment_in_or_404(cohort.id, enrollment_id)
+
+
+def enrollment_in_or_404(cohort_id: int, enrollment_id: int) -> Enrollment:
+    """An enrollment of the cohort ``cohort_id`` (whose reach the caller has checked)."""
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.cohort_id != cohort_id:
+        abort(404)
+    return enrollment
+
+
+def get_block_or_404(user: User, block_id: int) -> Block:
+    block = db.session.get(Block, block_id)
+    if block is None:
+        abort(404)
+    get_cohort_or_404(user, block.cohort_id)
+    return block
+
+
+def get_assignment_or_404(user: User, assignment_id: int) -> Assignment:
+    """An assignment of a cohort in ``user``'s reach (to define it; grading is
+    :func:`get_assignment_to_grade_or_404`)."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None:
+        abort(404)
+    get_cohort_or_404(user, assignment.cohort_id)
+    return assignment
+
+
+def get_absence_notice_or_404(user: User, notice_id: int) -> AbsenceNotice:
+    notice = db.session.get(AbsenceNotice, notice_id)
+    if notice is None:
+        abort(404)
+    get_cohort_or_404(user, notice.meeting.cohort_id)
+    return notice
+
+
 # --------------------------------------------------------------------------- attendance and
-# assignments (issue 4). Imports are local so that this section stays self-contained.
+# assignments
 
 
 def teaches_meeting(user: User, meeting: Meeting) -> bool:
@@ -113,26 +153,23 @@ def get_meeting_to_mark_or_404(user: User, meeting_id: int, *, as_coordinator: b
     return meeting
 
 
-def can_grade(user: User, assignment: object) -> bool:
+def can_grade(user: User, assignment: Assignment) -> bool:
     """Coordinators, and lecturers who teach the assignment's module in its cohort."""
     if not user.is_authenticated:
         return False
     if is_coordinator(user):
         return True
-    module_id = getattr(assignment, "module_id", None)
-    if module_id is None:
+    if assignment.module_id is None:
         return False
     return bool(db.session.scalar(sa.select(sa.exists().where(
         meeting_lecturer.c.user_id == user.id,
         meeting_lecturer.c.meeting_id == Meeting.id,
-        Meeting.cohort_id == assignment.cohort_id,  # type: ignore[attr-defined]
-        Meeting.module_id == module_id,
+        Meeting.cohort_id == assignment.cohort_id,
+        Meeting.module_id == assignment.module_id,
     ))))
 
 
-def get_assignment_to_grade_or_404(user: User, assignment_id: int):  # -> Assignment
-    from lms.assignments.models import Assignment
-
+def get_assignment_to_grade_or_404(user: User, assignment_id: int) -> Assignment:
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None or not can_grade(user, assignment):
         abort(404)
@@ -148,19 +185,15 @@ def get_own_enrollment_or_404(user: User, cohort_id: int) -> Enrollment:
     return enrollment
 
 
-def get_own_assignment_or_404(user: User, assignment_id: int):  # -> (Assignment, Enrollment)
-    from lms.assignments.models import Assignment
-
+def get_own_assignment_or_404(user: User, assignment_id: int) -> tuple[Assignment, Enrollment]:
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None:
         abort(404)
     return assignment, get_own_enrollment_or_404(user, assignment.cohort_id)
 
 
-def get_submission_or_404(user: User, submission_id: int):  # -> Submission
+def get_submission_or_404(user: User, submission_id: int) -> Submission:
     """A submission for its author (while enrolled) and for those who may grade it."""
-    from lms.assignments.models import Submission
-
     submission = db.session.get(Submission, submission_id)
     if submission is None:
         abort(404)
@@ -174,11 +207,9 @@ def get_submission_or_404(user: User, submission_id: int):  # -> Submission
 # --------------------------------------------------------------------------- certificates
 
 
-def can_download_certificate(user: User, certificate) -> bool:  # certificate: Certificate
+def can_download_certificate(user: User, certificate: Certificate) -> bool:
     """Coordinators any certificate; a participant only their own valid one (company
     contacts see a status, never the document)."""
-    from lms.certificates.models import CertificateStatus
-
     if not user.is_authenticated:
         return False
     if is_coordinator(user):
@@ -187,9 +218,7 @@ def can_download_certificate(user: User, certificate) -> bool:  # certificate: C
             and certificate.status == CertificateStatus.VALID)
 
 
-def get_certificate_or_404(user: User, certificate_id: int):  # -> Certificate
-    from lms.certificates.models import Certificate
-
+def get_certificate_or_404(user: User, certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None or not can_download_certificate(user, certificate):
         abort(404)

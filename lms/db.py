@@ -8,13 +8,26 @@ from __future__ import annotations
 
 import enum
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, QueryableAttribute, mapped_column, registry
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    QueryableAttribute,
+    Session,
+    mapped_column,
+    registry,
+)
+
+from lms.errors import DomainError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -85,6 +98,70 @@ class Base(DeclarativeBase):
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+# An INSERT that can say ON CONFLICT: both dialects spell the clause (and ``excluded``) alike.
+ConflictInsert = postgresql.Insert | sqlite.Insert
+
+
+def insert_on_conflict(session: Session, table: Any) -> ConflictInsert:
+    """``INSERT … ON CONFLICT`` for the database ``session`` is bound to.
+
+    The unique constraint decides, not a read before the write: two writers at the same
+    moment never create a second row and never fail on the constraint, on PostgreSQL and
+    SQLite alike (the two databases the service runs on)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"INSERT … ON CONFLICT is not written for {dialect}")
+
+
+def database_is_reachable(session: Session) -> bool:
+    """One trivial statement: whether the database answers (for /healthz)."""
+    try:
+        session.execute(sa.text("SELECT 1"))
+    except SQLAlchemyError:
+        session.rollback()
+        return False
+    return True
+
+
+@contextmanager
+def unique_or(session: Session, error: DomainError) -> Iterator[None]:
+    """The block's writes, flushed in a savepoint: a unique constraint that refuses them
+    raises ``error`` instead, and the session stays usable (only the savepoint is rolled
+    back). The constraint decides, so two requests that both passed a check made before
+    cannot both write ("name already taken" holds under concurrency)."""
+    _begin_on_sqlite(session)
+    try:
+        with session.begin_nested():
+            yield
+            session.flush()
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise error from exc
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """Whether the database refused a duplicate (and not, say, a check constraint)."""
+    cause = exc.orig
+    if isinstance(cause, sqlite3.IntegrityError):
+        return getattr(cause, "sqlite_errorname", "") in ("SQLITE_CONSTRAINT_UNIQUE",
+                                                          "SQLITE_CONSTRAINT_PRIMARYKEY")
+    return getattr(cause, "sqlstate", None) == "23505"  # PostgreSQL's unique_violation
+
+
+def _begin_on_sqlite(session: Session) -> None:
+    """Python's sqlite3 driver starts a transaction only at the first write, so a
+    SAVEPOINT before it would start (and its RELEASE commit) the transaction itself:
+    begin it explicitly first, so that the caller's rollback still undoes everything."""
+    connection = session.connection()
+    raw = connection.connection.driver_connection
+    if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN")
 
 
 class TimestampMixin:

@@ -1,12 +1,15 @@
-"""Language and time zone of a request: the user's choice, else the browser's, else German."""
+"""Language and time zone of a request (the user's choice, else the browser's, else
+German), and text as the German reader expects it: plurals, sizes, sorting, and names
+spelled in ASCII."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
+from anyascii import anyascii
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
@@ -35,11 +38,6 @@ def site_timezone() -> str:
 
 def select_timezone() -> str:
     return site_timezone()
-
-
-def local_time(value: datetime, timezone: str | None = None) -> datetime:
-    """A stored UTC time as wall-clock time of a cohort (or the site's default zone)."""
-    return value.astimezone(ZoneInfo(timezone or site_timezone()))
 
 
 def duration_text(delta: timedelta) -> str:
@@ -88,3 +86,23 @@ def sort_key(*parts: str) -> tuple[str, ...]:
         return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
     return tuple(plain(part) for part in parts)
+
+
+# The German convention for writing umlauts without them (DIN 5007-2, passports, e-mail
+# addresses): "Köln Süd" is "Koeln Sued", never "Koln Sud".
+_GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe",
+                                 "Ü": "Ue", "ß": "ss", "ẞ": "SS"})
+
+
+def transliterate(text: str) -> str:
+    """``text`` in ASCII: umlauts spelled out the German way, other letters by anyascii
+    ("Zoë Łódź" → "Zoe Lodz", "Иван" → "Ivan"). The one transliteration for every name
+    we produce (file names, keys) and compare (passwords against the person's name)."""
+    return anyascii(text.translate(_GERMAN_LETTERS))
+
+
+def file_name_part(text: str, fallback: str = "file") -> str:
+    """A piece of a file name anyone's computer takes: transliterated, and every run of
+    what is not a letter, digit, dot or hyphen one underscore ("Inhouse 2026/27 – Köln
+    Süd" → "Inhouse_2026_27_-_Koeln_Sued"); ``fallback`` when nothing is left."""
+    return re.sub(r"[^A-Za-z0-9.-]+", "_", transliterate(text)).strip("_.") or fallback

@@ -12,8 +12,11 @@ import secrets
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 AREAS = ("submissions", "certificates")
+_PENDING = "lms.storage.files_of_this_transaction"
 
 
 def _area(area: str) -> Path:
@@ -45,3 +48,23 @@ def stored_path(area: str, name: str) -> Path:
 
 def remove_stored(area: str, name: str) -> None:
     stored_path(area, name).unlink(missing_ok=True)
+
+
+def remove_on_rollback(session: Session, area: str, name: str) -> None:
+    """A file stored for a row of ``session``'s transaction: removed again when that
+    transaction is rolled back (the row never existed), kept when it commits."""
+    session.info.setdefault(_PENDING, []).append(stored_path(area, name))
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_files(session: Session) -> None:
+    if not session.in_nested_transaction():  # (a savepoint's release decides nothing)
+        session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_files(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    for path in session.info.pop(_PENDING, []):
+        path.unlink(missing_ok=True)

@@ -55,6 +55,51 @@ def test_logout_ends_the_session_even_for_a_copied_cookie(app, client, user):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def _age_the_session(minutes: int) -> None:
+    db.session.execute(sa.update(UserSession).values(
+        last_seen_at=utcnow() - timedelta(minutes=minutes)))
+    db.session.commit()
+
+
+def _last_seen():
+    db.session.expire_all()
+    return db.session.scalar(sa.select(UserSession.last_seen_at))
+
+
+def test_using_a_session_moves_its_last_use_on_and_the_request_commits_it(app, client, user):
+    login(client, user.email)
+    _age_the_session(10)  # longer ago than TOUCH_EVERY
+    before = _last_seen()
+    assert client.get("/me/").status_code == 200  # a page that only reads
+    assert _last_seen() > before + timedelta(minutes=9)
+
+
+def test_a_session_idle_for_longer_than_the_limit_has_ended(app, client, user):
+    from lms.accounts.sessions import IDLE_LIMIT
+
+    login(client, user.email)
+    _age_the_session(int(IDLE_LIMIT.total_seconds() // 60) + 1)
+    response = client.get("/me/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_looking_up_a_session_commits_nothing(app, user):
+    """The touch is flushed with whatever the caller is doing, never committed on its
+    own: rolling back the caller's transaction undoes it, and anything else with it."""
+    from lms.accounts.sessions import start_session, user_for_session
+
+    token = start_session(user)
+    db.session.commit()
+    _age_the_session(10)
+    before = _last_seen()
+    user.first_name = "Halbfertig"  # something the caller has not committed
+    live = user_for_session(str(user.id), token)
+    db.session.rollback()
+    assert _last_seen() == before
+    assert db.session.get(type(user), user.id).first_name == "Jana"
+    assert live is not None and live.user.id == user.id and live.touched
+
+
 def test_a_password_reset_ends_every_other_session(app, client, user, smtp_server):
     login(client, user.email)
     other = app.test_client()

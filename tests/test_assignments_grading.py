@@ -81,9 +81,21 @@ def test_download_all_is_a_zip_of_the_newest_versions(client, world):
     p0, p1 = world.a.participants[:2]
     assert names == sorted([
         f"{p0.last_name}_{p0.first_name}_v2_Arbeit_final.pdf",
-        f"{p1.last_name}_{p1.first_name}_v1_late_spat.pdf",
+        f"{p1.last_name}_{p1.first_name}_v1_late_spaet.pdf",
     ])
     assert archive.read(names[0]).startswith(b"%PDF")
+
+
+def test_file_names_spell_umlauts_out_the_german_way(client, world):
+    """Every file name we make is ASCII, with umlauts written as a German would:
+    "Jürgen Müller" is "Mueller_Juergen", never "Mller_Jrgen" or "Muller_Jurgen"."""
+    p0 = world.a.participants[0]
+    p0.first_name, p0.last_name = "Jürgen", "Müller-Lüdenscheidt"
+    db.session.commit()
+    login(client, world.a.lecturer)
+    response = client.get(f"/teaching/assignments/{world.paper.id}/submissions.zip")
+    names = zipfile.ZipFile(io.BytesIO(response.get_data())).namelist()
+    assert "Mueller-Luedenscheidt_Juergen_v2_Arbeit_final.pdf" in names
 
 
 def test_points_grade_with_feedback_published_to_the_participant(client, world):
@@ -158,6 +170,12 @@ def test_coordinator_defines_an_assignment_with_a_local_due_date(client, world):
                        data=form).status_code == 302
     created = db.session.scalar(sa.select(Assignment).filter_by(cohort_id=cohort.id,
                                                                 key="praxisbericht"))
+    # The key is made by the operation from the title, umlauts spelled out.
+    second = {**form, "title": "Übung für Köln"}
+    assert client.post(f"/coordination/cohorts/{cohort.id}/assignments/new",
+                       data=second).status_code == 302
+    assert db.session.scalar(sa.select(Assignment.id).filter_by(
+        cohort_id=cohort.id, key="uebung-fuer-koeln")) is not None
     # 23:59 in Cologne on the day the clocks go forward is 21:59 UTC.
     assert created.due_at == datetime(2027, 3, 28, 21, 59, tzinfo=UTC)
     assert created.module_id is None and created.required

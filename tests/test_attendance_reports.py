@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -161,3 +162,17 @@ def test_printable_sheet_is_an_a4_pdf_with_the_roster_and_a_signature_column(cli
     client.post("/logout")
     login(client, world.b.lecturer)
     assert client.get(f"/teaching/meetings/{a.recent.id}/sheet.pdf").status_code == 404
+
+
+def test_export_file_names_spell_umlauts_out(client, world):
+    """"Köln Süd" is "Koeln_Sued" in the file name (it once was "Kln_Sd")."""
+    a = world.a
+    a.cohort.name = "Inhouse Köln Süd"
+    db.session.commit()
+    login(client, world.coordinator)
+    for path in ("attendance.csv", "attendance.xlsx", "grades.csv"):
+        disposition = client.get(f"/coordination/cohorts/{a.cohort.id}/{path}"
+                                 ).headers["Content-Disposition"]
+        assert re.fullmatch(r'attachment; filename="[a-z]+_Inhouse_Koeln_Sued_'
+                            rf'\d{{4}}-\d{{2}}-\d{{2}}\.{path.split(".")[1]}"', disposition), \
+            disposition

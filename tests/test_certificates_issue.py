@@ -26,7 +26,7 @@ from lms.certificates.operations import (
     revoke_certificate,
 )
 from lms.certificates.queries import get_certificate_by_code, group_code, normalise_code
-from lms.certificates.render import DEFAULT_DESIGNS_DIR, RenderError
+from lms.certificates.render import DEFAULT_DESIGNS_DIR, DesignError, RenderError
 from lms.cohorts.models import Enrollment
 from lms.extensions import db
 from lms.storage import stored_path
@@ -145,8 +145,9 @@ def test_rendering_failure_leaves_no_row_no_file_and_no_number(course, app, tmp_
     (broken / "template.html").write_text("<p>{{ c.no_such_field.at_all }}</p>")
     app.config["LMS_CERTIFICATE_DESIGNS_DIR"] = str(tmp_path)
     try:
-        with pytest.raises(RenderError):
+        with pytest.raises(CertificateError) as refused:
             issue_certificate(enrollment, now=ISSUED)
+        assert isinstance(refused.value.__cause__, RenderError)
         db.session.rollback()
     finally:
         app.config.pop("LMS_CERTIFICATE_DESIGNS_DIR")
@@ -155,6 +156,22 @@ def test_rendering_failure_leaves_no_row_no_file_and_no_number(course, app, tmp_
     assert counter(course) in (None, 0)
     # The next successful one still gets number 1.
     assert issue_certificate(enrollment, now=ISSUED).certificate.serial == "SMM-2026-0001"
+
+
+def test_a_missing_design_is_refused_as_a_certificate_error(course, app, tmp_path):
+    """Design and render problems surface as the area's one error, so that a caller
+    catches CertificateError alone; the design's own error is the cause."""
+    _cohort, (enrollment,) = make_finished_cohort(course)
+    db.session.commit()
+    app.config["LMS_CERTIFICATE_DESIGNS_DIR"] = str(tmp_path)  # no design in it
+    try:
+        with pytest.raises(CertificateError, match="does not exist") as refused:
+            issue_certificate(enrollment, now=ISSUED)
+        assert isinstance(refused.value.__cause__, DesignError)
+        db.session.rollback()
+    finally:
+        app.config.pop("LMS_CERTIFICATE_DESIGNS_DIR")
+    assert counter(course) in (None, 0)
 
 
 def test_a_failure_after_storing_removes_the_file(course, app, monkeypatch):

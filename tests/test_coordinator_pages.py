@@ -46,6 +46,20 @@ def test_company_and_cohort_are_created_with_the_course_rules(client_c):
     assert "existiert bereits" in text_of(duplicate)
     company = db.session.scalar(sa.select(Company))
     assert company.contact_email == "hr@detecon.example"
+    # Creating a company is audited like every other create, with who did it.
+    created = db.session.scalar(sa.select(AuditEvent).where(
+        AuditEvent.action == "company.created"))
+    assert created is not None and created.object_id == str(company.id)
+    assert created.actor_id is not None
+    assert created.after["name"] == "Detecon International GmbH"
+    # Renaming another company to a name taken is said on the name field; nothing changes.
+    client_c.post("/coordination/companies/new", data={"name": "Zweite GmbH"})
+    second = db.session.scalar(sa.select(Company).where(Company.name == "Zweite GmbH"))
+    renamed = client_c.post(f"/coordination/companies/{second.id}/edit",
+                            data={"name": "Detecon International GmbH"})
+    assert renamed.status_code == 200 and "existiert bereits" in text_of(renamed)
+    db.session.expire_all()
+    assert second.name == "Zweite GmbH"
 
     response = client_c.post("/coordination/cohorts/new", data={
         "course_id": _course_id(), "company_id": company.id, "name": "Inhouse 2027",
@@ -60,6 +74,14 @@ def test_company_and_cohort_are_created_with_the_course_rules(client_c):
         {"c": cohort.id}).all()
     assert [tuple(r) for r in assignments] == [("hausarbeit", True),
                                               ("muendliche-pruefung", True)]
+    # A second cohort of the course with that name is refused on the name field.
+    again = client_c.post("/coordination/cohorts/new", data={
+        "course_id": _course_id(), "company_id": company.id, "name": "Inhouse 2027",
+        "starts_on": "2027-01-15", "ends_on": "2027-06-30", "timezone": "Europe/Berlin",
+        "coordinator_id": 0, "min_attendance_percent": 75, "attendance_edit_days": 10})
+    assert again.status_code == 200
+    assert "Dieser Kurs hat bereits eine Gruppe mit diesem Namen." in text_of(again)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Cohort)) == 1
 
 
 def test_cohort_form_refuses_bad_dates_and_percent_with_field_messages(client_c):

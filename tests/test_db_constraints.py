@@ -176,3 +176,96 @@ def test_naive_datetimes_are_refused(cohort):
     meeting.starts_at = datetime(2026, 10, 16, 9, 0)  # noqa: DTZ001 (the point of the test)
     with pytest.raises(StatementError, match="naive datetime"):
         db.session.commit()
+
+
+# --------------------------------------------------------------------------- names taken
+# The unique constraint decides; the operation says it as the area's error (on the field
+# it concerns), in a savepoint, so that the caller's session stays usable.
+
+
+def test_a_company_name_taken_is_the_operations_refusal(cohort):
+    from lms.cohorts.operations import CohortError, create_company, update_company
+
+    taken = cohort.company.name
+    with pytest.raises(CohortError) as refused:
+        create_company(f"  {taken} ")
+    assert refused.value.field == "name"
+    other = create_company("Andere GmbH")  # the session goes on after the refusal
+    with pytest.raises(CohortError):
+        update_company(other, name=taken, contact_name="", contact_email="")
+    db.session.commit()
+    db.session.refresh(other)
+    assert other.name == "Andere GmbH"
+
+
+def test_a_cohort_name_taken_in_its_course_is_the_operations_refusal(cohort):
+    from lms.cohorts.operations import CohortError, create_cohort, update_cohort
+
+    with pytest.raises(CohortError) as refused:
+        create_cohort(cohort.course, cohort.company, cohort.name, cohort.starts_on,
+                      cohort.ends_on)
+    assert refused.value.field == "name"
+    second = create_cohort(cohort.course, cohort.company, "Zweite Gruppe", cohort.starts_on,
+                           cohort.ends_on)
+    with pytest.raises(CohortError):
+        update_cohort(second, name=cohort.name)
+    db.session.rollback()
+
+
+def test_an_account_address_taken_is_the_operations_refusal(app):
+    from lms.accounts.operations import AccountError, create_user
+
+    make_user(Role.PARTICIPANT, email="doppelt@example.org")
+    with pytest.raises(AccountError) as refused:
+        create_user("Doppelt@Example.org", "Zweite", "Person")
+    assert refused.value.field == "email"
+
+
+def test_a_refused_name_leaves_nothing_of_the_transaction_on_sqlite_too(cohort):
+    """The savepoint of the check must not commit what the caller has not (Python's
+    sqlite3 driver would let a SAVEPOINT start, and its RELEASE end, the transaction)."""
+    from lms.cohorts.operations import CohortError, create_company
+
+    db.session.expire_all()
+    create_company("Erst angelegt GmbH")  # the first write of the transaction
+    with pytest.raises(CohortError):
+        create_company(cohort.company.name)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).where(
+        sa.text("name = 'Erst angelegt GmbH'")).select_from(sa.table("company"))) == 0
+
+
+def test_two_coordinators_creating_one_company_at_once(app):
+    """Both pass every check made before the write; the constraint lets one in and the
+    other is told, with the area's error, not an IntegrityError."""
+    import threading
+
+    from lms.cohorts.models import Company
+    from lms.cohorts.operations import CohortError, create_company
+
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def create() -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                create_company("Gleichzeitig GmbH")
+                db.session.commit()
+                outcomes.append("created")
+            except BaseException as exc:  # reported below
+                db.session.rollback()
+                outcomes.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes.count("created") == 1, outcomes
+    [refusal] = [o for o in outcomes if o != "created"]
+    assert isinstance(refusal, CohortError), refusal
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Company).where(
+        Company.name == "Gleichzeitig GmbH")) == 1

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from lms.accounts.models import Role
 from lms.extensions import db
 from lms.ical import feeds
-from lms.ical.logs import RedactFeedTokens, redact_feed_tokens
+from lms.logs import RedactTokens, redact_tokens
 from tests.factories import enroll, issue_feed_url, load_test_course, make_cohort, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,21 +26,21 @@ TOKEN = "Zm9vYmFyLXNlY3JldC10b2tlbi1mb3ItdGVzdGluZy0xMjM"
 
 def test_redaction_keeps_everything_but_the_token():
     line = f'127.0.0.1 - - [x] "GET /calendar/feed/{TOKEN}.ics HTTP/1.1" 304 -'
-    assert redact_feed_tokens(line) == (
+    assert redact_tokens(line) == (
         '127.0.0.1 - - [x] "GET /calendar/feed/[redacted].ics HTTP/1.1" 304 -')
-    assert redact_feed_tokens(f"/calendar/feed/{TOKEN}?x=1") == "/calendar/feed/[redacted]?x=1"
-    assert redact_feed_tokens("GET /calendar/ HTTP/1.1") == "GET /calendar/ HTTP/1.1"
-    assert TOKEN not in redact_feed_tokens(f"/invitation/{TOKEN} and /password/reset/{TOKEN}")
+    assert redact_tokens(f"/calendar/feed/{TOKEN}?x=1") == "/calendar/feed/[redacted]?x=1"
+    assert redact_tokens("GET /calendar/ HTTP/1.1") == "GET /calendar/ HTTP/1.1"
+    assert TOKEN not in redact_tokens(f"/invitation/{TOKEN} and /password/reset/{TOKEN}")
 
 
 def test_filter_rewrites_message_and_arguments():
     record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '"%s" %s %s',
                                (f"GET /calendar/feed/{TOKEN}.ics HTTP/1.1", "200", "-"), None)
-    assert RedactFeedTokens().filter(record) is True
+    assert RedactTokens().filter(record) is True
     assert TOKEN not in record.getMessage() and "[redacted].ics" in record.getMessage()
     record = logging.LogRecord("lms", logging.ERROR, __file__, 1,
                                f"Exception on /calendar/feed/{TOKEN}.ics [GET]", None, None)
-    RedactFeedTokens().filter(record)
+    RedactTokens().filter(record)
     assert TOKEN not in record.getMessage()
 
 
@@ -87,6 +87,20 @@ def test_exception_log_has_no_token(app, client, feed_path, caplog, monkeypatch)
     token = feed_path.split("/")[-1].removesuffix(".ics")
     assert "Exception on /calendar/feed/[redacted].ics" in caplog.text
     assert token not in caplog.text
+
+
+def test_exception_log_of_an_emailed_link_has_no_token(app, client, caplog, monkeypatch):
+    """Redaction is the app's (create_app installs it), not the calendar pages': an
+    exception on an invitation link's page is logged without the link's token."""
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("lms.web.public.account.invitation_for", broken)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    with caplog.at_level(logging.ERROR, logger=app.logger.name):
+        assert client.get(f"/invitation/{TOKEN}").status_code == 500
+    assert "Exception on /invitation/[redacted] [GET]" in caplog.text
+    assert TOKEN not in caplog.text
 
 
 def test_gunicorn_access_and_error_logs_have_no_token(capsys):

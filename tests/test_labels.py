@@ -47,11 +47,7 @@ SAME_WORD = {
 }
 
 # Places where a quoted word equals a member's value but is no member: (template, word).
-NOT_A_MEMBER = {
-    # ``prefix`` is the blueprint serving the shared grading page ("coordinator" or
-    # "lecturer"), not a Role.
-    ("lecturer/grading.html", "coordinator"),
-}
+NOT_A_MEMBER: set[tuple[str, str]] = set()
 
 
 def _import_everything() -> None:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 
+from lms.accounts.errors import AccountError
 from lms.accounts.models import (
     LecturerProfile,
     Locale,
@@ -25,25 +26,17 @@ from lms.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
+from lms.accounts.queries import get_user_by_email
 from lms.accounts.sessions import end_all_sessions
 from lms.accounts.tokens import count_recent_tokens, issue_token, use_token, withdraw_tokens
 from lms.audit.operations import record_event
-from lms.db import max_length, utcnow
-from lms.errors import DomainError
+from lms.db import max_length, unique_or, utcnow
 from lms.extensions import db
 
-__all__ = ["AccountError", "PasswordPolicyError"]
+__all__ = ["AccountError", "PasswordPolicyError", "get_user_by_email"]
 
 # Reset mails one account receives at most per hour, however many addresses ask.
 RESET_MAILS_PER_HOUR = 5
-
-
-class AccountError(DomainError):
-    """A request about an account cannot be carried out."""
-
-
-def get_user_by_email(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
 
 
 def create_user(
@@ -57,9 +50,10 @@ def create_user(
     locale: Locale = Locale.DE,
     by: User | None = None,
 ) -> User:
+    taken = AccountError(_l("An account for %(email)s already exists.",
+                            email=email.strip().lower()), field="email")
     if get_user_by_email(email) is not None:
-        raise AccountError(_l("An account for %(email)s already exists.",
-                              email=email.strip().lower()))
+        raise taken
     user = User(
         email=email,
         first_name=first_name.strip(),
@@ -70,8 +64,8 @@ def create_user(
     user.roles = [UserRole(role=role) for role in dict.fromkeys(roles)]
     if password is not None:
         set_password(user, password)
-    db.session.add(user)
-    db.session.flush()
+    with unique_or(db.session, taken):
+        db.session.add(user)
     record_event(by, "user.created", user,
                  after={"email": user.email, "roles": sorted(r.value for r in user.role_set)})
     return user
@@ -85,6 +79,27 @@ def grant_role(user: User, role: Role, *, by: User | None = None) -> None:
     if role == Role.LECTURER and user.lecturer_profile is None:
         user.lecturer_profile = LecturerProfile()
     db.session.flush()
+
+
+def update_lecturer_profile(user: User, *, affiliation: str, job_title: str, bio: str,
+                            expertise: list[str], by: User | None = None) -> LecturerProfile:
+    """What participants and the coordinator read about a practitioner; audited when it
+    changes. ``expertise``: the fields, blanks dropped."""
+    profile = user.lecturer_profile or LecturerProfile(user=user)
+    before = _profile_state(profile)
+    profile.affiliation, profile.job_title = affiliation.strip(), job_title.strip()
+    profile.bio = bio.strip()
+    profile.expertise = [e.strip() for e in expertise if e.strip()]
+    after = _profile_state(profile)
+    db.session.flush()
+    if before != after:
+        record_event(by, "lecturer_profile.updated", user, before=before, after=after)
+    return profile
+
+
+def _profile_state(profile: LecturerProfile) -> dict[str, object]:
+    return {"affiliation": profile.affiliation, "job_title": profile.job_title,
+            "bio": profile.bio, "expertise": list(profile.expertise or [])}
 
 
 # The longest first or last name: the columns' length.

@@ -19,7 +19,8 @@ from flask_babel import lazy_ngettext as _ln
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from lms.errors import DomainError
+from lms.accounts.errors import AccountError
+from lms.i18n import transliterate
 
 DEFAULT_PROFILE = "RFC_9106_LOW_MEMORY"
 MIN_PASSWORD_LENGTH = 10
@@ -27,7 +28,7 @@ MAX_PASSWORD_LENGTH = 200
 COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])  # the 30,000 most common
 
 
-class PasswordPolicyError(DomainError):
+class PasswordPolicyError(AccountError):
     """The password is not acceptable."""
 
 
@@ -59,11 +60,8 @@ def check_password_policy(password: str, personal: Iterable[str] = ()) -> None:
 
 
 def _letters(text: str) -> str:
-    """Letters only, umlauts spelled out: "König2026" and "koenig" compare alike."""
-    text = text.casefold()
-    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        text = text.replace(umlaut, spelled)
-    return "".join(c for c in text if c.isalpha())
+    """Letters only, transliterated: "König2026" and "koenig" compare alike."""
+    return "".join(c for c in transliterate(text).casefold() if c.isalpha())
 
 
 @cache

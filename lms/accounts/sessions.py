@@ -2,14 +2,16 @@
 
 The signed session cookie carries a random session token; the database keeps its hash.
 Logging out revokes the row, so a copied cookie stops working at once, and every login
-starts a new token (no session fixation).
+starts a new token (no session fixation). Like every operation these flush and never
+commit: the request (or the command) commits.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -53,8 +55,18 @@ def end_all_sessions(user: User) -> None:
     )
 
 
-def user_for_session(user_id: str, token: str | None) -> User | None:
-    """The user of a live session, or None (revoked, expired, or not this user's)."""
+@dataclass(frozen=True)
+class LiveSession:
+    user: User
+    # last_seen_at was moved on (flushed): the request that asked commits it, so that the
+    # session's idle time counts from now (see lms.web's after-request hook).
+    touched: bool
+
+
+def user_for_session(user_id: str, token: str | None, *,
+                     now: datetime | None = None) -> LiveSession | None:
+    """The user of a live session, or None (revoked, idle too long, or not this user's).
+    At most every ``TOUCH_EVERY`` its last use is moved on, flushed, not committed."""
     if not token or not user_id.isdigit():
         return None
     row = db.session.execute(
@@ -65,10 +77,11 @@ def user_for_session(user_id: str, token: str | None) -> User | None:
     if row is None:
         return None
     record, user = row
-    now = utcnow()
+    now = now or utcnow()
     if record.revoked_at is not None or now - record.last_seen_at > IDLE_LIMIT:
         return None
-    if now - record.last_seen_at > TOUCH_EVERY:
+    touched = now - record.last_seen_at > TOUCH_EVERY
+    if touched:
         record.last_seen_at = now
-        db.session.commit()
-    return user
+        db.session.flush()
+    return LiveSession(user, touched)

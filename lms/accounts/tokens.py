@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from lms.accounts.errors import AccountError
 from lms.accounts.models import OneTimeToken, TokenPurpose, User
 from lms.db import utcnow
-from lms.errors import DomainError
 from lms.extensions import db
 
 LIFETIME = {
@@ -20,7 +20,7 @@ LIFETIME = {
 }
 
 
-class TokenError(DomainError):
+class TokenError(AccountError):
     """The link cannot be used."""
 
 

@@ -16,6 +16,8 @@ from pathlib import PurePosixPath, PureWindowsPath
 import filetype
 from flask_babel import lazy_gettext as _l
 
+from lms.assignments.errors import AssignmentError
+
 
 @dataclass(frozen=True)
 class FileKind:
@@ -50,7 +52,7 @@ NOT_ACCEPTED = _l("This type of file is not accepted. Please upload one of: %(ty
                   types=ALLOWED_LABELS)
 
 
-class UploadRejected(ValueError):
+class UploadRejected(AssignmentError):
     """The upload is not an accepted file; the message says why."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -11,22 +12,19 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 
 from lms.accounts.models import User
+from lms.assignments.errors import AssignmentError
 from lms.assignments.files import clean_filename, detect_upload
 from lms.assignments.models import Assignment, Grade, Submission
 from lms.assignments.queries import HandIn, hand_in_offer
 from lms.audit.operations import record_event
 from lms.cohorts.models import Cohort, Enrollment
 from lms.curriculum.models import GradingScheme, Module
-from lms.db import utcnow
-from lms.errors import DomainError
+from lms.db import unique_or, utcnow
 from lms.extensions import db
-from lms.storage import remove_stored, store_bytes
+from lms.i18n import transliterate
+from lms.storage import remove_on_rollback, remove_stored, store_bytes
 
 FEEDBACK_MAX = 10_000
-
-
-class AssignmentError(DomainError):
-    """A submission or grade cannot be recorded; the message says why."""
 
 
 def submit_file(
@@ -43,8 +41,8 @@ def submit_file(
     The type is judged by the content (``content_type``, the browser's claim, is not
     trusted; the detected type is recorded). Late work is accepted and flagged; earlier
     versions stay. If anything fails after the file was written, the file is removed
-    again: nothing is half-stored. A caller whose commit fails removes
-    ``submission.stored_name`` itself (see :func:`discard_stored_file`).
+    again: nothing is half-stored; so it is when the transaction is rolled back later
+    (a commit that fails, a refusal after this call).
     """
     if enrollment.cohort_id != assignment.cohort_id:
         raise AssignmentError(_l("The participant is not in this assignment's cohort."))
@@ -69,6 +67,7 @@ def submit_file(
         }[offer])
     kind = detect_upload(filename, data)  # raises UploadRejected with a reason
     stored_name, digest = store_bytes("submissions", data)
+    remove_on_rollback(db.session, "submissions", stored_name)
     try:
         version = 1 + handed_in
         submission = Submission(
@@ -95,11 +94,6 @@ def submit_file(
         remove_stored("submissions", stored_name)
         raise
     return submission
-
-
-def discard_stored_file(stored_name: str) -> None:
-    """Remove a file whose database row did not survive (the commit failed)."""
-    remove_stored("submissions", stored_name)
 
 
 def grade(
@@ -190,17 +184,35 @@ def _check_assignment(cohort: Cohort, fields: dict[str, Any]) -> None:
         fields["max_points"] = fields["pass_points"] = None
 
 
-def create_assignment(cohort: Cohort, *, key: str, by: User | None = None,
+def assignment_key(cohort: Cohort, title: str) -> str:
+    """A key for a new assignment of ``cohort`` from its title ("Hausarbeit Über uns" →
+    "hausarbeit-ueber-uns"), numbered when the cohort has that key already."""
+    base = re.sub(r"[^a-z0-9]+", "-", transliterate(title).lower()).strip("-")[:60]
+    base = base or "assignment"
+    taken = set(db.session.scalars(
+        sa.select(Assignment.key).where(Assignment.cohort_id == cohort.id)))
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+def create_assignment(cohort: Cohort, *, key: str | None = None, by: User | None = None,
                       **fields: Any) -> Assignment:
     """A new assignment of a cohort (``fields``: title, description, module, kind,
-    grading, max_points, pass_points, due_at, required)."""
+    grading, max_points, pass_points, due_at, required); without ``key``, one is made
+    from the title."""
     _check_assignment(cohort, fields)
+    if key is None:
+        key = assignment_key(cohort, fields["title"])
+    taken = AssignmentError(_l("This cohort already has an assignment with that key."),
+                            field="title")
     if db.session.scalar(sa.select(Assignment.id).filter_by(cohort_id=cohort.id, key=key)):
-        raise AssignmentError(_l("This cohort already has an assignment with that key."))
+        raise taken
     fields["title"] = fields["title"].strip()
-    assignment = Assignment(cohort=cohort, key=key, **fields)
-    db.session.add(assignment)
-    db.session.flush()
+    with unique_or(db.session, taken):
+        assignment = Assignment(cohort=cohort, key=key, **fields)
+        db.session.add(assignment)
     record_event(by, "assignment.created", assignment, cohort_id=cohort.id,
                  after=_assignment_state(assignment))
     return assignment

@@ -35,6 +35,16 @@ def list_cohort_assignments(cohort_ids: list[int]) -> list[Assignment]:
         sa.select(Assignment).where(Assignment.cohort_id.in_(cohort_ids)))))
 
 
+def list_assignments_by_creation(cohort_id: int) -> list[Assignment]:
+    """A cohort's assignments in the order they were made (the course's first)."""
+    return list(db.session.scalars(
+        sa.select(Assignment).where(Assignment.cohort_id == cohort_id).order_by(Assignment.id)))
+
+
+def get_assignment(assignment_id: int) -> Assignment | None:
+    return db.session.get(Assignment, assignment_id)
+
+
 def list_lecturer_assignments(user: User) -> list[Assignment]:
     """Assignments of the modules a lecturer teaches in some meeting of that cohort."""
     taught = (

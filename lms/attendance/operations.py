@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 
-from lms.access import VISIBLE_ENROLLMENT
 from lms.accounts.models import User
 from lms.attendance import checkin
 from lms.attendance.models import (
@@ -27,8 +26,8 @@ from lms.attendance.models import (
     AttendanceStatus,
 )
 from lms.audit.operations import record_event
-from lms.cohorts.models import Enrollment
-from lms.db import max_length, utcnow
+from lms.cohorts.models import VISIBLE_ENROLLMENT, Enrollment
+from lms.db import insert_on_conflict, max_length, utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.i18n import duration_text
@@ -170,14 +169,6 @@ def _state(row: Any) -> dict[str, Any]:
             "note": row.note, "source": AttendanceSource(row.source).value}
 
 
-def _insert() -> Any:
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(Attendance)
-
-
 def write_marks(
     meeting: Meeting,
     changed: dict[int, Mark],
@@ -218,7 +209,7 @@ def write_marks(
     written: list[int] = []
     updates = [values(e, m) for e, m in sorted(changed.items()) if not same(e, m)]
     if updates:
-        stmt = _insert().values(updates)
+        stmt = insert_on_conflict(db.session, Attendance).values(updates)
         stmt = stmt.on_conflict_do_update(
             index_elements=["meeting_id", "enrollment_id"],
             set_={name: stmt.excluded[name] for name in (
@@ -227,7 +218,7 @@ def write_marks(
         written += db.session.scalars(stmt).all()
     gaps = [values(e, m) for e, m in sorted(fill.items()) if e not in current]
     if gaps:
-        stmt = _insert().values(gaps).on_conflict_do_nothing(
+        stmt = insert_on_conflict(db.session, Attendance).values(gaps).on_conflict_do_nothing(
             index_elements=["meeting_id", "enrollment_id"]
         ).returning(Attendance.enrollment_id)
         written += db.session.scalars(stmt).all()

@@ -14,10 +14,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from lms.access import VISIBLE_ENROLLMENT
 from lms.attendance.models import AbsenceDecision, AbsenceNotice, Attendance, AttendanceStatus
 from lms.certificates.standing import Standing
-from lms.cohorts.models import Cohort, Enrollment
+from lms.cohorts.models import VISIBLE_ENROLLMENT, Cohort, Enrollment
 from lms.extensions import db
 from lms.i18n import sort_key
 from lms.schedule.models import Meeting, MeetingStatus
@@ -329,3 +328,13 @@ def list_absence_notices(cohort_id: int) -> list[AbsenceNotice]:
         .order_by(Meeting.starts_at, AbsenceNotice.id)
     ).all()
     return sorted(notices, key=lambda n: n.decision != AbsenceDecision.PENDING)
+
+
+def get_absence_notice(notice_id: int) -> AbsenceNotice | None:
+    return db.session.get(AbsenceNotice, notice_id)
+
+
+def find_absence_notice(meeting_id: int, enrollment_id: int) -> AbsenceNotice | None:
+    """A participant's notice for one meeting, if they announced an absence."""
+    return db.session.scalar(sa.select(AbsenceNotice).where(
+        AbsenceNotice.meeting_id == meeting_id, AbsenceNotice.enrollment_id == enrollment_id))

@@ -15,16 +15,11 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import event
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
 from lms.audit.operations import record_event
@@ -44,7 +39,9 @@ from lms.certificates.queries import (
 )
 from lms.certificates.render import (
     DEFAULT_DESIGN,
+    DesignError,
     EmbeddedFile,
+    RenderError,
     load_design,
     render_certificate,
 )
@@ -56,19 +53,20 @@ from lms.credentials.operations import (
     record_credential,
     revoke_credential,
 )
-from lms.db import max_length, utcnow
+from lms.db import insert_on_conflict, max_length, utcnow
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.storage import remove_stored, store_bytes, stored_path
+from lms.storage import remove_on_rollback, remove_stored, store_bytes
 
 AREA = "certificates"
 # The longest reason for a revocation or a correction: the column's length.
 REASON_MAX = max_length(Certificate.revoked_reason)
-_PENDING_FILES = "lms.certificates.pending_files"
 
 
 class CertificateError(DomainError):
-    """A certificate cannot be issued or revoked; the message says why."""
+    """A certificate cannot be issued or revoked; the message says why. A design that
+    cannot be read or rendered is refused as one too (its DesignError or RenderError is
+    the ``__cause__``)."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +99,10 @@ def issue_certificate(
     if check_rules and kind != outcome_kind:
         raise CertificateError(_rules_text(progress.result.reasons))
 
-    design = load_design(design_key)
+    try:
+        design = load_design(design_key)
+    except DesignError as exc:
+        raise CertificateError(str(exc)) from exc
     lang = design.language_for(language or str(enrollment.user.locale))
     cohort = enrollment.cohort
     issued_on = now.astimezone(ZoneInfo(cohort.timezone)).date()
@@ -125,11 +126,13 @@ def issue_certificate(
             name=f"{serial}.credential.json", data=credential.text.encode("utf-8"),
             media_type=CREDENTIAL_MEDIA_TYPE, created=now,
             description="Open Badges 3.0 credential (W3C Verifiable Credential)"),))
-    except Exception:
+    except Exception as exc:
         _give_back_serial_number(cohort.course_id, year)
+        if isinstance(exc, RenderError | DesignError):
+            raise CertificateError(str(exc)) from exc
         raise
     stored_name, digest = store_bytes(AREA, pdf, ".pdf")
-    _remove_file_on_rollback(stored_path(AREA, stored_name))
+    remove_on_rollback(db.session, AREA, stored_name)
     try:
         certificate = Certificate(
             enrollment=enrollment,
@@ -272,9 +275,8 @@ def _take_serial_number(course_id: int, year: int) -> int:
     value: no two transactions ever hold the same number."""
     number = _raise_counter(course_id, year, +1)
     if number is None:
-        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         db.session.execute(
-            insert(CertificateCounter)
+            insert_on_conflict(db.session, CertificateCounter)
             .values(course_id=course_id, year=year, last_number=0)
             .on_conflict_do_nothing(index_elements=["course_id", "year"])
         )
@@ -305,19 +307,3 @@ def _raise_counter(course_id: int, year: int, step: int) -> int | None:
 def _rules_text(reasons: tuple[Reason, ...]) -> str:
     missing = [r.text for r in reasons if r.met is False]
     return " ".join(missing) or _("The completion rules are not met.")
-
-
-def _remove_file_on_rollback(path: Path) -> None:
-    files = db.session.info.setdefault(_PENDING_FILES, [])
-    files.append(path)
-
-
-@event.listens_for(Session, "after_commit")
-def _keep_files(session: Session) -> None:
-    session.info.pop(_PENDING_FILES, None)
-
-
-@event.listens_for(Session, "after_rollback")
-def _remove_files(session: Session) -> None:
-    for path in session.info.pop(_PENDING_FILES, []):
-        path.unlink(missing_ok=True)

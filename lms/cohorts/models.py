@@ -33,6 +33,10 @@ class EnrollmentStatus(LabelledEnum):
 DEFAULT_ATTENDANCE_EDIT_DAYS = 14
 
 
+# Enrollment states that still see their cohort (a withdrawn participant does not).
+VISIBLE_ENROLLMENT = (EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
+
+
 class Company(TimestampMixin, db.Model):
     __tablename__ = "company"
     __table_args__ = (sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),)

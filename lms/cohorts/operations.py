@@ -13,7 +13,7 @@ from lms.assignments.models import Assignment
 from lms.audit.operations import record_event
 from lms.cohorts.models import Cohort, Company, Enrollment, EnrollmentStatus
 from lms.curriculum.models import Course
-from lms.db import utcnow
+from lms.db import unique_or, utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.i18n import site_timezone
@@ -23,11 +23,28 @@ class CohortError(DomainError):
     """A cohort change cannot be made."""
 
 
-def create_company(name: str, contact_name: str = "", contact_email: str = "") -> Company:
-    company = Company(name=name.strip(), contact_name=contact_name, contact_email=contact_email)
-    db.session.add(company)
-    db.session.flush()
+def company_name_taken() -> CohortError:
+    return CohortError(_l("A company with this name exists already."), field="name")
+
+
+def cohort_name_taken() -> CohortError:
+    return CohortError(_l("This course has a cohort of this name already."), field="name")
+
+
+def create_company(name: str, contact_name: str = "", contact_email: str = "", *,
+                   by: User | None = None) -> Company:
+    """A company that books cohorts; its name is unique (CohortError on field "name")."""
+    with unique_or(db.session, company_name_taken()):
+        company = Company(name=name.strip(), contact_name=contact_name.strip(),
+                          contact_email=contact_email.strip().lower())
+        db.session.add(company)
+    record_event(by, "company.created", company, after=_company_state(company))
     return company
+
+
+def _company_state(company: Company) -> dict[str, str]:
+    return {"name": company.name, "contact_name": company.contact_name,
+            "contact_email": company.contact_email}
 
 
 def create_cohort(
@@ -46,22 +63,25 @@ def create_cohort(
     so that changing the course later never changes a running cohort's rules. Without a
     ``timezone``, the configured one (``LMS_TIMEZONE``)."""
     if ends_on < starts_on:
-        raise CohortError(_l("The cohort cannot end before it starts."))
+        raise CohortError(_l("The cohort cannot end before it starts."), field="ends_on")
     timezone = timezone or site_timezone()
     ZoneInfo(timezone)  # raises for an unknown zone
-    cohort = Cohort(
-        course=course,
-        company=company,
-        name=name.strip(),
-        starts_on=starts_on,
-        ends_on=ends_on,
-        timezone=timezone,
-        location=location,
-        coordinator=coordinator,
-        min_attendance_percent=course.default_min_attendance_percent,
-        excused_counts=course.default_excused_counts,
-    )
-    db.session.add(cohort)
+    # Built inside the savepoint: the company's collection would otherwise name it before
+    # it is in the session.
+    with unique_or(db.session, cohort_name_taken()):
+        cohort = Cohort(
+            course=course,
+            company=company,
+            name=name.strip(),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            timezone=timezone,
+            location=location,
+            coordinator=coordinator,
+            min_attendance_percent=course.default_min_attendance_percent,
+            excused_counts=course.default_excused_counts,
+        )
+        db.session.add(cohort)
     for template in course.assessments:
         db.session.add(
             Assignment(
@@ -116,13 +136,11 @@ def add_company_contact(cohort: Cohort, user: User, *, by: User | None = None) -
 
 def update_company(company: Company, *, name: str, contact_name: str, contact_email: str,
                    by: User | None = None) -> None:
-    before = {"name": company.name, "contact_name": company.contact_name,
-              "contact_email": company.contact_email}
-    company.name, company.contact_name = name.strip(), contact_name.strip()
-    company.contact_email = contact_email.strip().lower()
-    db.session.flush()
-    after = {"name": company.name, "contact_name": company.contact_name,
-             "contact_email": company.contact_email}
+    before = _company_state(company)
+    with unique_or(db.session, company_name_taken()):
+        company.name, company.contact_name = name.strip(), contact_name.strip()
+        company.contact_email = contact_email.strip().lower()
+    after = _company_state(company)
     if before != after:
         record_event(by, "company.updated", company, before=before, after=after)
 
@@ -155,12 +173,13 @@ def update_cohort(cohort: Cohort, *, required_keys: set[str] | None = None,
     starts_on = values.get("starts_on", cohort.starts_on)
     ends_on = values.get("ends_on", cohort.ends_on)
     if ends_on < starts_on:  # type: ignore[operator]
-        raise CohortError(_l("The cohort cannot end before it starts."))
+        raise CohortError(_l("The cohort cannot end before it starts."), field="ends_on")
     if "timezone" in values:
         ZoneInfo(str(values["timezone"]))
     before = _cohort_state(cohort)
-    for key, value in values.items():
-        setattr(cohort, key, value)
+    with unique_or(db.session, cohort_name_taken()):
+        for key, value in values.items():
+            setattr(cohort, key, value)
     if required_keys is not None:
         for assignment in _assignments(cohort):
             assignment.required = assignment.key in required_keys

@@ -7,9 +7,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from lms.access import VISIBLE_ENROLLMENT
 from lms.accounts.models import User
-from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus, cohort_contact
+from lms.cohorts.models import (
+    VISIBLE_ENROLLMENT,
+    Cohort,
+    Company,
+    Enrollment,
+    EnrollmentStatus,
+    cohort_contact,
+)
 from lms.extensions import db
 from lms.i18n import sort_key
 from lms.schedule.models import Meeting, MeetingStatus
@@ -93,3 +99,15 @@ def list_roster(cohort: Cohort) -> list[Enrollment]:
         .options(selectinload(Enrollment.user))
     ).all()
     return sorted(enrollments, key=lambda e: sort_key(e.user.last_name, e.user.first_name))
+
+
+def list_companies() -> list[Company]:
+    return list(db.session.scalars(sa.select(Company).order_by(Company.name)))
+
+
+def get_company(company_id: int) -> Company | None:
+    return db.session.get(Company, company_id)
+
+
+def get_enrollment(enrollment_id: int) -> Enrollment | None:
+    return db.session.get(Enrollment, enrollment_id)

@@ -21,6 +21,7 @@ from lms.accounts.models import Locale, TitleForm, User, normalise_email
 from lms.accounts.operations import NAME_MAX
 from lms.cohorts.invitations import Invitation, invite_participant
 from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
+from lms.cohorts.operations import CohortError
 from lms.extensions import db
 from lms.i18n import filesize
 
@@ -262,7 +263,9 @@ def import_roster(cohort: Cohort, data: bytes, *, by: User | None = None) -> lis
     ]
 
 
-class RosterImportError(ValueError):
+class RosterImportError(CohortError):
+    """The file is refused whole; ``problems`` names each line and reason."""
+
     def __init__(self, problems: list[RowProblem]) -> None:
         super().__init__(f"{len(problems)} problems")
         self.problems = problems

@@ -32,7 +32,7 @@ from werkzeug.http import http_date
 from lms.db import utcnow
 from lms.extensions import db
 from lms.ical import build
-from lms.ical.freshness import EXTENSION, LRU, FeedGeneration, RecentAnswers
+from lms.ical.freshness import EXTENSION, FeedGeneration, RecentAnswers
 from lms.ical.models import FeedScope
 from lms.ical.queries import (
     FeedContent,
@@ -42,6 +42,7 @@ from lms.ical.queries import (
     looks_like_token,
 )
 from lms.ical.version import FeedState, read_feed_state
+from lms.lru import LRU
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 

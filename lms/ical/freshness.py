@@ -30,9 +30,7 @@ import hashlib
 import logging
 import re
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -40,6 +38,8 @@ from typing import Any, Generic, TypeVar
 import redis
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from lms.lru import LRU
 
 log = logging.getLogger(__name__)
 
@@ -153,44 +153,7 @@ def watch_writes(engine: Engine, tables: Collection[str], on_commit: Callable[[]
             on_commit()
 
 
-K = TypeVar("K")
-V = TypeVar("V")
 T = TypeVar("T")
-
-
-class LRU(Generic[K, V]):
-    """A thread-safe map of at most ``size`` entries that forgets the least recently
-    used first; ``get`` may drop an entry the caller no longer accepts."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-
-    def get(self, key: K, accept: Callable[[V], bool] | None = None) -> V | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is None:
-                return None
-            if accept is not None and not accept(value):
-                del self._items[key]
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
-            return value
-
-    def put(self, key: K, value: V) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self.hits = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 
-from lms.access import VISIBLE_ENROLLMENT
 from lms.accounts.models import User
-from lms.cohorts.models import Enrollment
+from lms.cohorts.models import VISIBLE_ENROLLMENT, Enrollment
 from lms.db import utcnow
 from lms.extensions import db
 from lms.ical.build import Person, build_meeting_ics, meeting_summary

@@ -18,10 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from lms.access import VISIBLE_ENROLLMENT
 from lms.accounts.models import Role, TitleForm, User, UserRole
 from lms.assignments.models import Assignment
-from lms.cohorts.models import Cohort, Enrollment, cohort_contact
+from lms.cohorts.models import VISIBLE_ENROLLMENT, Cohort, Enrollment, cohort_contact
 from lms.curriculum.models import Course, Module
 from lms.extensions import db
 from lms.ical.models import CalendarFeed, FeedScope
@@ -204,12 +203,6 @@ def _deadline_select(condition: sa.ColumnElement[bool], title_form: str) -> sa.S
         .where(condition)
         .order_by(Assignment.due_at, Assignment.id)
     )
-
-
-def load_deadline_rows(condition: sa.ColumnElement[bool],
-                       title_form: str = TitleForm.NEUTRAL.value) -> list[DeadlineRow]:
-    return [DeadlineRow(*row) for row in db.session.execute(
-        _deadline_select(condition, title_form))]
 
 
 _COHORT_INFO = (

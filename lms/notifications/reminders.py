@@ -23,6 +23,7 @@ from lms.certificates.queries import cohort_progress
 from lms.certificates.rules import Standing
 from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
 from lms.curriculum.models import AssessmentKind
+from lms.db import insert_on_conflict
 from lms.extensions import db
 from lms.notifications.models import NotificationLog
 
@@ -56,12 +57,8 @@ def already_sent(reminder: Reminder) -> bool:
 
 def claim(reminder: Reminder, now: datetime) -> bool:
     """Record that ``reminder`` is being sent; False when another run has it already."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     stmt = (
-        insert(NotificationLog)
+        insert_on_conflict(db.session, NotificationLog)
         .values(kind=reminder.kind, key=reminder.key, user_id=reminder.user.id, sent_at=now)
         .on_conflict_do_nothing(index_elements=["kind", "key"])
         .returning(NotificationLog.id)

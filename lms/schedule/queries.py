@@ -48,11 +48,10 @@ def list_cohort_meetings(cohort_ids: list[int]) -> list[Meeting]:
     )
 
 
-def lecturer_agenda(user: User, now: datetime) -> LecturerAgenda:
-    """The meetings a lecturer teaches across cohorts: today's (in each cohort's time
-    zone), then upcoming, then past (newest first), with the past meetings whose
-    attendance is still incomplete picked out."""
-    meetings = db.session.scalars(
+def list_lecturer_meetings(user: User) -> list[Meeting]:
+    """Every meeting ``user`` teaches, across cohorts, in time order, with what the pages
+    show of each (module, lecturers, cohort with course and company)."""
+    return list(db.session.scalars(
         sa.select(Meeting)
         .join(meeting_lecturer, meeting_lecturer.c.meeting_id == Meeting.id)
         .where(meeting_lecturer.c.user_id == user.id)
@@ -63,7 +62,14 @@ def lecturer_agenda(user: User, now: datetime) -> LecturerAgenda:
             selectinload(Meeting.cohort).selectinload(Cohort.company),
         )
         .order_by(Meeting.starts_at, Meeting.id)
-    ).all()
+    ))
+
+
+def lecturer_agenda(user: User, now: datetime) -> LecturerAgenda:
+    """The meetings a lecturer teaches across cohorts: today's (in each cohort's time
+    zone), then upcoming, then past (newest first), with the past meetings whose
+    attendance is still incomplete picked out."""
+    meetings = list_lecturer_meetings(user)
     today, upcoming, past = [], [], []
     for meeting in meetings:
         zone = ZoneInfo(meeting.cohort.timezone)

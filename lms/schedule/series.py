@@ -15,13 +15,13 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 
-from lms.errors import DomainError
 from lms.localtime import LocalInstant, local_instant
+from lms.schedule.operations import ScheduleError
 
 MAX_MEETINGS = 100
 
 
-class SeriesError(DomainError):
+class SeriesError(ScheduleError):
     """The series cannot be planned."""
 
 

@@ -13,6 +13,7 @@ from flask import Flask, Response, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
@@ -70,6 +71,7 @@ def register_web(app: Flask) -> None:
     login_manager.user_loader(_load_user)
 
     app.after_request(_security_headers)
+    app.after_request(_commit_session_touch)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.jinja_env.filters.update(
@@ -110,12 +112,34 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
 
 
 def _load_user(user_id: str) -> User | None:
-    from flask import session
+    from flask import g, session
 
     from lms.accounts.sessions import user_for_session
 
-    user = user_for_session(user_id, session.get("sid"))
-    return user if user is not None and user.is_active else None
+    live = user_for_session(user_id, session.get("sid"))
+    if live is None or not live.user.is_active:
+        return None
+    if live.touched:
+        g.lms_session_touched = True
+    return live.user
+
+
+def _commit_session_touch(response: Response) -> Response:
+    """The session's last use, moved on while the user was loaded, is committed with the
+    request: a page that only reads commits nothing else. A failed or refused request
+    leaves it (its transaction is rolled back); the next request moves it on again."""
+    from flask import g
+
+    from lms.extensions import db
+
+    if g.pop("lms_session_touched", False) and response.status_code < 400:
+        try:
+            db.session.commit()
+        except SQLAlchemyError:
+            db.session.rollback()
+            current_app.logger.warning("the session's last use could not be recorded",
+                                       exc_info=True)
+    return response
 
 
 def _security_headers(response: Response) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response
 
 from lms.db import utcnow
+from lms.i18n import file_name_part
 
 MIMETYPES = {
     "csv": "text/csv",
@@ -13,10 +14,10 @@ MIMETYPES = {
 
 
 def export_name(stem: str, label: str, suffix: str) -> str:
-    """"anwesenheit_Nordlicht_2026_2026-11-29.csv": ASCII only, dated."""
-    safe = "".join(c if c.isalnum() else "_" for c in label.encode("ascii", "ignore")
-                   .decode()).strip("_") or "cohort"
-    return f"{stem}_{safe}_{utcnow():%Y-%m-%d}.{suffix}"
+    """"anwesenheit_Koeln_Sued_2026_2026-11-29.csv": ASCII only (umlauts spelled out),
+    dated."""
+    return (f"{file_name_part(stem)}_{file_name_part(label, 'cohort')}_"
+            f"{utcnow():%Y-%m-%d}.{suffix}")
 
 
 def report_download(data: bytes, filename: str) -> Response:

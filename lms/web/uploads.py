@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from wtforms import Field, Form
 from wtforms.validators import StopValidation
 
 from lms.i18n import filesize
@@ -30,7 +31,7 @@ class FileWithinLimit:
     def __init__(self, limit: int | Callable[[], int] = upload_limit) -> None:
         self.limit = limit
 
-    def __call__(self, form, field) -> None:
+    def __call__(self, form: Form, field: Field) -> None:
         data = field.data
         stream = getattr(data, "stream", None)
         if stream is None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from lms.certificates.queries import list_completion_status
@@ -11,7 +12,7 @@ from lms.web.company import bp
 
 
 @bp.get("/")
-def home() -> str:
+def home() -> ResponseReturnValue:
     """The company's view: roster, schedule and each participant's standing (on track,
     at risk, out of reach; once final certified, confirmation of participation, not
     completed, withdrawn) — never grades, feedback, submissions or attendance details."""

@@ -1,50 +1,38 @@
 """A cohort's assignments: define them (kind, grading, due date in the cohort's time
-zone, required or not), follow who handed in, and grade (the lecturer's grading pages,
+zone, required or not), follow who handed in, and grade (the shared grading pages,
 registered here for coordinators as well)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import time
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.access import get_cohort_or_404
+from lms.access import get_assignment_or_404, get_cohort_or_404
 from lms.assignments.gradebook import cohort_gradebook, gradebook_table
 from lms.assignments.models import Assignment
-from lms.assignments.operations import AssignmentError, create_assignment, update_assignment
+from lms.assignments.operations import create_assignment, update_assignment
 from lms.assignments.queries import list_cohort_assignments, work_status
 from lms.attendance.queries import active_roster
-from lms.curriculum.models import AssessmentKind, GradingScheme, Module
+from lms.cohorts.models import Cohort
+from lms.curriculum.models import AssessmentKind, GradingScheme
+from lms.curriculum.queries import get_module, list_modules
 from lms.db import utcnow
 from lms.exports import csv_bytes, xlsx_bytes
-from lms.extensions import db
 from lms.localtime import NonexistentTime, ambiguity_notice, local_instant
 from lms.web.coordinator import bp
 from lms.web.coordinator.attendance_forms import AssignmentForm
 from lms.web.downloads import export_name, report_download
-from lms.web.lecturer import assignments as grading_views
-
-for _rule, _endpoint, _view in (
-    ("/assignments/<int:assignment_id>", "grading", grading_views.grading),
-    ("/assignments/<int:assignment_id>/participants/<int:enrollment_id>", "grade_participant",
-     grading_views.grade_participant),
-    ("/submissions/<int:submission_id>", "download_submission",
-     grading_views.download_submission),
-    ("/assignments/<int:assignment_id>/submissions.zip", "download_all",
-     grading_views.download_all),
-):
-    bp.add_url_rule(_rule, _endpoint, _view, methods=["GET", "POST"]
-                    if _endpoint == "grade_participant" else ["GET"])
+from lms.web.saving import committing
 
 
 @bp.get("/cohorts/<int:cohort_id>/assignments")
-def cohort_assignments(cohort_id: int):
+def cohort_assignments(cohort_id: int) -> ResponseReturnValue:
     cohort = get_cohort_or_404(current_user, cohort_id)
     assignments = list_cohort_assignments([cohort.id])
     roster = active_roster(cohort.id)
@@ -59,7 +47,7 @@ def cohort_assignments(cohort_id: int):
 
 
 @bp.get("/cohorts/<int:cohort_id>/grades")
-def cohort_grades(cohort_id: int) -> str:
+def cohort_grades(cohort_id: int) -> ResponseReturnValue:
     """Every participant by every assignment, with the required ones passed."""
     cohort = get_cohort_or_404(current_user, cohort_id)
     return render_template("coordinator/grades.html", cohort=cohort,
@@ -67,14 +55,42 @@ def cohort_grades(cohort_id: int) -> str:
 
 
 @bp.get("/cohorts/<int:cohort_id>/grades.<any(csv, xlsx):suffix>")
-def grades_download(cohort_id: int, suffix: str):
+def grades_download(cohort_id: int, suffix: str) -> ResponseReturnValue:
     cohort = get_cohort_or_404(current_user, cohort_id)
     table = gradebook_table(cohort_gradebook(cohort, utcnow()))
     data = csv_bytes(table) if suffix == "csv" else xlsx_bytes(_("Grades"), table)
     return report_download(data, export_name(_("grades"), cohort.name, suffix))
 
 
-def _form_for(cohort, assignment: Assignment | None) -> AssignmentForm:
+@bp.route("/cohorts/<int:cohort_id>/assignments/new", methods=["GET", "POST"])
+def assignment_new(cohort_id: int) -> ResponseReturnValue:
+    return _assignment_form(get_cohort_or_404(current_user, cohort_id), None)
+
+
+@bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
+def assignment_edit(assignment_id: int) -> ResponseReturnValue:
+    assignment = get_assignment_or_404(current_user, assignment_id)
+    return _assignment_form(assignment.cohort, assignment)
+
+
+def _assignment_form(cohort: Cohort, assignment: Assignment | None) -> ResponseReturnValue:
+    """Defining and editing share the form; a refusal is said on the title field."""
+    form = _form_for(cohort, assignment)
+    if form.validate_on_submit() and (fields := _fields(form, cohort, assignment)) is not None:
+        with committing(form, "title") as saved:
+            if assignment is None:
+                create_assignment(cohort, by=current_user, **fields)
+            else:
+                update_assignment(assignment, by=current_user, **fields)
+        if saved:
+            flash(_("The assignment is created.") if assignment is None
+                  else _("The assignment is saved."), "info")
+            return redirect(url_for("coordinator.cohort_assignments", cohort_id=cohort.id))
+    return render_template("coordinator/assignment_form.html", cohort=cohort, form=form,
+                           assignment=assignment)
+
+
+def _form_for(cohort: Cohort, assignment: Assignment | None) -> AssignmentForm:
     if request.method == "POST" or assignment is None:
         form = AssignmentForm()
     else:
@@ -88,14 +104,13 @@ def _form_for(cohort, assignment: Assignment | None) -> AssignmentForm:
             due_date=local.date() if local else None,
             **({"due_time": local.time().replace(second=0, microsecond=0)} if local else {}),
         )
-    modules = db.session.scalars(
-        sa.select(Module).where(Module.course_id == cohort.course_id).order_by(Module.number))
     form.module_id.choices = [(0, _("– whole course –"))] + [
-        (m.id, f"{m.number}. {m.title}") for m in modules]
+        (m.id, f"{m.number}. {m.title}") for m in list_modules(cohort.course_id)]
     return form
 
 
-def _fields(form: AssignmentForm, cohort, assignment: Assignment | None = None) -> dict | None:
+def _fields(form: AssignmentForm, cohort: Cohort,
+            assignment: Assignment | None = None) -> dict[str, Any] | None:
     """The form's values for the operation; None after putting an error on a field."""
     due_at = None
     if form.due_date.data:
@@ -114,59 +129,8 @@ def _fields(form: AssignmentForm, cohort, assignment: Assignment | None = None) 
               "warning")
     return {
         "title": form.title.data, "description": (form.description.data or "").strip(),
-        "module": db.session.get(Module, form.module_id.data) if form.module_id.data else None,
+        "module": get_module(form.module_id.data) if form.module_id.data else None,
         "kind": AssessmentKind(form.kind.data), "grading": GradingScheme(form.grading.data),
         "max_points": form.max_points.data, "pass_points": form.pass_points.data,
         "due_at": due_at, "required": bool(form.required.data),
     }
-
-
-def _unique_key(cohort_id: int, title: str) -> str:
-    plain = unicodedata.normalize("NFKD", title.replace("ß", "ss").lower())
-    base = re.sub(r"[^a-z0-9]+", "-", plain.encode("ascii", "ignore").decode()).strip("-")[:60]
-    base = base or "assignment"
-    taken = set(db.session.scalars(sa.select(Assignment.key).filter_by(cohort_id=cohort_id)))
-    key, n = base, 2
-    while key in taken:
-        key, n = f"{base}-{n}", n + 1
-    return key
-
-
-@bp.route("/cohorts/<int:cohort_id>/assignments/new", methods=["GET", "POST"])
-def assignment_new(cohort_id: int):
-    cohort = get_cohort_or_404(current_user, cohort_id)
-    form = _form_for(cohort, None)
-    if form.validate_on_submit() and (fields := _fields(form, cohort)) is not None:
-        try:
-            create_assignment(cohort, key=_unique_key(cohort.id, form.title.data),
-                              by=current_user, **fields)
-        except AssignmentError as exc:
-            db.session.rollback()
-            form.title.errors = [*form.title.errors, str(exc)]
-        else:
-            db.session.commit()
-            flash(_("The assignment is created."), "info")
-            return redirect(url_for("coordinator.cohort_assignments", cohort_id=cohort.id))
-    return render_template("coordinator/assignment_form.html", cohort=cohort, form=form,
-                           assignment=None)
-
-
-@bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
-def assignment_edit(assignment_id: int):
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None:
-        abort(404)
-    cohort = get_cohort_or_404(current_user, assignment.cohort_id)
-    form = _form_for(cohort, assignment)
-    if form.validate_on_submit() and (fields := _fields(form, cohort, assignment)) is not None:
-        try:
-            update_assignment(assignment, by=current_user, **fields)
-        except AssignmentError as exc:
-            db.session.rollback()
-            form.title.errors = [*form.title.errors, str(exc)]
-        else:
-            db.session.commit()
-            flash(_("The assignment is saved."), "info")
-            return redirect(url_for("coordinator.cohort_assignments", cohort_id=cohort.id))
-    return render_template("coordinator/assignment_form.html", cohort=cohort, form=form,
-                           assignment=assignment)

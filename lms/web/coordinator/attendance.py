@@ -1,55 +1,48 @@
-"""The coordinator's attendance: the matrix and its exports, absence decisions, and late
-corrections of a meeting's marks (the lecturer's roster page, with a reason)."""
+"""The coordinator's attendance: the matrix and its exports, and absence decisions (late
+corrections of a meeting's marks are the shared roster page, :mod:`lms.web.shared`)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.access import get_cohort_or_404
+from lms.access import get_absence_notice_or_404, get_cohort_or_404
 from lms.attendance.absences import decide_absence
 from lms.attendance.export import matrix_csv, matrix_xlsx
-from lms.attendance.models import AbsenceDecision, AbsenceNotice
-from lms.attendance.operations import AttendanceError
+from lms.attendance.models import AbsenceDecision
 from lms.attendance.queries import attendance_matrix, list_absence_notices
 from lms.db import utcnow
-from lms.extensions import db
 from lms.web.coordinator import bp
 from lms.web.coordinator.attendance_forms import DecisionForm
 from lms.web.downloads import export_name, report_download
-from lms.web.lecturer import attendance as roster_views
+from lms.web.saving import committing
 
-# The lecturer's roster page and sheet, for coordinators (any meeting, also after the
-# lecturers' window has closed; then with a reason).
-bp.add_url_rule("/meetings/<int:meeting_id>/attendance", "attendance",
-                roster_views.attendance, methods=["GET", "POST"])
-bp.add_url_rule("/meetings/<int:meeting_id>/sheet.pdf", "attendance_sheet",
-                roster_views.attendance_sheet)
 
 @bp.get("/cohorts/<int:cohort_id>/attendance", endpoint="attendance_matrix")
-def attendance_matrix_page(cohort_id: int) -> str:
+def attendance_matrix_page(cohort_id: int) -> ResponseReturnValue:
     cohort = get_cohort_or_404(current_user, cohort_id)
     matrix = attendance_matrix(cohort, utcnow())
     return render_template("coordinator/attendance_matrix.html", cohort=cohort, matrix=matrix)
 
 
 @bp.get("/cohorts/<int:cohort_id>/attendance.csv")
-def attendance_csv(cohort_id: int):
+def attendance_csv(cohort_id: int) -> ResponseReturnValue:
     cohort = get_cohort_or_404(current_user, cohort_id)
     return report_download(matrix_csv(attendance_matrix(cohort, utcnow())),
                            export_name(_("attendance"), cohort.name, "csv"))
 
 
 @bp.get("/cohorts/<int:cohort_id>/attendance.xlsx")
-def attendance_xlsx(cohort_id: int):
+def attendance_xlsx(cohort_id: int) -> ResponseReturnValue:
     cohort = get_cohort_or_404(current_user, cohort_id)
     return report_download(matrix_xlsx(attendance_matrix(cohort, utcnow())),
                            export_name(_("attendance"), cohort.name, "xlsx"))
 
 
 @bp.get("/cohorts/<int:cohort_id>/absences")
-def absences(cohort_id: int):
+def absences(cohort_id: int) -> ResponseReturnValue:
     cohort = get_cohort_or_404(current_user, cohort_id)
     notices = list_absence_notices(cohort.id)
     return render_template("coordinator/absences.html", cohort=cohort, notices=notices,
@@ -57,21 +50,15 @@ def absences(cohort_id: int):
 
 
 @bp.post("/absences/<int:notice_id>/decision")
-def absence_decision(notice_id: int):
-    notice = db.session.get(AbsenceNotice, notice_id)
-    if notice is None:
-        abort(404)
-    cohort = get_cohort_or_404(current_user, notice.meeting.cohort_id)
+def absence_decision(notice_id: int) -> ResponseReturnValue:
+    notice = get_absence_notice_or_404(current_user, notice_id)
+    cohort_id = notice.meeting.cohort_id
     form = DecisionForm(prefix=f"n{notice.id}")
     if not form.validate_on_submit():
         flash(_("Please decide: excused or not excused."), "error")
-        return redirect(url_for("coordinator.absences", cohort_id=cohort.id))
-    try:
+        return redirect(url_for("coordinator.absences", cohort_id=cohort_id))
+    with committing() as saved:
         decide_absence(notice, AbsenceDecision(form.decision.data), by=current_user)
-    except AttendanceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if saved:
         flash(_("Decision saved for %(name)s.", name=notice.enrollment.user.full_name), "info")
-    return redirect(url_for("coordinator.absences", cohort_id=cohort.id))
+    return redirect(url_for("coordinator.absences", cohort_id=cohort_id))

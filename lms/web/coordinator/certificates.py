@@ -4,7 +4,8 @@ a reason, issuing a corrected one, and downloading what was stored."""
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
@@ -14,25 +15,23 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from lms.access import get_certificate_or_404, get_cohort_or_404
+from lms.access import get_certificate_or_404, get_cohort_or_404, get_enrollment_or_404
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.operations import (
     REASON_MAX,
-    CertificateError,
     issue_certificate,
     issue_corrected_certificate,
     reopens_enrollment,
     revoke_certificate,
 )
 from lms.certificates.queries import cohort_progress, printed_differently
-from lms.certificates.render import DesignError, RenderError
-from lms.cohorts.models import Enrollment, EnrollmentStatus
+from lms.cohorts.models import EnrollmentStatus
 from lms.db import utcnow
-from lms.extensions import db
-from lms.web.certificate_files import send_certificate
 from lms.web.choices import LANGUAGE_CHOICES
 from lms.web.coordinator import bp
 from lms.web.negotiation import wants_json
+from lms.web.saving import committing
+from lms.web.shared.files import send_certificate
 
 LANGUAGES = [("", _l("The participant's language")), *LANGUAGE_CHOICES]
 
@@ -52,16 +51,8 @@ class ReasonForm(FlaskForm):
     )
 
 
-def _enrollment_or_404(cohort_id: int, enrollment_id: int) -> Enrollment:
-    cohort = get_cohort_or_404(current_user, cohort_id)
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    if enrollment is None or enrollment.cohort_id != cohort.id:
-        abort(404)
-    return enrollment
-
-
 @bp.get("/cohorts/<int:cohort_id>/certificates")
-def cohort_certificates(cohort_id: int):
+def cohort_certificates(cohort_id: int) -> ResponseReturnValue:
     cohort = get_cohort_or_404(current_user, cohort_id)
     progress = cohort_progress(cohort, utcnow())
     valid = [(p, c) for p in progress for c in p.certificates
@@ -80,23 +71,20 @@ def cohort_certificates(cohort_id: int):
     )
 
 
-
 @bp.post("/cohorts/<int:cohort_id>/certificates/<int:enrollment_id>/issue")
-def certificate_issue(cohort_id: int, enrollment_id: int):
-    enrollment = _enrollment_or_404(cohort_id, enrollment_id)
+def certificate_issue(cohort_id: int, enrollment_id: int) -> ResponseReturnValue:
+    enrollment = get_enrollment_or_404(current_user, cohort_id, enrollment_id)
     form = IssueForm()
     if not form.validate_on_submit():
         if wants_json():
             return jsonify(ok=False, error=_("The form was not valid.")), 400
         flash(_("The form was not valid. Please try again."), "error")
         return redirect(url_for(".cohort_certificates", cohort_id=cohort_id))
-    try:
+    with committing(report=False) as saved:
         result = issue_certificate(enrollment, by=current_user, language=form.language.data or None)
-        db.session.commit()
-    except (CertificateError, DesignError, RenderError) as exc:
-        db.session.rollback()
+    if not saved:
         message = _("No certificate for %(name)s: %(reason)s",
-                    name=enrollment.user.full_name, reason=str(exc))
+                    name=enrollment.user.full_name, reason=saved.message)
         if wants_json():
             return jsonify(ok=False, error=message), 409
         flash(message, "error")
@@ -117,37 +105,36 @@ def certificate_issue(cohort_id: int, enrollment_id: int):
 
 
 @bp.post("/cohorts/<int:cohort_id>/certificates/issue-all")
-def certificates_issue_all(cohort_id: int):
+def certificates_issue_all(cohort_id: int) -> ResponseReturnValue:
     """Without JavaScript: issue every eligible participant's certificate in this request,
     each in its own transaction, so that one failure keeps the others."""
     cohort = get_cohort_or_404(current_user, cohort_id)
     if not FlaskForm().validate_on_submit():
         flash(_("The form was not valid. Please try again."), "error")
         return redirect(url_for(".cohort_certificates", cohort_id=cohort_id))
-    eligible = [p.enrollment.id for p in cohort_progress(cohort, utcnow()) if p.needs_issuing]
+    eligible = [p.enrollment for p in cohort_progress(cohort, utcnow()) if p.needs_issuing]
     issued, failed = 0, []
-    for enrollment_id in eligible:
-        enrollment = db.session.get(Enrollment, enrollment_id)
-        try:
-            if issue_certificate(enrollment, by=current_user).created:
-                issued += 1
-            db.session.commit()
-        except (CertificateError, DesignError, RenderError):
-            db.session.rollback()
-            failed.append(db.session.get(Enrollment, enrollment_id).user.full_name)
+    for enrollment in eligible:
+        name = enrollment.user.full_name  # (read before a rollback expires it)
+        with committing(report=False) as saved:
+            created = issue_certificate(enrollment, by=current_user).created
+        if saved:
+            issued += created
+        else:
+            failed.append(name)
     flash(ngettext("%(num)s certificate issued.", "%(num)s certificates issued.", issued), "info")
     if failed:
         flash(_("Not issued: %(names)s", names=", ".join(failed)), "error")
     return redirect(url_for(".cohort_certificates", cohort_id=cohort_id))
 
 
-def _already_revoked(certificate: Certificate):
+def _already_revoked(certificate: Certificate) -> ResponseReturnValue:
     flash(_("%(serial)s is already revoked.", serial=certificate.serial), "error")
     return redirect(url_for(".cohort_certificates", cohort_id=certificate.enrollment.cohort_id))
 
 
 @bp.post("/certificates/<int:certificate_id>/revoke")
-def certificate_revoke(certificate_id: int):
+def certificate_revoke(certificate_id: int) -> ResponseReturnValue:
     certificate = get_certificate_or_404(current_user, certificate_id)
     if certificate.status != CertificateStatus.VALID:
         return _already_revoked(certificate)
@@ -155,13 +142,9 @@ def certificate_revoke(certificate_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         enrollment = certificate.enrollment
-        try:
+        with committing() as saved:
             revoke_certificate(certificate, form.reason.data, by=current_user)
-            db.session.commit()
-        except CertificateError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
+        if saved:
             flash(_("%(serial)s is revoked.", serial=certificate.serial), "info")
             if enrollment.status == EnrollmentStatus.ACTIVE:
                 flash(_("The participation of %(name)s is active again instead of completed; "
@@ -172,7 +155,7 @@ def certificate_revoke(certificate_id: int):
 
 
 @bp.post("/certificates/<int:certificate_id>/correct")
-def certificate_correct(certificate_id: int):
+def certificate_correct(certificate_id: int) -> ResponseReturnValue:
     certificate = get_certificate_or_404(current_user, certificate_id)
     if certificate.status != CertificateStatus.VALID:
         return _already_revoked(certificate)
@@ -180,13 +163,11 @@ def certificate_correct(certificate_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         old_serial = certificate.serial
-        try:
+        with committing(report=False) as saved:
             result = issue_corrected_certificate(certificate, form.reason.data, by=current_user)
-            db.session.commit()
-        except (CertificateError, DesignError, RenderError) as exc:
-            db.session.rollback()
+        if not saved:
             flash(_("The corrected certificate could not be issued: %(reason)s",
-                    reason=str(exc)), "error")
+                    reason=saved.message), "error")
         else:
             flash(_("%(old)s is revoked and replaced by %(new)s.", old=old_serial,
                     new=result.certificate.serial), "info")
@@ -194,13 +175,14 @@ def certificate_correct(certificate_id: int):
     return _reason_page(certificate, form, "correct")
 
 
-def _reason_page(certificate: Certificate, form: ReasonForm, action: str):
+def _reason_page(certificate: Certificate, form: ReasonForm, action: str
+                 ) -> ResponseReturnValue:
     return render_template("coordinator/certificate_reason.html", certificate=certificate,
                            cohort=certificate.enrollment.cohort, form=form, action=action), 400
 
 
 @bp.get("/certificates/<int:certificate_id>/download")
-def certificate_download(certificate_id: int):
+def certificate_download(certificate_id: int) -> ResponseReturnValue:
     certificate = get_certificate_or_404(current_user, certificate_id)
     return send_certificate(certificate)
 

@@ -2,69 +2,59 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from lms.cohorts.models import Company
 from lms.cohorts.operations import create_company, update_company
-from lms.curriculum.models import Course
-from lms.extensions import db
+from lms.cohorts.queries import get_company, list_companies
+from lms.curriculum.queries import get_course, list_courses
 from lms.web.coordinator import bp
 from lms.web.coordinator.forms import CompanyForm
+from lms.web.saving import committing
 
 
 @bp.get("/courses")
-def courses():
-    items = db.session.scalars(sa.select(Course).order_by(Course.title_neutral)).all()
-    return render_template("coordinator/courses.html", courses=items)
+def courses() -> ResponseReturnValue:
+    return render_template("coordinator/courses.html", courses=list_courses())
 
 
 @bp.get("/courses/<int:course_id>")
-def course(course_id: int):
-    item = db.session.get(Course, course_id) or abort(404)
+def course(course_id: int) -> ResponseReturnValue:
+    item = get_course(course_id) or abort(404)
     return render_template("coordinator/course.html", course=item)
 
 
 @bp.get("/companies")
-def companies():
-    items = db.session.scalars(sa.select(Company).order_by(Company.name)).all()
-    return render_template("coordinator/companies.html", companies=items)
+def companies() -> ResponseReturnValue:
+    return render_template("coordinator/companies.html", companies=list_companies())
 
 
 @bp.route("/companies/new", methods=["GET", "POST"])
-def company_new():
-    form = CompanyForm()
-    if form.validate_on_submit():
-        try:
-            create_company(form.name.data, form.contact_name.data or "",
-                           (form.contact_email.data or "").lower())
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors.append(_("A company with this name exists already."))
-        else:
-            flash(_("The company has been created."), "info")
-            return redirect(url_for("coordinator.companies"))
-    return render_template("coordinator/company_form.html", form=form, company=None)
+def company_new() -> ResponseReturnValue:
+    return _company_form(None)
 
 
 @bp.route("/companies/<int:company_id>/edit", methods=["GET", "POST"])
-def company_edit(company_id: int):
-    company = db.session.get(Company, company_id) or abort(404)
+def company_edit(company_id: int) -> ResponseReturnValue:
+    return _company_form(get_company(company_id) or abort(404))
+
+
+def _company_form(company: Company | None) -> ResponseReturnValue:
+    """Creating and editing share the form; a name taken already is said on its field."""
     form = CompanyForm(obj=company)
     if form.validate_on_submit():
-        try:
-            update_company(company, name=form.name.data,
-                           contact_name=form.contact_name.data or "",
-                           contact_email=form.contact_email.data or "", by=current_user)
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors.append(_("A company with this name exists already."))
-        else:
-            flash(_("The company has been saved."), "info")
+        values = {"name": form.name.data, "contact_name": form.contact_name.data or "",
+                  "contact_email": form.contact_email.data or ""}
+        with committing(form, "name") as saved:
+            if company is None:
+                create_company(**values, by=current_user)
+            else:
+                update_company(company, **values, by=current_user)
+        if saved:
+            flash(_("The company has been created.") if company is None
+                  else _("The company has been saved."), "info")
             return redirect(url_for("coordinator.companies"))
     return render_template("coordinator/company_form.html", form=form, company=company)

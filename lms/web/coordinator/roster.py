@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
-from lms.access import get_cohort_or_404
+from lms.access import get_cohort_or_404, get_enrollment_or_404
 from lms.accounts.models import Locale, Role, TitleForm, User
-from lms.accounts.operations import AccountError, get_user_by_email, rename_user
+from lms.accounts.operations import rename_user
+from lms.accounts.queries import get_user, get_user_by_email
 from lms.certificates.models import CertificateStatus
 from lms.certificates.queries import certificates_by_enrollment
 from lms.cohorts.invitations import (
@@ -23,10 +28,9 @@ from lms.cohorts.invitations import (
     withdraw_enrollment,
 )
 from lms.cohorts.models import Enrollment
-from lms.cohorts.operations import CohortError, add_company_contact, remove_company_contact
+from lms.cohorts.operations import add_company_contact, remove_company_contact
 from lms.cohorts.queries import list_roster
 from lms.cohorts.roster_import import RosterImportError, import_roster, parse_roster
-from lms.extensions import db
 from lms.mail import MailError
 from lms.web.coordinator import bp
 from lms.web.coordinator.forms import (
@@ -37,6 +41,7 @@ from lms.web.coordinator.forms import (
     RosterConfirmForm,
     RosterUploadForm,
 )
+from lms.web.saving import committing
 
 
 def _send_all(invitations: list[Invitation]) -> None:
@@ -66,12 +71,28 @@ def say_renamed(user: User, old_name: str | None) -> None:
                 new=user.full_name), "info")
 
 
-def _enrollment(cohort_id: int, enrollment_id: int) -> Enrollment:
-    cohort = get_cohort_or_404(current_user, cohort_id)
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    if enrollment is None or enrollment.cohort_id != cohort.id:
-        abort(404)
-    return enrollment
+def invite_account_and_tell(form: Any, role: Role, then: Callable[[User, Any], None]
+                            ) -> tuple[User, bool] | None:
+    """A lecturer's or company contact's account from ``form`` (email, first and last
+    name), ``then`` the rest of the change, committed together; afterwards a changed name
+    is said and a new person is sent the link to set a password. Returns the user and
+    whether the account existed, or None after saying why nothing was saved."""
+    before = get_user_by_email(form.email.data)
+    old_name = before.full_name if before is not None else None
+    with committing(form, "email") as saved:
+        user, token = invite_account(form.email.data, form.first_name.data,
+                                     form.last_name.data, role, by=current_user)
+        then(user, form)
+    if not saved:
+        return None
+    say_renamed(user, old_name)
+    if token is not None:
+        try:
+            send_account_invitation(user, token, role)
+        except MailError:
+            flash(_("The invitation could not be sent to: %(emails)s. Use “send again” "
+                    "later.", emails=user.email), "error")
+    return user, before is not None
 
 
 @bp.route("/cohorts/<int:cohort_id>/roster", methods=["GET", "POST"])
@@ -79,16 +100,12 @@ def roster(cohort_id: int) -> ResponseReturnValue:
     cohort = get_cohort_or_404(current_user, cohort_id)
     form = InviteForm(course=cohort.course)
     if form.validate_on_submit():
-        try:
+        with committing(form, "email") as saved:
             invitation = invite_participant(
                 cohort, form.email.data, form.first_name.data, form.last_name.data,
                 title_form=TitleForm(form.title_form.data), locale=Locale(form.language.data),
                 by=current_user)
-            db.session.commit()
-        except CohortError as error:
-            db.session.rollback()
-            form.email.errors.append(error.message)
-        else:
+        if saved:
             _send_all([invitation])
             return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
     return render_template("coordinator/roster.html", cohort=cohort, form=form,
@@ -101,20 +118,16 @@ def roster(cohort_id: int) -> ResponseReturnValue:
 def participant_edit(cohort_id: int, enrollment_id: int) -> ResponseReturnValue:
     """Correct a participant's name and title form (audited); a certificate issued with
     the old ones can then be replaced by a corrected one."""
-    enrollment = _enrollment(cohort_id, enrollment_id)
+    enrollment = get_enrollment_or_404(current_user, cohort_id, enrollment_id)
     user = enrollment.user
     form = PersonForm(obj=user, course=enrollment.cohort.course)
     if not form.is_submitted():
         form.title_form.data = user.title_form.value
     if form.validate_on_submit():
-        try:
+        with committing(form, "first_name") as saved:
             changed = rename_user(user, form.first_name.data, form.last_name.data,
                                   title_form=TitleForm(form.title_form.data), by=current_user)
-            db.session.commit()
-        except AccountError as error:
-            db.session.rollback()
-            form.first_name.errors.append(error.message)
-        else:
+        if saved:
             if not changed:
                 flash(_("Nothing was changed."), "info")
             else:
@@ -135,38 +148,30 @@ def _has_valid_certificate(enrollment: Enrollment) -> bool:
 
 
 @bp.post("/cohorts/<int:cohort_id>/enrollments/<int:enrollment_id>/resend")
-def resend(cohort_id: int, enrollment_id: int):
-    enrollment = _enrollment(cohort_id, enrollment_id)
+def resend(cohort_id: int, enrollment_id: int) -> ResponseReturnValue:
+    enrollment = get_enrollment_or_404(current_user, cohort_id, enrollment_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with committing() as saved:
             invitation = resend_invitation(enrollment, by=current_user)
-            db.session.commit()
-        except CohortError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
+        if saved:
             _send_all([invitation])
     return redirect(url_for("coordinator.roster", cohort_id=cohort_id))
 
 
 @bp.post("/cohorts/<int:cohort_id>/enrollments/<int:enrollment_id>/withdraw")
-def withdraw(cohort_id: int, enrollment_id: int):
-    enrollment = _enrollment(cohort_id, enrollment_id)
+def withdraw(cohort_id: int, enrollment_id: int) -> ResponseReturnValue:
+    enrollment = get_enrollment_or_404(current_user, cohort_id, enrollment_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with committing() as saved:
             withdraw_enrollment(enrollment, by=current_user)
-            db.session.commit()
-        except CohortError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
+        if saved:
             flash(_("%(name)s has been withdrawn from the cohort.",
                     name=enrollment.user.full_name), "info")
     return redirect(url_for("coordinator.roster", cohort_id=cohort_id))
 
 
 @bp.route("/cohorts/<int:cohort_id>/roster/import", methods=["GET", "POST"])
-def roster_import(cohort_id: int):
+def roster_import(cohort_id: int) -> ResponseReturnValue:
     """Step 1: upload and check; a good file shows a preview, a bad one every problem."""
     cohort = get_cohort_or_404(current_user, cohort_id)
     form = RosterUploadForm()
@@ -181,19 +186,17 @@ def roster_import(cohort_id: int):
 
 
 @bp.post("/cohorts/<int:cohort_id>/roster/import/confirm")
-def roster_import_confirm(cohort_id: int):
+def roster_import_confirm(cohort_id: int) -> ResponseReturnValue:
     """Step 2: the same file, checked again, is imported whole or not at all."""
     cohort = get_cohort_or_404(current_user, cohort_id)
     form = RosterConfirmForm()
     if not form.validate_on_submit():
         flash(_("Nothing to import. Please upload the file again."), "error")
         return redirect(url_for("coordinator.roster_import", cohort_id=cohort.id))
-    try:
+    with committing(report=False) as saved:
         invitations = import_roster(cohort, form.csv_text.data.encode("utf-8"), by=current_user)
-        db.session.commit()
-    except (RosterImportError, CohortError) as error:
-        db.session.rollback()
-        problems = getattr(error, "problems", None)
+    if not saved:
+        problems = saved.error.problems if isinstance(saved.error, RosterImportError) else None
         return render_template("coordinator/roster_import.html", cohort=cohort,
                                form=RosterUploadForm(), parsed=None, problems=problems,
                                confirm=None), 422
@@ -202,7 +205,7 @@ def roster_import_confirm(cohort_id: int):
 
 
 @bp.post("/cohorts/<int:cohort_id>/contacts")
-def contact_add(cohort_id: int):
+def contact_add(cohort_id: int) -> ResponseReturnValue:
     cohort = get_cohort_or_404(current_user, cohort_id)
     form = ContactForm()
     if not form.validate_on_submit():
@@ -210,30 +213,27 @@ def contact_add(cohort_id: int):
             for error in errors:
                 flash(error, "error")
         return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
-    before = get_user_by_email(form.email.data)
-    old_name = before.full_name if before is not None else None
-    user, token = invite_account(form.email.data, form.first_name.data, form.last_name.data,
-                                 Role.COMPANY_CONTACT, by=current_user)
-    add_company_contact(cohort, user, by=current_user)
-    db.session.commit()
-    say_renamed(user, old_name)
-    if token is not None:
-        try:
-            send_account_invitation(user, token, Role.COMPANY_CONTACT)
-        except MailError:
-            flash(_("The invitation could not be sent to: %(emails)s. Use “send again” later.",
-                    emails=user.email), "error")
-    flash(_("%(name)s can now follow the cohort.", name=user.full_name), "info")
+
+    def follow(user: User, _form: FlaskForm) -> None:
+        add_company_contact(cohort, user, by=current_user)
+
+    invited = invite_account_and_tell(form, Role.COMPANY_CONTACT, follow)
+    if invited is None:  # the refusal is on the form, which this page does not show again
+        for field in form:
+            for error in field.errors:
+                flash(error, "error")
+    else:
+        flash(_("%(name)s can now follow the cohort.", name=invited[0].full_name), "info")
     return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
 
 
 @bp.post("/cohorts/<int:cohort_id>/contacts/<int:user_id>/remove")
-def contact_remove(cohort_id: int, user_id: int):
+def contact_remove(cohort_id: int, user_id: int) -> ResponseReturnValue:
     cohort = get_cohort_or_404(current_user, cohort_id)
-    user = db.session.get(User, user_id)
+    user = get_user(user_id)
     if user is None or user not in cohort.contacts:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        remove_company_contact(cohort, user, by=current_user)
-        db.session.commit()
+        with committing():
+            remove_company_contact(cohort, user, by=current_user)
     return redirect(url_for("coordinator.roster", cohort_id=cohort.id))

@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.access import get_cohort_or_404
-from lms.accounts.models import Role, User, UserRole
+from lms.access import get_block_or_404, get_cohort_or_404, get_meeting_or_404
+from lms.accounts.models import Role
+from lms.accounts.queries import list_users, list_users_with_role
 from lms.cohorts.models import Cohort
-from lms.extensions import db
 from lms.ical.notices import notify_meeting_change
 from lms.localtime import LocalInstant, NonexistentTime, ambiguity_notice, local_instant
 from lms.mail import MailError
 from lms.schedule.models import Block, Meeting
 from lms.schedule.operations import (
     MeetingChange,
-    ScheduleError,
     cancel_meeting,
     create_block,
     schedule_meeting,
@@ -30,31 +30,25 @@ from lms.schedule.operations import (
     update_meeting,
 )
 from lms.schedule.queries import list_cohort_meetings
-from lms.schedule.series import SeriesError, plan_series
+from lms.schedule.series import plan_series
 from lms.web import duration_text
 from lms.web.coordinator import bp
 from lms.web.coordinator.forms import BlockForm, CancelMeetingForm, MeetingForm, SeriesForm
+from lms.web.saving import committing, say_refusal
 
 
-def _lecturer_choices() -> list[tuple[int, str]]:
-    lecturers = db.session.scalars(
-        sa.select(User).join(UserRole).where(UserRole.role == Role.LECTURER)
-        .order_by(User.last_name, User.first_name))
-    return [(u.id, u.full_name) for u in lecturers]
-
-
-def _fill(form, cohort: Cohort) -> None:
+def _fill(form: MeetingForm | SeriesForm, cohort: Cohort) -> None:
     form.module_id.choices = [(m.id, f"{m.number}. {m.title}") for m in cohort.course.modules]
     form.block_id.choices = [(0, "–")] + [(b.id, b.title) for b in cohort.blocks]
-    form.lecturer_ids.choices = _lecturer_choices()
+    form.lecturer_ids.choices = [(u.id, u.full_name)
+                                 for u in list_users_with_role(Role.LECTURER)]
 
 
-def _chosen(form, cohort: Cohort) -> dict:
+def _chosen(form: MeetingForm | SeriesForm, cohort: Cohort) -> dict[str, Any]:
     module = next((m for m in cohort.course.modules if m.id == form.module_id.data), None)
     block = next((b for b in cohort.blocks if b.id == form.block_id.data), None)
-    lecturers = list(db.session.scalars(
-        sa.select(User).where(User.id.in_(form.lecturer_ids.data or []))))
-    return {"module": module, "block": block, "lecturers": lecturers}
+    return {"module": module, "block": block,
+            "lecturers": list_users(form.lecturer_ids.data or [])}
 
 
 def _notify(change: MeetingChange) -> None:
@@ -68,55 +62,48 @@ def _notify(change: MeetingChange) -> None:
         flash(_("The change notice could not be sent to everyone."), "error")
 
 
-def _meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    get_cohort_or_404(current_user, meeting.cohort_id)
-    return meeting
-
-
 @bp.get("/cohorts/<int:cohort_id>/schedule")
-def schedule(cohort_id: int):
+def schedule(cohort_id: int) -> ResponseReturnValue:
     cohort = get_cohort_or_404(current_user, cohort_id)
     return render_template("coordinator/schedule.html", cohort=cohort,
                            meetings=list_cohort_meetings([cohort.id]), block_form=BlockForm())
 
 
 @bp.post("/cohorts/<int:cohort_id>/blocks")
-def block_new(cohort_id: int):
+def block_new(cohort_id: int) -> ResponseReturnValue:
     cohort = get_cohort_or_404(current_user, cohort_id)
     form = BlockForm()
     if form.validate_on_submit():
-        block = create_block(cohort, form.title.data, form.starts_on.data, form.ends_on.data,
-                             by=current_user)
-        db.session.commit()
-        flash(_("The block has been added."), "info")
-        _warn_block_outside_cohort(block)
-        return redirect(url_for("coordinator.schedule", cohort_id=cohort.id))
+        with committing(form, "ends_on") as saved:
+            block = create_block(cohort, form.title.data, form.starts_on.data,
+                                 form.ends_on.data, by=current_user)
+        if saved:
+            flash(_("The block has been added."), "info")
+            _warn_block_outside_cohort(block)
+            return redirect(url_for("coordinator.schedule", cohort_id=cohort.id))
     return render_template("coordinator/schedule.html", cohort=cohort,
                            meetings=list_cohort_meetings([cohort.id]), block_form=form), 422
 
 
 @bp.route("/blocks/<int:block_id>/edit", methods=["GET", "POST"])
-def block_edit(block_id: int):
-    block = db.session.get(Block, block_id) or abort(404)
-    get_cohort_or_404(current_user, block.cohort_id)
+def block_edit(block_id: int) -> ResponseReturnValue:
+    block = get_block_or_404(current_user, block_id)
     form = BlockForm(obj=block)
     if form.validate_on_submit():
-        update_block(block, form.title.data, form.starts_on.data, form.ends_on.data,
-                     by=current_user)
-        db.session.commit()
-        _warn_block_outside_cohort(block)
-        return redirect(url_for("coordinator.schedule", cohort_id=block.cohort_id))
+        with committing(form, "ends_on") as saved:
+            update_block(block, form.title.data, form.starts_on.data, form.ends_on.data,
+                         by=current_user)
+        if saved:
+            _warn_block_outside_cohort(block)
+            return redirect(url_for("coordinator.schedule", cohort_id=block.cohort_id))
     return render_template("coordinator/block_form.html", form=form, block=block)
 
 
-def _meeting_times(form, cohort: Cohort,
+def _meeting_times(form: MeetingForm, cohort: Cohort,
                    meeting: Meeting | None = None) -> tuple[LocalInstant, LocalInstant] | None:
     """The form's day and times as instants; a time the clocks skip that day is an error
     on its field. Saving an unchanged time keeps the occurrence stored so far."""
-    instants = []
+    instants: list[LocalInstant] = []
     for field, keep in ((form.starts, meeting.starts_at if meeting else None),
                         (form.ends, meeting.ends_at if meeting else None)):
         # The end of a meeting that starts in the second occurrence of a doubled hour is
@@ -173,63 +160,54 @@ def _warn_outside_cohort(cohort: Cohort, meetings: list[Meeting]) -> None:
 
 
 @bp.route("/cohorts/<int:cohort_id>/meetings/new", methods=["GET", "POST"])
-def meeting_new(cohort_id: int):
-    cohort = get_cohort_or_404(current_user, cohort_id)
-    form = MeetingForm(location=cohort.location)
-    _fill(form, cohort)
-    if form.validate_on_submit() and (times := _meeting_times(form, cohort)):
-        start, end = times
-        try:
-            meeting = schedule_meeting(
-                cohort, starts_at=start.at, ends_at=end.at, title=form.title.data or "",
-                location=form.location.data or "", online_url=form.online_url.data or "",
-                by=current_user, **_chosen(form, cohort))
-            db.session.commit()
-        except ScheduleError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            flash(_("The meeting has been added."), "info")
-            if notice := time_notice(start, end):
-                flash(notice, "warning")
-            _warn_outside_cohort(cohort, [meeting])
-            return redirect(url_for("coordinator.schedule", cohort_id=cohort.id))
-    return render_template("coordinator/meeting_form.html", form=form, cohort=cohort,
-                           meeting=None)
+def meeting_new(cohort_id: int) -> ResponseReturnValue:
+    return _meeting_form(get_cohort_or_404(current_user, cohort_id), None)
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
-def meeting_edit(meeting_id: int):
-    meeting = _meeting(meeting_id)
-    cohort = meeting.cohort
-    zone = ZoneInfo(cohort.timezone)
-    local_start, local_end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
-    form = MeetingForm(obj=meeting, day=local_start.date(), starts=local_start.time(),
-                       ends=local_end.time(), block_id=meeting.block_id or 0,
-                       lecturer_ids=[u.id for u in meeting.lecturers])
+def meeting_edit(meeting_id: int) -> ResponseReturnValue:
+    meeting = get_meeting_or_404(current_user, meeting_id)
+    return _meeting_form(meeting.cohort, meeting)
+
+
+def _meeting_form(cohort: Cohort, meeting: Meeting | None) -> ResponseReturnValue:
+    """Adding and editing a meeting share the form. A change of time, place or status
+    is sent to those it concerns; a doubled hour or a day outside the cohort's is said."""
+    if meeting is None:
+        form = MeetingForm(location=cohort.location)
+    else:
+        zone = ZoneInfo(cohort.timezone)
+        local_start, local_end = (meeting.starts_at.astimezone(zone),
+                                  meeting.ends_at.astimezone(zone))
+        form = MeetingForm(obj=meeting, day=local_start.date(), starts=local_start.time(),
+                           ends=local_end.time(), block_id=meeting.block_id or 0,
+                           lecturer_ids=[u.id for u in meeting.lecturers])
     _fill(form, cohort)
     if form.validate_on_submit() and (times := _meeting_times(form, cohort, meeting)):
         start, end = times
-        try:
-            change = update_meeting(
-                meeting, by=current_user, title=form.title.data or "",
-                starts_at=start.at, ends_at=end.at,
-                location=form.location.data or "", online_url=form.online_url.data or "",
-                **_chosen(form, cohort))
-            db.session.commit()
-        except ScheduleError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            _notify(change)
-            flash(_("The meeting has been saved."), "info")
-            if change.moved and (notice := time_notice(start, end)):
+        values = {"title": form.title.data or "", "starts_at": start.at, "ends_at": end.at,
+                  "location": form.location.data or "",
+                  "online_url": form.online_url.data or "", **_chosen(form, cohort)}
+        with committing() as saved:
+            if meeting is None:
+                saved_meeting, change = schedule_meeting(cohort, by=current_user, **values), None
+            else:
+                saved_meeting, change = meeting, update_meeting(meeting, by=current_user,
+                                                                **values)
+        if saved:
+            if change is None:
+                flash(_("The meeting has been added."), "info")
+            else:
+                _notify(change)
+                flash(_("The meeting has been saved."), "info")
+            if (change is None or change.moved) and (notice := time_notice(start, end)):
                 flash(notice, "warning")
-            _warn_outside_cohort(cohort, [meeting])
+            _warn_outside_cohort(cohort, [saved_meeting])
             return redirect(url_for("coordinator.schedule", cohort_id=cohort.id))
-    notices = []
-    if request.method == "GET":
-        notices = stored_time_notices(meeting)
+    if meeting is None:
+        return render_template("coordinator/meeting_form.html", form=form, cohort=cohort,
+                               meeting=None)
+    notices = stored_time_notices(meeting) if request.method == "GET" else []
     return render_template("coordinator/meeting_form.html", form=form, cohort=cohort,
                            meeting=meeting, cancel_form=CancelMeetingForm(), notices=notices)
 
@@ -249,17 +227,13 @@ def stored_time_notices(meeting: Meeting) -> list[str]:
 
 
 @bp.post("/meetings/<int:meeting_id>/cancel")
-def meeting_cancel(meeting_id: int):
-    meeting = _meeting(meeting_id)
+def meeting_cancel(meeting_id: int) -> ResponseReturnValue:
+    meeting = get_meeting_or_404(current_user, meeting_id)
     form = CancelMeetingForm()
     if form.validate_on_submit():
-        try:
+        with committing() as saved:
             change = cancel_meeting(meeting, form.reason.data or "", by=current_user)
-            db.session.commit()
-        except ScheduleError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
+        if saved:
             _notify(change)
             flash(_("The meeting has been cancelled. It stays in the schedule as cancelled."),
                   "info")
@@ -267,7 +241,7 @@ def meeting_cancel(meeting_id: int):
 
 
 def _parse_dates(text: str) -> list[date]:
-    dates = []
+    dates: list[date] = []
     for line in text.replace(",", "\n").splitlines():
         if line.strip():
             dates.append(date.fromisoformat(line.strip()))
@@ -275,7 +249,7 @@ def _parse_dates(text: str) -> list[date]:
 
 
 @bp.route("/cohorts/<int:cohort_id>/meetings/series", methods=["GET", "POST"])
-def meeting_series(cohort_id: int):
+def meeting_series(cohort_id: int) -> ResponseReturnValue:
     cohort = get_cohort_or_404(current_user, cohort_id)
     form = SeriesForm(location=cohort.location)
     _fill(form, cohort)
@@ -285,7 +259,7 @@ def meeting_series(cohort_id: int):
         except ValueError:
             form.skip.errors.append(_("Please write each date as YYYY-MM-DD, one per line."))
         else:
-            try:
+            with committing(report=False) as saved:
                 slots = plan_series(form.first_day.data, form.last_day.data, form.weekdays.data,
                                     form.starts.data, form.ends.data, cohort.timezone,
                                     every_weeks=form.every_weeks.data, skip=skip)
@@ -293,14 +267,11 @@ def meeting_series(cohort_id: int):
                     cohort, slots=slots, location=form.location.data or "",
                     online_url=form.online_url.data or "", by=current_user,
                     **_chosen(form, cohort))
-                db.session.commit()
-            except NonexistentTime as error:
-                db.session.rollback()
-                field = form.starts if error.wall == form.starts.data else form.ends
-                field.errors.append(error.message)
-            except (SeriesError, ScheduleError) as error:
-                db.session.rollback()
-                flash(error.message, "error")
+            if isinstance(saved.error, NonexistentTime):
+                field = form.starts if saved.error.wall == form.starts.data else form.ends
+                field.errors.append(saved.error.message)
+            elif saved.error is not None:
+                say_refusal(saved.error)
             else:
                 flash(ngettext("%(num)s meeting has been added.",
                                "%(num)s meetings have been added.", len(meetings)), "info")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from lms.access import get_cohort_or_404
@@ -12,12 +13,12 @@ from lms.web.coordinator import bp
 
 
 @bp.get("/")
-def home():
+def home() -> ResponseReturnValue:
     return render_template("coordinator/home.html", rows=list_cohort_overview())
 
 
 @bp.get("/cohorts/<int:cohort_id>")
-def cohort(cohort_id: int):
+def cohort(cohort_id: int) -> ResponseReturnValue:
     cohort = get_cohort_or_404(current_user, cohort_id)
     return render_template(
         "coordinator/cohort.html",

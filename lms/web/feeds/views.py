@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -21,7 +22,7 @@ from werkzeug.http import parse_date, parse_etags
 
 from lms.access import get_cohort_or_404, get_meeting_or_404, is_coordinator
 from lms.cohorts.models import Cohort
-from lms.extensions import db
+from lms.i18n import file_name_part
 from lms.ical.build import build_meeting_ics
 from lms.ical.feeds import feed_answer
 from lms.ical.operations import (
@@ -38,6 +39,7 @@ from lms.ical.queries import (
 )
 from lms.web.feeds import bp
 from lms.web.feeds.forms import FeedActionForm
+from lms.web.saving import committing
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 # A new token is shown once, in the answer to the POST that created it (not stored by any
@@ -49,7 +51,7 @@ CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 
 @bp.get("/feed/<token>.ics")
-def feed(token: str):
+def feed(token: str) -> ResponseReturnValue:
     """What calendar programs poll. No login: the token is the key; anything but a live
     token answers 404. An unchanged feed answers 304 (or its cached bytes) without SQL
     while the shared generation is unchanged, or after one query; it is built again only
@@ -111,7 +113,7 @@ def _calendar_response(body: bytes, etag: str, last_modified: str | None,
 
 @bp.get("/meetings/<int:meeting_id>.ics")
 @login_required
-def meeting_ics(meeting_id: int):
+def meeting_ics(meeting_id: int) -> ResponseReturnValue:
     """One meeting as a file, for everyone who may see the meeting."""
     meeting = get_meeting_or_404(current_user, meeting_id)
     row = load_single_meeting(meeting.id, str(current_user.title_form))
@@ -121,7 +123,7 @@ def meeting_ics(meeting_id: int):
                              english=str(get_locale()) == "en")
     day = row.starts_at.astimezone(ZoneInfo(row.timezone)).date()
     response = current_app.response_class(body, content_type=CALENDAR_TYPE)
-    label = _("meeting")  # a file name: "termin-2026-12-04.ics"
+    label = file_name_part(_("meeting"))  # a file name: "termin-2026-12-04.ics"
     filename = f"{label}-{day.isoformat()}.ics"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-cache"
@@ -172,29 +174,29 @@ def _subscribe_page(token: str | None = None) -> Response:
 
 @bp.get("/")
 @login_required
-def subscribe():
+def subscribe() -> ResponseReturnValue:
     _require_role()
     return _subscribe_page()
 
 
 @bp.post("/personal")
 @login_required
-def issue_personal():
+def issue_personal() -> ResponseReturnValue:
     _require_role()
     if not FeedActionForm().validate_on_submit():
         return redirect(url_for("feeds.subscribe"))
-    _feed, token = issue_personal_feed(current_user)
-    db.session.commit()
+    with committing():
+        _feed, token = issue_personal_feed(current_user)
     return _subscribe_page(token)
 
 
 @bp.post("/personal/revoke")
 @login_required
-def revoke_personal():
+def revoke_personal() -> ResponseReturnValue:
     _require_role()
     if FeedActionForm().validate_on_submit():
-        revoked = revoke_personal_feed(current_user)
-        db.session.commit()
+        with committing():
+            revoked = revoke_personal_feed(current_user)
         if revoked:
             flash(_("Your calendar address has been switched off. Calendars subscribed to it "
                     "no longer receive updates."), "info")
@@ -224,28 +226,28 @@ def _cohort_page(cohort: Cohort, token: str | None = None) -> Response:
 
 @bp.get("/cohorts/<int:cohort_id>")
 @login_required
-def cohort_feed(cohort_id: int):
+def cohort_feed(cohort_id: int) -> ResponseReturnValue:
     return _cohort_page(_coordinator_cohort(cohort_id))
 
 
 @bp.post("/cohorts/<int:cohort_id>/issue")
 @login_required
-def issue_cohort(cohort_id: int):
+def issue_cohort(cohort_id: int) -> ResponseReturnValue:
     cohort = _coordinator_cohort(cohort_id)
     if not FeedActionForm().validate_on_submit():
         return redirect(url_for("feeds.cohort_feed", cohort_id=cohort.id))
-    _feed, token = issue_cohort_feed(cohort, by=current_user)
-    db.session.commit()
+    with committing():
+        _feed, token = issue_cohort_feed(cohort, by=current_user)
     return _cohort_page(cohort, token)
 
 
 @bp.post("/cohorts/<int:cohort_id>/revoke")
 @login_required
-def revoke_cohort(cohort_id: int):
+def revoke_cohort(cohort_id: int) -> ResponseReturnValue:
     cohort = _coordinator_cohort(cohort_id)
     if FeedActionForm().validate_on_submit():
-        revoked = revoke_cohort_feed(cohort, by=current_user)
-        db.session.commit()
+        with committing():
+            revoked = revoke_cohort_feed(cohort, by=current_user)
         if revoked:
             flash(_("The cohort's calendar address has been switched off."), "info")
     return redirect(url_for("feeds.cohort_feed", cohort_id=cohort.id))

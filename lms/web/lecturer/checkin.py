@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import segno
 from flask import abort, current_app, jsonify, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from lms.access import get_meeting_to_mark_or_404
@@ -20,7 +23,7 @@ def _checkin_url(code: str) -> str:
     return current_app.config["LMS_BASE_URL"] + path
 
 
-def _state(meeting_id: int) -> dict:
+def _state(meeting_id: int) -> dict[str, Any]:
     meeting = get_meeting_to_mark_or_404(current_user, meeting_id, as_coordinator=False)
     now = utcnow()
     rows = meeting_roster(meeting)
@@ -51,7 +54,7 @@ def _state(meeting_id: int) -> dict:
 
 
 @bp.get("/meetings/<int:meeting_id>/check-in")
-def check_in_display(meeting_id: int) -> str:
+def check_in_display(meeting_id: int) -> ResponseReturnValue:
     state = _state(meeting_id)
     if state["meeting"].is_cancelled:
         abort(404)
@@ -60,7 +63,7 @@ def check_in_display(meeting_id: int) -> str:
 
 
 @bp.get("/meetings/<int:meeting_id>/check-in/status")
-def check_in_status(meeting_id: int):
+def check_in_status(meeting_id: int) -> ResponseReturnValue:
     """Polled by checkin.js: the current code and QR code, and who has checked in."""
     state = _state(meeting_id)
     state.pop("meeting")

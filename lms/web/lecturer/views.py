@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from lms.db import utcnow
@@ -9,7 +10,7 @@ from lms.web.lecturer import bp
 
 
 @bp.get("/")
-def home():
+def home() -> ResponseReturnValue:
     """The lecturer's day: today first, then upcoming, then past meetings whose
     attendance is not complete yet, across all cohorts they teach."""
     now = utcnow()

@@ -4,14 +4,15 @@ published grade and feedback, download what they handed in."""
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.access import get_own_assignment_or_404, get_submission_or_404
-from lms.assignments.files import ACCEPT_ATTRIBUTE, ALLOWED_LABELS, UploadRejected
-from lms.assignments.operations import AssignmentError, discard_stored_file, submit_file
+from lms.assignments.files import ACCEPT_ATTRIBUTE, ALLOWED_LABELS
+from lms.assignments.operations import submit_file
 from lms.assignments.queries import (
     get_grade,
     hand_in_offer,
@@ -22,20 +23,21 @@ from lms.assignments.queries import (
 from lms.cohorts.queries import list_user_enrollments
 from lms.db import utcnow
 from lms.extensions import db
-from lms.web.lecturer.assignments import send_submission
 from lms.web.participant import bp
 from lms.web.participant.coursework_forms import UploadForm
+from lms.web.saving import committing
+from lms.web.shared.files import send_submission
 from lms.web.uploads import upload_limit
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def upload_too_large(error: RequestEntityTooLarge):
+def upload_too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     """A clear page instead of a dropped connection: what the limit is, and what to do."""
     return render_template("participant/upload_too_large.html", limit=upload_limit()), 413
 
 
 @bp.get("/assignments")
-def my_assignments():
+def my_assignments() -> ResponseReturnValue:
     enrollments = list_user_enrollments(current_user)
     assignments = list_cohort_assignments([e.cohort_id for e in enrollments])
     return render_template(
@@ -45,34 +47,28 @@ def my_assignments():
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
-def assignment(assignment_id: int):
+def assignment(assignment_id: int) -> ResponseReturnValue:
     assignment, enrollment = get_own_assignment_or_404(current_user, assignment_id)
     form = UploadForm()
     if form.validate_on_submit():
         upload = form.file.data
-        submission = None
         try:
-            submission = submit_file(assignment, enrollment, upload.filename or "",
-                                     upload.read(), upload.mimetype or "")
-            db.session.commit()
-        except (UploadRejected, AssignmentError) as exc:
-            db.session.rollback()
-            form.file.errors = [*form.file.errors, str(exc)]
+            with committing(form, "file") as saved:
+                submission = submit_file(assignment, enrollment, upload.filename or "",
+                                         upload.read(), upload.mimetype or "")
         except SQLAlchemyError:
-            # The row did not survive: the stored file must not survive either.
+            # The rollback removes the stored file with the row that did not survive.
             db.session.rollback()
-            if submission is not None:
-                discard_stored_file(submission.stored_name)
             current_app.logger.exception("submission could not be saved")
             form.file.errors = [*form.file.errors,
                                 _("Your file could not be saved. Please try again.")]
         else:
-            if submission.is_late:
+            if saved:
                 flash(_("Version %(version)s is handed in. It arrived after the due date and "
-                        "is marked as late.", version=submission.version), "info")
-            else:
-                flash(_("Version %(version)s is handed in.", version=submission.version), "info")
-            return redirect(url_for("participant.assignment", assignment_id=assignment.id))
+                        "is marked as late.", version=submission.version) if submission.is_late
+                      else _("Version %(version)s is handed in.", version=submission.version),
+                      "info")
+                return redirect(url_for("participant.assignment", assignment_id=assignment.id))
     grade = get_grade(assignment, enrollment)
     versions = list_versions(assignment, enrollment)
     now = utcnow()
@@ -85,5 +81,5 @@ def assignment(assignment_id: int):
 
 
 @bp.get("/submissions/<int:submission_id>")
-def my_submission(submission_id: int):
+def my_submission(submission_id: int) -> ResponseReturnValue:
     return send_submission(get_submission_or_404(current_user, submission_id))

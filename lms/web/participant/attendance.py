@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import get_meeting_or_404, get_own_enrollment_or_404
 from lms.attendance.absences import announce_absence, withdraw_absence
-from lms.attendance.models import AbsenceNotice
-from lms.attendance.operations import AttendanceError
-from lms.attendance.queries import participant_attendance
+from lms.attendance.queries import find_absence_notice, participant_attendance
 from lms.certificates.queries import enrollment_progress
 from lms.cohorts.queries import list_user_enrollments
 from lms.db import utcnow
-from lms.extensions import db
 from lms.web.participant import bp
 from lms.web.participant.coursework_forms import AbsenceForm, WithdrawForm
+from lms.web.saving import committing
 
 
 @bp.get("/attendance")
-def my_attendance():
+def my_attendance() -> ResponseReturnValue:
     now = utcnow()
     enrollments = list_user_enrollments(current_user)
     views = [participant_attendance(e, now) for e in enrollments]
@@ -28,25 +27,16 @@ def my_attendance():
                            progress={e.id: enrollment_progress(e, now) for e in enrollments})
 
 
-def _notice_of(meeting_id: int, enrollment_id: int) -> AbsenceNotice | None:
-    return db.session.scalar(db.select(AbsenceNotice).filter_by(
-        meeting_id=meeting_id, enrollment_id=enrollment_id))
-
-
 @bp.route("/meetings/<int:meeting_id>/absence", methods=["GET", "POST"])
-def announce(meeting_id: int):
+def announce(meeting_id: int) -> ResponseReturnValue:
     meeting = get_meeting_or_404(current_user, meeting_id)
     enrollment = get_own_enrollment_or_404(current_user, meeting.cohort_id)
-    notice = _notice_of(meeting.id, enrollment.id)
+    notice = find_absence_notice(meeting.id, enrollment.id)
     form = AbsenceForm(obj=notice)
     if form.validate_on_submit():
-        try:
+        with committing(form, "reason") as saved:
             announce_absence(meeting, enrollment, form.reason.data)
-        except AttendanceError as exc:
-            db.session.rollback()
-            form.reason.errors = [*form.reason.errors, str(exc)]
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Your absence is announced. The coordination decides whether it is "
                     "excused."), "info")
             return redirect(url_for("participant.my_attendance"))
@@ -55,19 +45,15 @@ def announce(meeting_id: int):
 
 
 @bp.post("/meetings/<int:meeting_id>/absence/withdraw")
-def withdraw(meeting_id: int):
+def withdraw(meeting_id: int) -> ResponseReturnValue:
     meeting = get_meeting_or_404(current_user, meeting_id)
     enrollment = get_own_enrollment_or_404(current_user, meeting.cohort_id)
-    notice = _notice_of(meeting.id, enrollment.id)
+    notice = find_absence_notice(meeting.id, enrollment.id)
     if notice is None:
         abort(404)
     if WithdrawForm().validate_on_submit():
-        try:
+        with committing() as saved:
             withdraw_absence(notice)
-        except AttendanceError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Your absence notice is withdrawn."), "info")
     return redirect(url_for("participant.my_attendance"))

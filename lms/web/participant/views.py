@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from lms.certificates.queries import enrollment_progress
@@ -11,7 +12,7 @@ from lms.web.participant import bp
 
 
 @bp.get("/")
-def home():
+def home() -> ResponseReturnValue:
     now = utcnow()
     enrollments = list_user_enrollments(current_user)
     meetings = list_cohort_meetings([e.cohort_id for e in enrollments])

@@ -11,18 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.accounts.models import Locale, Role, TitleForm, TokenPurpose
-from lms.accounts.operations import (
-    AccountError,
-    rename_user,
-    request_password_reset,
-    reset_password,
-)
+from lms.accounts.operations import rename_user, request_password_reset, reset_password
 from lms.accounts.passwords import PasswordPolicyError
 from lms.accounts.tokens import LIFETIME, TokenError, find_token
 from lms.addresses import request_client_network
+from lms.certificates.models import CertificateStatus
+from lms.certificates.queries import list_user_certificates
 from lms.cohorts.invitations import accept_invitation, invitation_for
-from lms.cohorts.operations import CohortError
-from lms.extensions import db
 from lms.i18n import duration_text
 from lms.mail import MailError, send_to_user
 from lms.urls import external_url
@@ -37,6 +32,7 @@ from lms.web.public.forms import (
 )
 from lms.web.public.login_throttle import account_key, remember_device
 from lms.web.public.views import log_in
+from lms.web.saving import committing
 from lms.web.throttling import limited
 
 
@@ -50,9 +46,6 @@ def _reset_place_key() -> str:
 def account() -> ResponseReturnValue:
     """Everyone corrects their own name here; participants also the title form their
     certificate names them with. Changes are audited like a coordinator's."""
-    from lms.certificates.models import CertificateStatus
-    from lms.certificates.queries import list_user_certificates
-
     user = current_user._get_current_object()
     participant = user.has_role(Role.PARTICIPANT)
     # The title forms as the course of the latest enrollment writes them.
@@ -64,16 +57,12 @@ def account() -> ResponseReturnValue:
     if not participant:
         del form.title_form
     if form.validate_on_submit():
-        try:
+        with committing(form, "first_name") as saved:
             changed = rename_user(
                 user, form.first_name.data, form.last_name.data, by=user,
                 title_form=TitleForm(form.title_form.data) if participant else None)
-        except AccountError as error:
-            db.session.rollback()
-            form.first_name.errors.append(error.message)
-        else:
             user.locale = Locale(form.language.data)
-            db.session.commit()
+        if saved:
             flash(_("Your details are saved."), "info")
             issued = [c for c in list_user_certificates(user)
                       if c.status == CertificateStatus.VALID]
@@ -93,8 +82,8 @@ def password_forgot() -> ResponseReturnValue:
     resets; how many mails one account receives is capped by request_password_reset."""
     form = PasswordForgotForm()
     if form.validate_on_submit():
-        found = request_password_reset(form.email.data)
-        db.session.commit()
+        with committing():
+            found = request_password_reset(form.email.data)
         if found is not None:
             user, token = found
             # A failed delivery is logged; the answer must not reveal whether the address
@@ -111,22 +100,20 @@ def password_forgot() -> ResponseReturnValue:
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-def password_reset(token: str):
+def password_reset(token: str) -> ResponseReturnValue:
     try:
         find_token(token, TokenPurpose.PASSWORD_RESET)
     except TokenError as error:
         return render_template("public/link_invalid.html", message=error.message), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with committing(form, "password", report=False) as saved:
             user = reset_password(token, form.password.data)
-        except PasswordPolicyError as error:
-            form.password.errors.append(error.message)
-        except TokenError as error:
-            db.session.rollback()
-            return render_template("public/link_invalid.html", message=error.message), 404
+        if isinstance(saved.error, TokenError):
+            return render_template("public/link_invalid.html", message=saved.message), 404
+        if not saved:
+            form.password.errors.append(saved.message)
         else:
-            db.session.commit()
             # Whoever holds the mailbox may log in here, however the login is throttled.
             remember_device(user.email)
             flash(_("Your password has been changed. Please log in."), "info")
@@ -149,22 +136,20 @@ def invitation(token: str) -> ResponseReturnValue:
     form = form_class(data={"title_form": user.title_form.value, "language": user.locale.value},
                       course=enrollment.cohort.course if enrollment is not None else None)
     if form.validate_on_submit():
-        try:
-            title_form = form.title_form.data if enrollment is not None else user.title_form
+        title_form = form.title_form.data if enrollment is not None else user.title_form
+        with committing(form, "password", report=False) as saved:
             accept_invitation(
                 token, title_form=TitleForm(title_form),
                 locale=Locale(form.language.data),
                 password=form.password.data if new_account else None,
             )
-        except PasswordPolicyError as error:
-            form.password.errors.append(error.message)
-        except (TokenError, CohortError) as error:
-            db.session.rollback()
-            return render_template("public/link_invalid.html", message=error.message), 404
-        else:
             if new_account:
                 log_in(user)
-            db.session.commit()
+        if isinstance(saved.error, PasswordPolicyError):
+            form.password.errors.append(saved.message)
+        elif not saved:
+            return render_template("public/link_invalid.html", message=saved.message), 404
+        else:
             if enrollment is not None:
                 flash(_("Welcome to %(cohort)s!", cohort=enrollment.cohort.name), "info")
             return redirect(url_for("public.index") if new_account else url_for("public.login"))

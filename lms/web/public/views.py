@@ -2,20 +2,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import flash, jsonify, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy.exc import SQLAlchemyError
 
 from lms.access import get_meeting_or_404
 from lms.accounts.models import Locale, Role, User
 from lms.accounts.operations import authenticate
 from lms.accounts.sessions import end_session, start_session
+from lms.db import database_is_reachable
 from lms.extensions import db
 from lms.web.public import bp
 from lms.web.public.forms import LanguageForm, LoginForm
 from lms.web.public.login_throttle import LoginAttempt, remember_device
+from lms.web.saving import committing
 
 # Where each role starts; a person with several roles starts at the first that applies.
 ROLE_HOMES = (
@@ -37,7 +38,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return redirect(url_for("public.login"))
     for role, endpoint in ROLE_HOMES:
@@ -47,7 +48,7 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():
+def login() -> ResponseReturnValue:
     """Throttled per account and place, per address and per account (see login_throttle):
     only failed attempts count, and none of the counts can shut the account holder out."""
     if current_user.is_authenticated:
@@ -56,14 +57,15 @@ def login():
     if form.validate_on_submit():
         attempt = LoginAttempt.for_request(form.email.data)
         attempt.check()  # 429 with the page that fits, before the password is looked at
-        user = authenticate(form.email.data, form.password.data)
+        with committing():
+            user = authenticate(form.email.data, form.password.data)
+            if user is not None:
+                log_in(user)
         if user is None:
             attempt.failed()
             # The same words for an unknown address and a wrong password.
             form.password.errors.append(_("Email address or password is not correct."))
         else:
-            log_in(user)
-            db.session.commit()
             attempt.succeeded()
             return redirect(_safe_next(form.next.data) or url_for("public.index"))
     return render_template("public/login.html", form=form)
@@ -80,9 +82,9 @@ def log_in(user: User) -> None:
 
 @bp.post("/logout")
 @login_required
-def logout():
-    end_session(session.get("sid"))
-    db.session.commit()
+def logout() -> ResponseReturnValue:
+    with committing():
+        end_session(session.get("sid"))
     logout_user()
     session.clear()
     flash(_("You have been logged out."), "info")
@@ -90,28 +92,25 @@ def logout():
 
 
 @bp.post("/language")
-def set_language():
+def set_language() -> ResponseReturnValue:
     form = LanguageForm()
     if form.validate_on_submit():
         session["locale"] = form.language.data
         if current_user.is_authenticated:
-            current_user.locale = Locale(form.language.data)
-            db.session.commit()
+            with committing():
+                current_user.locale = Locale(form.language.data)
     return redirect(_safe_next(form.next.data) or url_for("public.index"))
 
 
 @bp.get("/meetings/<int:meeting_id>")
 @login_required
-def meeting(meeting_id: int):
+def meeting(meeting_id: int) -> ResponseReturnValue:
     meeting = get_meeting_or_404(current_user, meeting_id)
     return render_template("public/meeting.html", meeting=meeting)
 
 
 @bp.get("/healthz")
-def healthz():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
+def healthz() -> ResponseReturnValue:
+    if not database_is_reachable(db.session):
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")

@@ -61,7 +61,7 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/<code>")
 @VERIFY_LIMIT
-def show(code: str):
+def show(code: str) -> ResponseReturnValue:
     certificate = get_certificate_by_code(code)
     if certificate is None:
         return render_template("verify/unknown.html"), 404
@@ -70,7 +70,7 @@ def show(code: str):
 
 @bp.post("/file")
 @VERIFY_LIMIT
-def check_file():
+def check_file() -> ResponseReturnValue:
     form = UploadForm()
     if not form.validate_on_submit():
         return render_template("verify/form.html", upload=form), 400
@@ -95,7 +95,8 @@ def check_file():
     return _result(check.certificate, "credential", check)
 
 
-def _result(certificate: Certificate, checked_by: str, check: CredentialCheck | None = None):
+def _result(certificate: Certificate, checked_by: str,
+            check: CredentialCheck | None = None) -> ResponseReturnValue:
     """What the document says (name, course and provider as printed; for documents
     issued before those were kept, the current values), and what its credential states
     in words, with the check of its signature and status."""

@@ -1,68 +1,59 @@
-"""Marking a meeting's roster in one submit, and its printable sheet.
-
-The same views serve the coordinator's blueprint (registered there under the same
-paths): a coordinator may change marks after the lecturers' window has closed, with a
-reason.
-"""
+"""Marking a meeting's roster in one submit, and its printable sheet. Served to the
+meeting's lecturers and to coordinators (see :mod:`lms.web.shared`); a coordinator may
+change marks after the lecturers' window has closed, with a reason."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.access import get_meeting_to_mark_or_404
-from lms.attendance.operations import (
-    AttendanceError,
-    lecturer_may_mark,
-    marking_closes_at,
-    save_roster,
-)
+from lms.accounts.models import Role
+from lms.attendance.operations import lecturer_may_mark, marking_closes_at, save_roster
 from lms.attendance.queries import meeting_roster
 from lms.attendance.sheet import render_attendance_sheet
 from lms.db import utcnow
-from lms.extensions import db
-from lms.web.lecturer import bp
-from lms.web.lecturer.forms import RosterForm, initial_rows, roster_entries
+from lms.i18n import file_name_part
+from lms.web.saving import committing
+from lms.web.shared import add_role_rules
+from lms.web.shared.forms import RosterForm, initial_rows, roster_entries
 
 
-def _as_coordinator() -> bool:
-    return request.blueprint == "coordinator"
+def register(bp: Blueprint, role: Role) -> None:
+    add_role_rules(bp, role, [
+        ("/meetings/<int:meeting_id>/attendance", "attendance", attendance, ["GET", "POST"]),
+        ("/meetings/<int:meeting_id>/sheet.pdf", "attendance_sheet", attendance_sheet,
+         ["GET"]),
+    ])
 
 
-@bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
-def attendance(meeting_id: int) -> ResponseReturnValue:
-    as_coordinator = _as_coordinator()
+def attendance(meeting_id: int, role: Role) -> ResponseReturnValue:
+    as_coordinator = role == Role.COORDINATOR
     meeting = get_meeting_to_mark_or_404(current_user, meeting_id, as_coordinator=as_coordinator)
     rows = meeting_roster(meeting)
     now = utcnow()
     started = now >= meeting.starts_at and not meeting.is_cancelled
     window_open = lecturer_may_mark(meeting, now)
     can_save = started and (as_coordinator or window_open)
-    reason_required = as_coordinator and not window_open
-    form = RosterForm() if request.method == "POST" else RosterForm(data=initial_rows(meeting,
-                                                                                       rows))
+    form = (RosterForm() if request.method == "POST"
+            else RosterForm(data=initial_rows(meeting, rows)))
     if can_save and form.validate_on_submit():
         entries = roster_entries(form, meeting)
         if entries is not None:
-            try:
+            with committing(form, "reason") as saved:
                 written = save_roster(meeting, entries, by=current_user,
                                       as_coordinator=as_coordinator,
                                       reason=form.reason.data or "", now=now)
-            except AttendanceError as exc:
-                db.session.rollback()
-                form.reason.errors = [*form.reason.errors, str(exc)]
-            else:
-                db.session.commit()
+            if saved:
                 flash(ngettext("Attendance saved (%(num)s change).",
                                "Attendance saved (%(num)s changes).", written) if written
                       else _("Attendance saved; nothing had changed."), "info")
-                return redirect(url_for(f"{request.blueprint}.attendance",
-                                        meeting_id=meeting.id))
+                return redirect(url_for(f"{role}.attendance", meeting_id=meeting.id))
     return render_template(
         "lecturer/attendance.html",
         meeting=meeting,
@@ -74,20 +65,18 @@ def attendance(meeting_id: int) -> ResponseReturnValue:
         started=started,
         window_open=window_open,
         closes_at=marking_closes_at(meeting),
-        reason_required=reason_required,
-        as_coordinator=as_coordinator,
-        endpoint_prefix=request.blueprint,
+        reason_required=as_coordinator and not window_open,
+        role=role,
         now_utc=now,
     )
 
 
-@bp.get("/meetings/<int:meeting_id>/sheet.pdf")
-def attendance_sheet(meeting_id: int):
+def attendance_sheet(meeting_id: int, role: Role) -> ResponseReturnValue:
     meeting = get_meeting_to_mark_or_404(current_user, meeting_id,
-                                         as_coordinator=_as_coordinator())
+                                         as_coordinator=role == Role.COORDINATOR)
     pdf = render_attendance_sheet(meeting)
     local = meeting.starts_at.astimezone(ZoneInfo(meeting.cohort.timezone))
-    stem = _("attendance-sheet")
+    stem = file_name_part(_("attendance-sheet"))
     name = f"{stem}_{local:%Y-%m-%d_%H%M}_{meeting.module.number}.pdf"
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"',

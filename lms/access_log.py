@@ -1,4 +1,5 @@
-"""A gunicorn logger whose access and error logs never show a calendar feed token.
+"""A gunicorn logger whose access and error logs never show a token (a calendar feed's,
+an invitation's or a password reset's, see :mod:`lms.logs`).
 
 Used by gunicorn.conf.py at the top of the repository (``logger_class``); gunicorn
 reads that file when it is started from there, or with ``-c path/to/gunicorn.conf.py``.
@@ -10,7 +11,7 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-from lms.ical.logs import add_redaction, redact_feed_tokens
+from lms.logs import add_redaction, redact_tokens
 
 
 class RedactingLogger(Logger):
@@ -21,6 +22,6 @@ class RedactingLogger(Logger):
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         """Every atom the access log format may use (request line, path, query, Referer,
-        headers, environ) with feed tokens replaced."""
-        return {key: redact_feed_tokens(value) if isinstance(value, str) else value
+        headers, environ) with tokens replaced."""
+        return {key: redact_tokens(value) if isinstance(value, str) else value
                 for key, value in super().atoms(resp, req, environ, request_time).items()}

@@ -1,4 +1,4 @@
-"""Forms of the lecturer's pages (the roster form is also the coordinator's)."""
+"""Forms of the shared roster and grading pages (lecturers' and coordinators')."""
 
 from __future__ import annotations
 

@@ -1,10 +1,12 @@
-"""Keep calendar feed tokens out of logs.
+"""Keep the secrets in URLs out of logs: calendar feed tokens, invitation and
+password-reset links.
 
-A feed URL's token is the only key to a person's schedule, and request logs are read
-by more people (and kept longer) than the database. Requests are logged by werkzeug's
-development server, by Flask for an unhandled exception ("Exception on <path>"), and by
-gunicorn's access and error logs (see :mod:`lms.ical.access_log` and gunicorn.conf.py);
-each gets :class:`RedactFeedTokens`.
+A feed URL's token is the only key to a person's schedule, an e-mailed link the key to
+an account, and request logs are read by more people (and kept longer) than the
+database. Requests are logged by werkzeug's development server, by Flask for an
+unhandled exception ("Exception on <path>"), and by gunicorn's access and error logs
+(see :mod:`lms.access_log` and gunicorn.conf.py); each gets :class:`RedactTokens`,
+installed by :func:`lms.create_app` for the first two.
 """
 
 from __future__ import annotations
@@ -24,17 +26,17 @@ TOKEN_PATTERN = re.compile(
 REDACTED = r"\1[redacted]\2"
 
 
-def redact_feed_tokens(text: str) -> str:
+def redact_tokens(text: str) -> str:
     if not any(path in text for path in TOKEN_PATHS):
         return text
     return TOKEN_PATTERN.sub(REDACTED, text)
 
 
 def _redact(value: Any) -> Any:
-    return redact_feed_tokens(value) if isinstance(value, str) else value
+    return redact_tokens(value) if isinstance(value, str) else value
 
 
-class RedactFeedTokens(logging.Filter):
+class RedactTokens(logging.Filter):
     """Rewrites a record's message and arguments; never drops a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -47,8 +49,8 @@ class RedactFeedTokens(logging.Filter):
 
 
 def add_redaction(logger: logging.Logger) -> None:
-    if not any(isinstance(f, RedactFeedTokens) for f in logger.filters):
-        logger.addFilter(RedactFeedTokens())
+    if not any(isinstance(f, RedactTokens) for f in logger.filters):
+        logger.addFilter(RedactTokens())
 
 
 def install_log_redaction(app: Flask) -> None:
