@@ -143,6 +143,8 @@ MATRIX: dict[str, list[Route]] = {
     "coordinator.certificate_revoke": [Route("POST", COORDINATOR)],
     "coordinator.certificate_correct": [Route("POST", COORDINATOR)],
     "coordinator.certificate_download": [Route("GET", COORDINATOR)],
+    "coordinator.jobs": [Route("GET", COORDINATOR)],
+    "coordinator.job": [Route("GET", COORDINATOR)],
     "verify.index": [Route("GET", EVERYONE)],
     "verify.show": [Route("GET", EVERYONE, (("code", "verification_code"),))],
     "verify.check_file": [Route("POST", EVERYONE)],
@@ -167,6 +169,7 @@ DEFAULT_PARAMS = {
     "block_id": "block", "company_id": "company", "course_id": "course",
     "user_id": "lecturer", "assignment_id": "assignment", "submission_id": "submission",
     "notice_id": "notice", "certificate_id": "certificate", "list_id": "status_list",
+    "job_id": "job",
 }
 
 
@@ -185,6 +188,8 @@ def build_matrix_world(course_dir):
     from lms.certificates.operations import new_verification_code
     from lms.demo import _tiny_pdf
     from lms.ical.operations import issue_personal_feed
+    from lms.jobs.models import JobKind
+    from lms.jobs.operations import create_job
     from lms.storage import store_bytes
     from tests.attendance_world import build_world
 
@@ -207,6 +212,7 @@ def build_matrix_world(course_dir):
     status_list = _credential_for(certificate)
     code = certificate.verification_code
     _feed, feed_token = issue_personal_feed(a.participants[0])
+    job = create_job(JobKind.CERTIFICATE_BATCH, by=built.coordinator, cohort=a.cohort)
     db.session.commit()
     people = {"participant": a.participants[0], "other_participant": b.participants[0],
               "lecturer": a.lecturer, "other_lecturer": b.lecturer, "contact": a.contact,
@@ -218,7 +224,7 @@ def build_matrix_world(course_dir):
         "assignment": paper.id, "submission": submission.id, "notice": notice.id,
         "certificate": certificate.id, "verification_code": code, "feed_token": feed_token,
         "bogus": "not-a-token", "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
-        "status_list": status_list.id,
+        "status_list": status_list.id, "job": job.id,
     }
     return people, objects
 

@@ -3,12 +3,16 @@ never rendered again, never shown inline."""
 
 from __future__ import annotations
 
-from flask import Response, abort, send_file
+from flask import Response, abort, render_template, send_file
+from flask.typing import ResponseReturnValue
 
 from lms.assignments.models import Submission
-from lms.certificates.models import Certificate
+from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.operations import AREA as CERTIFICATES
 from lms.storage import stored_path
+
+# Seconds after which a download of a certificate still being issued may be tried again.
+PENDING_RETRY_AFTER = 30
 
 
 def send_submission(submission: Submission) -> Response:
@@ -23,8 +27,12 @@ def send_submission(submission: Submission) -> Response:
     return response
 
 
-def send_certificate(certificate: Certificate) -> Response:
-    """An issued certificate, the stored PDF as it was issued."""
+def send_certificate(certificate: Certificate) -> ResponseReturnValue:
+    """An issued certificate, the stored PDF as it was issued. One that is still being
+    issued has no file yet: a page says so (409, with when to ask again)."""
+    if certificate.status == CertificateStatus.PENDING:
+        return (render_template("errors/certificate_pending.html", certificate=certificate),
+                409, {"Retry-After": str(PENDING_RETRY_AFTER), "Cache-Control": "no-store"})
     response = send_file(
         stored_path(CERTIFICATES, certificate.stored_name),
         mimetype="application/pdf",
