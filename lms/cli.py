@@ -133,3 +133,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(credentials_cli)
     from lms.jobs.cli import worker_command
     app.cli.add_command(worker_command)
+    from lms.privacy.cli import privacy_cli
+    app.cli.add_command(privacy_cli)
