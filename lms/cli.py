@@ -131,7 +131,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(notify_command)
     from lms.credentials.cli import credentials_cli
     app.cli.add_command(credentials_cli)
-    from lms.jobs.cli import worker_command
+    from lms.jobs.cli import scheduler_command, worker_command
     app.cli.add_command(worker_command)
+    app.cli.add_command(scheduler_command)
     from lms.privacy.cli import privacy_cli
     app.cli.add_command(privacy_cli)

@@ -165,8 +165,17 @@ def _job_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     if not all(p.isdigit() for p in parts) or len(parts) > 10:
         raise ConfigError(f"LMS_JOB_RETRY_INTERVALS must be up to ten pauses in seconds, "
                           f"separated by commas (e.g. 10,60,300), not {raw!r}.")
+    from lms.jobs.scheduled import DEFAULT_SCHEDULE, parse_schedule
+
+    schedule = environ.get("LMS_SCHEDULE", DEFAULT_SCHEDULE)
+    try:
+        entries = parse_schedule(schedule)
+    except ValueError as exc:
+        raise ConfigError(f"LMS_SCHEDULE: {str(exc)!r} is not five cron fields followed by "
+                          f"an lms command (entries are separated by ';').") from None
     return {"LMS_JOB_RETRY_INTERVALS": tuple(int(p) for p in parts),
-            "LMS_JOB_TIMEOUT": _positive_int(environ, "LMS_JOB_TIMEOUT", 600)}
+            "LMS_JOB_TIMEOUT": _positive_int(environ, "LMS_JOB_TIMEOUT", 600),
+            "LMS_SCHEDULE": entries}
 
 
 def _redis_url(environ: Mapping[str, str]) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from lms.db import SessionLike
 
-AREAS = ("submissions", "certificates")
+AREAS = ("submissions", "certificates", "exports")
 _PENDING = "lms.storage.files_of_this_transaction"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -52,8 +54,47 @@ def worker_command(burst: bool, queues: tuple[str, ...], no_scheduler: bool,
 
 
 def preload() -> None:
-    """Import the heavy parts (WeasyPrint, the credential contexts) once, here, so that
-    every forked job starts with them loaded instead of loading them again."""
+    """Load the heavy parts once, before the first job: WeasyPrint with the certificate
+    design's fonts (a specimen is rendered), the credential contexts, the mappers. Every
+    job then starts warm (and so does every fork, with ``--fork``)."""
+    from sqlalchemy.orm import configure_mappers
+
     import lms.certificates.jobs
-    import lms.credentials.jsonld
-    import lms.exports  # noqa: F401
+    import lms.cohorts.archive
+    import lms.credentials.jsonld  # noqa: F401
+    from lms.certificates.render import DesignError, RenderError, warm_up
+
+    configure_mappers()
+    try:
+        warm_up()
+    except (DesignError, RenderError) as exc:  # the jobs will say so, with the design
+        current_app.logger.warning("the certificate design could not be warmed up: %s", exc)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Put the commands of LMS_SCHEDULE on the queue at their times (RQ's CronScheduler);
+    workers run them. Run one per installation (a second one would only run each
+    command twice, which they bear: each reminder is sent once)."""
+    from rq.cron import CronScheduler
+
+    from lms.jobs.queue import DEFAULT
+    from lms.jobs.scheduled import known_command, run_command
+
+    if not queued(current_app):
+        raise click.ClickException(
+            "LMS_REDIS_URL is not set: without Redis, run the commands from cron "
+            "(see the README's Deployment guide).")
+    scheduler = CronScheduler(connection=rq.get_queue(DEFAULT).connection,
+                              name=f"lms-scheduler-{os.getpid()}")
+    for expression, words in current_app.config["LMS_SCHEDULE"]:
+        if not known_command(words):
+            current_app.logger.warning("LMS_SCHEDULE: there is no command `lms %s` in this "
+                                       "version; it is left out", " ".join(words))
+            continue
+        scheduler.register(run_command, queue_name=DEFAULT, args=words, cron=expression,
+                           job_timeout=current_app.config["LMS_JOB_TIMEOUT"],
+                           name=" ".join(words))
+        click.echo(f"lms {' '.join(words)}: {expression}")
+    scheduler.start()

@@ -28,7 +28,7 @@ FANNED_OUT = object()
 
 HANDLERS: dict[JobKind, str] = {
     JobKind.CERTIFICATE_BATCH: "lms.certificates.jobs:issue_batch",
-    JobKind.COHORT_EXPORT: "lms.exports:build_cohort_export",
+    JobKind.COHORT_EXPORT: "lms.cohorts.archive:build_cohort_export",
     JobKind.CHANGE_NOTICE: "lms.ical.notices:send_change_notices",
     JobKind.REMINDERS: "lms.notifications.reminders:send_reminders",
 }

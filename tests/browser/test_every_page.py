@@ -90,6 +90,7 @@ NOT_PAGES = {
     "credentials.did_json": "application/did+json",
     "credentials.status_list": "application/ld+json",
     "coordinator.certificate_download": "application/pdf",
+    "coordinator.job_download": "application/zip",
     "feeds.feed": "text/calendar",
     "feeds.meeting_ics": "text/calendar",
 }
@@ -174,8 +175,10 @@ def site(live_server):
         # The rest of the finished cohort's documents as a batch (inline: no Redis here),
         # whose page shows how it ended.
         batch = create_job(JobKind.CERTIFICATE_BATCH, by=coordinator, cohort=past)
+        export = create_job(JobKind.COHORT_EXPORT, by=coordinator, cohort=past)
         db.session.commit()
         dispatch(batch)
+        dispatch(export)
         objects = {
             "cohort": cohort.id, "meeting": held[0].id, "tomorrow": future.id,
             "enrollment": enrollment.id, "company": cohort.company_id,
@@ -186,6 +189,7 @@ def site(live_server):
             "certificate": certificate.id, "verification_code": certificate.verification_code,
             "feed_token": feed_token, "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
             "status_list": certificate.credential.status_list_id, "job": batch.id,
+            "export_job": export.id,
         }
         tokens = {"public.invitation": invitation.token, "public.password_reset": reset_token}
     logins = {"coordinator": COORDINATOR[0], "lecturer": LECTURER,

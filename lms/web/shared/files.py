@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from lms.assignments.models import Submission
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.operations import AREA as CERTIFICATES
+from lms.jobs.models import BackgroundJob
 from lms.storage import stored_path
 
 # Seconds after which a download of a certificate still being issued may be tried again.
@@ -57,4 +58,14 @@ def send_credential(certificate: Certificate) -> Response:
         "Content-Disposition": f'attachment; filename="{certificate.serial}.credential.json"',
         "Cache-Control": "private, no-cache"})
     response.set_etag(credential.sha256)
+    return response
+
+
+def send_export(job: BackgroundJob) -> Response:
+    """An export a job stored (a ZIP), as an attachment."""
+    response = send_file(
+        stored_path("exports", job.result["stored_name"]), mimetype="application/zip",
+        as_attachment=True, download_name=job.result["filename"], etag=job.result["sha256"],
+        max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
     return response
