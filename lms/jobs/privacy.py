@@ -20,9 +20,12 @@ TABLES = (
                  E.DELETE),
         personal("error", C.ACTIVITY, REPORTING, B.LEGITIMATE_INTEREST, R.AUDIT_TRAIL,
                  E.DELETE),
+        # A change notice's job carries the meeting's state before and after, with its
+        # lecturers' e-mail addresses (as the audit trail records it).
+        personal("params", C.ACTIVITY, _l("sending the notices of a change to a meeting"),
+                 B.CONTRACT, R.AUDIT_TRAIL, E.DELETE),
         key=("id", "started_by_id", "cohort_id"),
         bookkeeping=("started_at", "finished_at", "updated_at"),
-        technical=("kind", "state", "params", "result", "attempts", "done", "failed",
-                   "total"),
+        technical=("kind", "state", "result", "attempts", "done", "failed", "total"),
     ),
 )
