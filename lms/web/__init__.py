@@ -104,11 +104,14 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     from lms.certificates.standing import Standing
     from lms.cohorts.models import EnrollmentStatus
     from lms.curriculum.models import AssessmentKind, GradingScheme
+    from lms.privacy.declare import Audience, Category, Erasure, LegalBasis, NotPersonal
+    from lms.privacy.retention import Retention
     from lms.schedule.models import MeetingStatus
 
-    return (AbsenceDecision, AssessmentKind, AttendanceStatus, CertificateKind,
-            CertificateStatus, EnrollmentStatus, GradeState, GradingScheme, HandIn, Locale,
-            Mark, MeetingStatus, Role, Standing, TitleForm)
+    return (AbsenceDecision, AssessmentKind, AttendanceStatus, Audience, Category,
+            CertificateKind, CertificateStatus, EnrollmentStatus, Erasure, GradeState,
+            GradingScheme, HandIn, LegalBasis, Locale, Mark, MeetingStatus, NotPersonal,
+            Retention, Role, Standing, TitleForm)
 
 
 def _load_user(user_id: str) -> User | None:
