@@ -11,7 +11,7 @@ from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.operations import issue_certificate
 from lms.extensions import db
 from tests.factories import load_test_course, make_finished_cohort
-from tests.test_migrations import empty_database_url  # noqa: F401  (the fixture)
+from tests.ops.test_migrations import empty_database_url  # noqa: F401  (the fixture)
 
 
 def test_0006_keeps_issued_certificates_and_their_credentials(empty_database_url,  # noqa: F811
