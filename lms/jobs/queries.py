@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from lms.cohorts.models import Cohort
+from lms.db import utcnow
 from lms.extensions import db
 from lms.jobs.models import BackgroundJob, JobKind, JobState
 
@@ -25,11 +29,16 @@ def list_recent_jobs(limit: int = 50) -> list[BackgroundJob]:
 
 
 def unfinished_job(cohort: Cohort, kind: JobKind) -> BackgroundJob | None:
-    """The cohort's job of ``kind`` that has not finished yet, if there is one."""
+    """The cohort's job of ``kind`` that has not finished yet and still moves, if there is
+    one. A job that has not moved for longer than any attempt and its retries can take
+    (it was lost with Redis, or its worker was killed) holds nothing back."""
+    config = current_app.config
+    lost_after = 2 * (config["LMS_JOB_TIMEOUT"] + sum(config["LMS_JOB_RETRY_INTERVALS"]))
     return db.session.scalar(
         sa.select(BackgroundJob)
         .where(BackgroundJob.cohort_id == cohort.id, BackgroundJob.kind == kind,
-               BackgroundJob.state.in_(UNFINISHED))
+               BackgroundJob.state.in_(UNFINISHED),
+               BackgroundJob.updated_at > utcnow() - timedelta(seconds=lost_after))
         .order_by(BackgroundJob.id.desc()).limit(1))
 
 

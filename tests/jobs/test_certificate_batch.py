@@ -214,3 +214,28 @@ def test_lms_worker_as_a_process_of_its_own_issues_the_batch(queue_app, world, a
     assert {c.status for c in issued} == {CertificateStatus.VALID}
     assert numbers(issued) == list(range(1, PARTICIPANTS + 1))
     assert len(QUEUES) == 3 and rq_count(queue_app, BULK) == 0
+
+
+def test_a_batch_lost_with_redis_holds_nothing_back(app, world, client):
+    """A job that has not moved for longer than its attempts and retries can take is taken
+    for lost: issuing all starts again (and renders what the lost one had reserved)."""
+    from datetime import timedelta
+
+    from lms.db import utcnow
+
+    lost = create_job(JobKind.CERTIFICATE_BATCH, cohort=world["cohort"])
+    lost.state = JobState.RUNNING
+    db.session.commit()
+    login(client, world["coordinator"])
+    url = f"/coordination/cohorts/{world['cohort'].id}/certificates/issue-all"
+    still = client.post(url)
+    assert still.location.endswith(f"/jobs/{lost.id}")  # it moved a moment ago
+    config = app.config
+    quiet = 2 * (config["LMS_JOB_TIMEOUT"] + sum(config["LMS_JOB_RETRY_INTERVALS"]))
+    lost.updated_at = utcnow() - timedelta(seconds=quiet + 1)
+    db.session.commit()
+    again = client.post(url)
+    assert not again.location.endswith(f"/jobs/{lost.id}")
+    issued = certificates()
+    assert {c.status for c in issued} == {CertificateStatus.VALID}
+    assert numbers(issued) == list(range(1, PARTICIPANTS + 1))
