@@ -14,12 +14,13 @@ from lms.assignments.models import Assignment, Grade, Submission
 from lms.attendance.queries import active_roster
 from lms.cohorts.models import Cohort, Enrollment
 from lms.curriculum.models import AssessmentKind
+from lms.db import AnySelect
 from lms.extensions import db
 from lms.labels import LabelledEnum
 from lms.schedule.models import Meeting, meeting_lecturer
 
 
-def _ordered(query: sa.Select) -> sa.Select:
+def _ordered(query: AnySelect) -> AnySelect:
     return query.options(
         selectinload(Assignment.module),
         selectinload(Assignment.cohort).selectinload(Cohort.course),
@@ -86,7 +87,7 @@ def _latest_submissions(assignment_ids: list[int], enrollment_ids: list[int]
                     Submission.enrollment_id == counts.c.enrollment_id,
                     Submission.version == counts.c.top),
         )
-    ).all()
+    ).tuples().all()
     return {(s.assignment_id, s.enrollment_id): (s, n) for s, n in rows}
 
 

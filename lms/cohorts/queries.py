@@ -59,7 +59,7 @@ def list_cohort_overview() -> list[CohortRow]:
         sa.select(Cohort, participants, invited, meetings, cancelled)
         .options(selectinload(Cohort.course), selectinload(Cohort.company))
         .order_by(Cohort.starts_on.desc(), Cohort.name)
-    ).all()
+    ).tuples().all()
     return [CohortRow(*row) for row in rows]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -114,8 +115,8 @@ def list_lecturer_loads() -> list[LecturerLoad]:
                   Meeting.cohort_id)
         .join(Meeting, Meeting.id == meeting_lecturer.c.meeting_id)
         .where(Meeting.status != MeetingStatus.CANCELLED)
-    ).all()
-    totals: dict[int, list] = {}
+    ).tuples().all()
+    totals: dict[int, list[Any]] = {}  # meetings, minutes, cohort ids
     for user_id, starts_at, ends_at, cohort_id in rows:
         entry = totals.setdefault(user_id, [0, 0, set()])
         entry[0] += 1
