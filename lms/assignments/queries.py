@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -80,14 +81,14 @@ def _latest_submissions(assignment_ids: list[int], enrollment_ids: list[int]
         .group_by(Submission.assignment_id, Submission.enrollment_id)
         .subquery()
     )
-    rows = db.session.execute(
+    rows: Sequence[tuple[Submission, int]] = db.session.execute(
         sa.select(Submission, counts.c.versions).join(
             counts,
             sa.and_(Submission.assignment_id == counts.c.assignment_id,
                     Submission.enrollment_id == counts.c.enrollment_id,
                     Submission.version == counts.c.top),
         )
-    ).tuples().all()
+    ).all()
     return {(s.assignment_id, s.enrollment_id): (s, n) for s, n in rows}
 
 

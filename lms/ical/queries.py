@@ -176,14 +176,15 @@ def _meeting_selects(condition: sa.ColumnElement[bool],
 
 def _meeting_rows(rows_select: AnySelect, names_select: AnySelect,
                   params: dict[str, Any]) -> list[MeetingRow]:
-    rows = db.session.execute(rows_select, params).all()
+    rows: Sequence[tuple[Any, ...]] = db.session.execute(rows_select, params).all()
     if not rows:
         return []
     names: dict[int, list[str]] = {}
-    for meeting_id, first, last in db.session.execute(names_select, params).tuples():
+    lecturers: Sequence[tuple[int, str, str]] = db.session.execute(names_select, params).all()
+    for meeting_id, first, last in lecturers:
         names.setdefault(meeting_id, []).append(f"{first} {last}")
     return [
-        _meeting_row(tuple(row), tuple(names.get(row[0], ())))
+        _meeting_row(row, tuple(names.get(row[0], ())))
         for row in rows
     ]
 
@@ -284,8 +285,8 @@ def load_feed_content(scope: FeedScope, user_id: int | None, cohort_id: int | No
     selects = _feed_selects(scope, title_form)
     params = {"user_id": user_id, "cohort_id": cohort_id}
     meetings = _meeting_rows(selects.meetings, selects.lecturers, params)
-    deadlines = [DeadlineRow(*row)
-                 for row in db.session.execute(selects.deadlines, params).tuples()]
+    rows: Sequence[tuple[Any, ...]] = db.session.execute(selects.deadlines, params).all()
+    deadlines = [DeadlineRow(*row) for row in rows]
     cohort = load_cohort_info(cohort_id) if scope == FeedScope.COHORT and cohort_id else None
     return FeedContent(meetings, deadlines, cohort)
 
