@@ -97,7 +97,26 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed;
         # 0: none, the address a request comes from is the client's.
         "LMS_TRUSTED_PROXIES": _proxy_count(environ),
+        **_log_settings(environ),
     }
+
+
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _log_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """How the app's lines are written (lms.logs): ``LMS_LOG_FORMAT`` text (default) or
+    json (one object per line), and ``LMS_LOG_LEVEL`` of the app's own lines (INFO)."""
+    log_format = environ.get("LMS_LOG_FORMAT", "text").strip().lower() or "text"
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"LMS_LOG_FORMAT must be text or json, not {log_format!r}.")
+    raw_level = environ.get("LMS_LOG_LEVEL", "INFO").strip()
+    level = raw_level.upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LMS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
+                          f"not {raw_level!r}.")
+    return {"LMS_LOG_FORMAT": log_format, "LMS_LOG_LEVEL": level}
 
 
 def _privacy_settings(environ: Mapping[str, str]) -> dict[str, Any]:

@@ -94,6 +94,10 @@ def max_length(attribute: QueryableAttribute[str] | QueryableAttribute[str | Non
     return length
 
 
+# A SELECT of any columns (SQLAlchemy 2.1 types a Select by the types of its columns).
+AnySelect: TypeAlias = "sa.Select[*tuple[Any, ...]]"
+AnyCompoundSelect: TypeAlias = "sa.CompoundSelect[*tuple[Any, ...]]"
+
 # A session, or the request's scoped one (``db.session``), which stands for it.
 SessionLike: TypeAlias = Session | scoped_session[Any]
 

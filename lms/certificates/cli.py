@@ -34,7 +34,7 @@ def issue_command(cohort_id: int) -> None:
     with click.progressbar(waiting, label=f"Issuing for {cohort.name}",
                            show_pos=True) as bar:
         for enrollment_id in bar:
-            enrollment = db.session.get(Enrollment, enrollment_id)
+            enrollment = db.session.get_one(Enrollment, enrollment_id)
             name = enrollment.user.full_name
             try:
                 result = issue_certificate(enrollment)

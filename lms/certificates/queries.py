@@ -20,9 +20,9 @@ from lms.certificates.rules import (
     AssessmentFacts,
     CompletionFacts,
     CompletionResult,
-    Standing,
     evaluate_completion,
 )
+from lms.certificates.standing import Standing
 from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
 from lms.curriculum.models import CourseAssessment
 from lms.extensions import db
@@ -68,14 +68,14 @@ def completion_facts(
     grades: dict[tuple[int, int], Grade] = {}
     ids = [e.id for e in enrollments]
     if ids and assignments:
-        for grade in db.session.scalars(
+        for published in db.session.scalars(
             sa.select(Grade).where(
                 Grade.enrollment_id.in_(ids),
                 Grade.assignment_id.in_([a.id for a in assignments]),
                 Grade.published_at.is_not(None),  # unpublished grades do not count yet
             )
         ):
-            grades[(grade.enrollment_id, grade.assignment_id)] = grade
+            grades[(published.enrollment_id, published.assignment_id)] = published
     if certificates is None:
         certificates = certificates_by_enrollment(ids)
     today = now.astimezone(ZoneInfo(cohort.timezone)).date()

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import User
 from lms.assignments.models import Assignment, Grade, Submission
 from lms.certificates.queries import cohort_progress
-from lms.certificates.rules import Standing
+from lms.certificates.standing import Standing
 from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
 from lms.curriculum.models import AssessmentKind
 from lms.db import insert_on_conflict
@@ -87,6 +87,9 @@ def _deadline_reminders(now: datetime) -> Iterator[Reminder]:
         .options(selectinload(Enrollment.user))
     ).all()
     for assignment in assignments:
+        due_at = assignment.due_at
+        if due_at is None:  # (the query asked for one)
+            continue
         for enrollment in enrollments:
             if enrollment.cohort_id != assignment.cohort_id:
                 continue
@@ -95,7 +98,7 @@ def _deadline_reminders(now: datetime) -> Iterator[Reminder]:
             yield Reminder(
                 "deadline_reminder",
                 f"assignment:{assignment.id}:enrollment:{enrollment.id}:"
-                f"due:{assignment.due_at.isoformat()}",
+                f"due:{due_at.isoformat()}",
                 enrollment.user, "deadline_reminder",
                 {"assignment": assignment, "cohort": assignment.cohort},
             )
@@ -110,10 +113,11 @@ def _grade_reminders(now: datetime) -> Iterator[Reminder]:
                  selectinload(Grade.enrollment).selectinload(Enrollment.user))
     ).all()
     for grade in grades:
-        if grade.enrollment.status == EnrollmentStatus.WITHDRAWN:
-            continue
+        published_at = grade.published_at
+        if published_at is None or grade.enrollment.status == EnrollmentStatus.WITHDRAWN:
+            continue  # (the query asked for published grades)
         yield Reminder(
-            "grade_published", f"grade:{grade.id}:published:{grade.published_at.isoformat()}",
+            "grade_published", f"grade:{grade.id}:published:{published_at.isoformat()}",
             grade.enrollment.user, "grade_published",
             {"assignment": grade.assignment, "cohort": grade.assignment.cohort},
         )

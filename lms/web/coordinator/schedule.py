@@ -34,6 +34,7 @@ from lms.schedule.series import plan_series
 from lms.web import duration_text
 from lms.web.coordinator import bp
 from lms.web.coordinator.forms import BlockForm, CancelMeetingForm, MeetingForm, SeriesForm
+from lms.web.fields import add_error, filled
 from lms.web.saving import committing, say_refusal
 
 
@@ -75,8 +76,8 @@ def block_new(cohort_id: int) -> ResponseReturnValue:
     form = BlockForm()
     if form.validate_on_submit():
         with committing(form, "ends_on") as saved:
-            block = create_block(cohort, form.title.data, form.starts_on.data,
-                                 form.ends_on.data, by=current_user)
+            block = create_block(cohort, filled(form.title.data), filled(form.starts_on.data),
+                                 filled(form.ends_on.data), by=current_user)
         if saved:
             flash(_("The block has been added."), "info")
             _warn_block_outside_cohort(block)
@@ -91,8 +92,8 @@ def block_edit(block_id: int) -> ResponseReturnValue:
     form = BlockForm(obj=block)
     if form.validate_on_submit():
         with committing(form, "ends_on") as saved:
-            update_block(block, form.title.data, form.starts_on.data, form.ends_on.data,
-                         by=current_user)
+            update_block(block, filled(form.title.data), filled(form.starts_on.data),
+                         filled(form.ends_on.data), by=current_user)
         if saved:
             _warn_block_outside_cohort(block)
             return redirect(url_for("coordinator.schedule", cohort_id=block.cohort_id))
@@ -110,10 +111,11 @@ def _meeting_times(form: MeetingForm, cohort: Cohort,
         # in the second occurrence too.
         second = bool(instants) and instants[0].is_second
         try:
-            instants.append(local_instant(form.day.data, field.data, cohort.timezone,
+            instants.append(local_instant(filled(form.day.data), filled(field.data),
+                                          cohort.timezone,
                                           keep=keep, second=second))
         except NonexistentTime as error:
-            field.errors.append(error.message)
+            add_error(field, str(error))
     if len(instants) < 2:
         return None
     return instants[0], instants[1]
@@ -257,19 +259,20 @@ def meeting_series(cohort_id: int) -> ResponseReturnValue:
         try:
             skip = _parse_dates(form.skip.data or "")
         except ValueError:
-            form.skip.errors.append(_("Please write each date as YYYY-MM-DD, one per line."))
+            add_error(form.skip, _("Please write each date as YYYY-MM-DD, one per line."))
         else:
             with committing(report=False) as saved:
-                slots = plan_series(form.first_day.data, form.last_day.data, form.weekdays.data,
-                                    form.starts.data, form.ends.data, cohort.timezone,
-                                    every_weeks=form.every_weeks.data, skip=skip)
+                slots = plan_series(filled(form.first_day.data), filled(form.last_day.data),
+                                    filled(form.weekdays.data), filled(form.starts.data),
+                                    filled(form.ends.data), cohort.timezone,
+                                    every_weeks=filled(form.every_weeks.data), skip=skip)
                 meetings = schedule_series(
                     cohort, slots=slots, location=form.location.data or "",
                     online_url=form.online_url.data or "", by=current_user,
                     **_chosen(form, cohort))
             if isinstance(saved.error, NonexistentTime):
                 field = form.starts if saved.error.wall == form.starts.data else form.ends
-                field.errors.append(saved.error.message)
+                add_error(field, str(saved.error))
             elif saved.error is not None:
                 say_refusal(saved.error)
             else:

@@ -13,6 +13,7 @@ from lms.accounts.operations import authenticate
 from lms.accounts.sessions import end_session, start_session
 from lms.db import database_is_reachable
 from lms.extensions import db
+from lms.web.fields import add_error, filled
 from lms.web.public import bp
 from lms.web.public.forms import LanguageForm, LoginForm
 from lms.web.public.login_throttle import LoginAttempt, remember_device
@@ -55,16 +56,17 @@ def login() -> ResponseReturnValue:
         return redirect(url_for("public.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        attempt = LoginAttempt.for_request(form.email.data)
+        email, password = filled(form.email.data), filled(form.password.data)
+        attempt = LoginAttempt.for_request(email)
         attempt.check()  # 429 with the page that fits, before the password is looked at
         with committing():
-            user = authenticate(form.email.data, form.password.data)
+            user = authenticate(email, password)
             if user is not None:
                 log_in(user)
         if user is None:
             attempt.failed()
             # The same words for an unknown address and a wrong password.
-            form.password.errors.append(_("Email address or password is not correct."))
+            add_error(form.password, _("Email address or password is not correct."))
         else:
             attempt.succeeded()
             return redirect(_safe_next(form.next.data) or url_for("public.index"))
@@ -98,7 +100,7 @@ def set_language() -> ResponseReturnValue:
         session["locale"] = form.language.data
         if current_user.is_authenticated:
             with committing():
-                current_user.locale = Locale(form.language.data)
+                current_user.locale = Locale(filled(form.language.data))
     return redirect(_safe_next(form.next.data) or url_for("public.index"))
 
 

@@ -90,7 +90,7 @@ def check_file() -> ResponseReturnValue:
                                carried=check.certificate if check and check.genuine
                                else None), 404
     check = check_credential(document, data)
-    if not check.genuine:
+    if not check.genuine or check.certificate is None:  # (a genuine one names its own)
         return render_template("verify/credential_invalid.html", check=check), 422
     return _result(check.certificate, "credential", check)
 
