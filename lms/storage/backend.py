@@ -57,9 +57,10 @@ class Backend(ABC):
     description: str
 
     @abstractmethod
-    def put(self, area: str, name: str, data: bytes, sha256: str) -> None:
-        """Store ``data`` under ``name``, all or nothing; ``sha256`` is its digest, which
-        the backend checks against what it wrote where it can."""
+    def put(self, area: str, name: str, data: bytes | BinaryIO, sha256: str) -> None:
+        """Store ``data`` (bytes, or a seekable binary file read from its start) under
+        ``name``, all or nothing; ``sha256`` is its digest, which the backend checks
+        against what it received where it can."""
 
     @abstractmethod
     def open(self, area: str, name: str) -> BinaryIO:

@@ -8,6 +8,8 @@ the file itself (sendfile where the server offers it, ranges, conditional reques
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +17,13 @@ from typing import BinaryIO
 
 from flask import Response, send_file
 
-from lms.storage.backend import Backend, StorageError, StoredFileMissing, check_name
+from lms.storage.backend import (
+    CHUNK_BYTES,
+    Backend,
+    StorageError,
+    StoredFileMissing,
+    check_name,
+)
 
 
 class LocalStorage(Backend):
@@ -29,14 +37,21 @@ class LocalStorage(Backend):
         folder.mkdir(parents=True, exist_ok=True)
         return folder / check_name(name)
 
-    def put(self, area: str, name: str, data: bytes, sha256: str) -> None:
+    def put(self, area: str, name: str, data: bytes | BinaryIO, sha256: str) -> None:
         target = self.path(area, name)
         temporary = target.with_name(f".{name}.partial")
         try:
             with open(temporary, "xb") as handle:
-                handle.write(data)
+                source = io.BytesIO(data) if isinstance(data, bytes) else data
+                digest = hashlib.sha256()
+                while chunk := source.read(CHUNK_BYTES):
+                    digest.update(chunk)
+                    handle.write(chunk)
                 handle.flush()
                 os.fsync(handle.fileno())
+            if digest.hexdigest() != sha256:
+                raise StorageError(f"{area}/{name}: the bytes written are not those whose "
+                                   "SHA-256 was given; nothing is stored")
             temporary.replace(target)
         except BaseException:
             temporary.unlink(missing_ok=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import tracemalloc
 
 import pytest
 import sqlalchemy as sa
@@ -27,6 +28,7 @@ from lms.storage import (
     stored_exists,
 )
 from lms.storage.backend import CHUNK_BYTES
+from tests.storage.conftest import use_storage
 
 HOSTILE_NAMES = ["", "../secret", "a/b", ".hidden", "..", "x" * 300, "ABC\x00.pdf",
                  "/etc/passwd", "0123456789abcdef/../../x"]
@@ -140,20 +142,47 @@ def test_the_store_is_reachable(backend):
     assert storage_reachable() == (True, "ok")
 
 
-def test_a_failed_write_leaves_nothing_behind(backend, monkeypatch):
+def test_bytes_other_than_those_hashed_are_refused_and_leave_nothing(backend):
+    """The SHA-256 goes along with every write; the store refuses bytes that differ
+    (the folder checks what it wrote, an object store what it received)."""
+    with pytest.raises(StorageError):
+        backend.put("submissions", "0" * 32, b"these bytes", hashlib.sha256(b"other").hexdigest())
+    assert list(backend.names("submissions")) == []
+    assert not backend.exists("submissions", "0" * 32)
+    if hasattr(backend, "root"):
+        assert list((backend.root / "submissions").iterdir()) == []  # no partial file
+
+
+def test_a_write_that_fails_midway_leaves_no_file_in_the_folder(app, tmp_path, monkeypatch):
     from lms.storage import local
 
-    if backend.__class__.__name__ == "LocalStorage":
+    with use_storage(app, {"LMS_STORAGE_URL": "", "LMS_STORAGE_DIR": str(tmp_path)}) as folder:
         def full_disk(_fd):
             raise OSError(28, "No space left on device")
 
         monkeypatch.setattr(local.os, "fsync", full_disk)
-        with pytest.raises(OSError):
+        with pytest.raises(OSError, match="No space"):
             store_bytes("submissions", b"half")
-    else:  # the store refuses bytes whose SHA-256 is not the one sent along
-        with pytest.raises(StorageError):
-            backend.put("submissions", "0" * 32, b"these bytes", "ab" * 32)
-    monkeypatch.undo()
-    assert list(backend.names("submissions")) == []
-    if hasattr(backend, "root"):
-        assert list((backend.root / "submissions").iterdir()) == []  # no partial file
+        monkeypatch.undo()
+        assert list(folder.names("submissions")) == []
+        assert list((tmp_path / "submissions").iterdir()) == []
+
+
+def test_a_download_holds_a_piece_of_the_file_never_all_of_it(backend, app):
+    data = os.urandom(8 * 1024 * 1024)
+    name, digest = store_bytes("submissions", data)
+    del data
+    received = hashlib.sha256()
+    with app.test_request_context():
+        tracemalloc.start()
+        try:
+            response = send_stored("submissions", name, download_name="big.bin",
+                                   mimetype="application/octet-stream")
+            for piece in response.response:
+                received.update(piece)
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+            response.close()
+    assert received.hexdigest() == digest
+    assert peak < 1024 * 1024, f"{peak} bytes held while sending an 8 MB file"
