@@ -8,13 +8,12 @@ from flask import Response, abort
 
 from lms.assignments.models import Submission
 from lms.certificates.models import Certificate
-from lms.certificates.operations import AREA as CERTIFICATES
 from lms.storage import send_stored
 
 
 def send_submission(submission: Submission) -> Response:
     """A handed-in file as an attachment under its original name."""
-    return send_stored("submissions", submission.stored_name,
+    return send_stored(Submission.storage_area, submission.stored_name,
                        download_name=submission.original_filename,
                        mimetype=submission.content_type, etag=submission.sha256,
                        cache_control="private, no-store")
@@ -22,7 +21,7 @@ def send_submission(submission: Submission) -> Response:
 
 def send_certificate(certificate: Certificate) -> Response:
     """An issued certificate, the stored PDF as it was issued."""
-    return send_stored(CERTIFICATES, certificate.stored_name,
+    return send_stored(Certificate.storage_area, certificate.stored_name,
                        download_name=f"{certificate.serial}.pdf", mimetype="application/pdf",
                        etag=certificate.sha256, cache_control="private, no-cache")
 

@@ -104,7 +104,7 @@ def download_all(assignment_id: int, role: Role) -> ResponseReturnValue:
             late = "_late" if sub.is_late else ""
             name = (f"{file_name_part(user.last_name)}_{file_name_part(user.first_name)}_"
                     f"v{sub.version}{late}_{file_name_part(sub.original_filename)}")
-            with (open_stored("submissions", sub.stored_name) as stored,
+            with (open_stored(sub.storage_area, sub.stored_name) as stored,
                   archive.open(name, "w") as member):
                 shutil.copyfileobj(stored, member)
     bundle.seek(0)
