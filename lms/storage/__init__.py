@@ -12,14 +12,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from flask import Flask, Response, current_app
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
+from lms.db import SessionLike
 from lms.storage.backend import (
     Backend,
     StorageError,
@@ -43,7 +45,7 @@ SETTINGS = ("LMS_STORAGE_URL", "LMS_STORAGE_DIR", "LMS_S3_ENDPOINT_URL",
             "LMS_STORAGE_PRESIGNED")
 
 
-def backend_for(config: dict) -> Backend:
+def backend_for(config: Mapping[str, Any]) -> Backend:
     """The backend the settings name: S3 when ``LMS_STORAGE_URL`` is set, else the folder."""
     url = config.get("LMS_STORAGE_URL") or ""
     if url:
@@ -133,7 +135,7 @@ def storage_reachable() -> tuple[bool, str]:
     return True, "ok"
 
 
-def remove_on_rollback(session: Session, area: str, name: str) -> None:
+def remove_on_rollback(session: SessionLike, area: str, name: str) -> None:
     """A file stored for a row of ``session``'s transaction: removed again when that
     transaction is rolled back (the row never existed), kept when it commits.
 

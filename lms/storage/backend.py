@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from flask import Response
+from werkzeug.wrappers import Response
 
 # One read of a stored file: large enough for few round trips, small enough that a
 # download never holds more than this of a file in memory.
@@ -35,7 +35,7 @@ class StoredFileMissing(StorageError, FileNotFoundError):
 def check_name(name: str) -> str:
     """A name the storage gave, or ValueError: a name from elsewhere never reaches a path
     or an object key."""
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
+    if not _NAME.fullmatch(str(name)):  # (also a None from a row without a file)
         raise ValueError(f"not a stored name: {name!r}")
     return name
 

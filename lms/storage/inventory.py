@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-from lms.extensions import db
+from lms.db import SessionLike
+from lms.extensions import Model
 
 
 @dataclass(frozen=True)
@@ -27,14 +28,14 @@ class NamedFile:
         return f"{self.area}/{self.name}"
 
 
-def models_with_files() -> list[type]:
+def models_with_files() -> list[type[Any]]:
     """The mapped classes that name stored files, in a stable order."""
-    found = [mapper.class_ for mapper in db.Model.registry.mappers
+    found = [mapper.class_ for mapper in Model.registry.mappers
              if isinstance(getattr(mapper.class_, "storage_area", None), str)]
     return sorted(found, key=lambda cls: cls.__tablename__)
 
 
-def named_files(session: Session, batch: int = 1000) -> Iterator[NamedFile]:
+def named_files(session: SessionLike, batch: int = 1000) -> Iterator[NamedFile]:
     """Every file a row names, read in batches (the rows are never all in memory)."""
     for model in models_with_files():
         size = getattr(model, "size_bytes", None)
@@ -43,11 +44,12 @@ def named_files(session: Session, batch: int = 1000) -> Iterator[NamedFile]:
                      .where(model.stored_name.is_not(None))  # (no file yet: nothing to check)
                      .order_by(model.id).execution_options(yield_per=batch))
         for row_id, name, digest, length in session.execute(statement):
-            yield NamedFile(model.storage_area, name, digest, length,
+            yield NamedFile(model.storage_area, cast(str, name), cast(str, digest),
+                            cast("int | None", length),
                             f"{model.__tablename__} {row_id}")
 
 
-def named_in(session: Session, area: str) -> set[str]:
+def named_in(session: SessionLike, area: str) -> set[str]:
     """The stored names rows record in ``area``."""
     names: set[str] = set()
     for model in models_with_files():

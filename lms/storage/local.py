@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import Response, send_file
+from flask import send_file
+from werkzeug.wrappers import Response
 
 from lms.storage.backend import (
     CHUNK_BYTES,

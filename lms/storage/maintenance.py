@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TypeVar
 
-from sqlalchemy.orm import Session
-
+from lms.db import SessionLike
 from lms.storage import AREAS
 from lms.storage.backend import Backend, StorageError, StoredFileMissing
 from lms.storage.inventory import NamedFile, models_with_files, named_files, named_in
@@ -22,7 +22,12 @@ PARALLEL = 8
 LISTED = 20
 
 
-def _in_parallel(work: Callable, items: Iterable, batch: int = 256) -> Iterator:
+Item = TypeVar("Item")
+Outcome = TypeVar("Outcome")
+
+
+def _in_parallel(work: Callable[[Item], Outcome], items: Iterable[Item],
+                 batch: int = 256) -> Iterator[Outcome]:
     """``work(item)`` for every item, PARALLEL at a time, in order; never more than one
     batch of items in memory."""
     iterator = iter(items)
@@ -44,7 +49,7 @@ class DoctorReport:
         return not self.problems
 
 
-def check_store(session: Session, backend: Backend, *, hash_files: bool = True) -> DoctorReport:
+def check_store(session: SessionLike, backend: Backend, *, hash_files: bool = True) -> DoctorReport:
     """Every file the database names: present, of the recorded size, with the recorded
     SHA-256 (``hash_files=False``: present and of the size only, without reading them).
     Files in the store that no row names are listed as orphans, not as problems: a
@@ -93,7 +98,7 @@ class MigrationReport:
         return not self.problems
 
 
-def migrate_store(session: Session, source: Backend, target: Backend) -> MigrationReport:
+def migrate_store(session: SessionLike, source: Backend, target: Backend) -> MigrationReport:
     """Copy every file of ``source`` into ``target`` and verify each SHA-256: the source's
     bytes against the database's record (where a row names the file), the target's
     bytes, read back after writing, against the source's. A file already in the target

@@ -20,11 +20,12 @@ import os
 import threading
 import unicodedata
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 from urllib.parse import quote, urlsplit
 
-from flask import Response, redirect, send_file
+from flask import redirect, send_file
 from werkzeug.http import dump_options_header
+from werkzeug.wrappers import Response
 
 from lms.storage.backend import Backend, StorageError, StoredFileMissing, check_name
 
@@ -100,7 +101,8 @@ class S3Storage(Backend):
 
     def open(self, area: str, name: str) -> BinaryIO:
         with _translated(f"reading {area}/{name} from {self.description}"):
-            return self.client.get_object(Bucket=self.bucket, Key=self.key(area, name))["Body"]
+            body = self.client.get_object(Bucket=self.bucket, Key=self.key(area, name))["Body"]
+        return cast(BinaryIO, body)
 
     def size(self, area: str, name: str) -> int:
         with _translated(f"looking up {area}/{name} in {self.description}"):
@@ -195,9 +197,9 @@ class _translated:
         return None
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 _trace: object) -> bool:
+                 _trace: object) -> None:
         if error is None:
-            return False
+            return
         from botocore.exceptions import BotoCoreError, ClientError
 
         if isinstance(error, ClientError):
@@ -207,4 +209,3 @@ class _translated:
             raise StorageError(f"{self.doing}: {code or error}") from error
         if isinstance(error, BotoCoreError):
             raise StorageError(f"{self.doing}: {error}") from error
-        return False

@@ -5,13 +5,14 @@ short-lived address of the object, when so configured)."""
 from __future__ import annotations
 
 from flask import Response, abort
+from werkzeug.wrappers import Response as StoredDownload
 
 from lms.assignments.models import Submission
 from lms.certificates.models import Certificate
 from lms.storage import send_stored
 
 
-def send_submission(submission: Submission) -> Response:
+def send_submission(submission: Submission) -> StoredDownload:
     """A handed-in file as an attachment under its original name."""
     return send_stored(Submission.storage_area, submission.stored_name,
                        download_name=submission.original_filename,
@@ -19,7 +20,7 @@ def send_submission(submission: Submission) -> Response:
                        cache_control="private, no-store")
 
 
-def send_certificate(certificate: Certificate) -> Response:
+def send_certificate(certificate: Certificate) -> StoredDownload:
     """An issued certificate, the stored PDF as it was issued."""
     return send_stored(Certificate.storage_area, certificate.stored_name,
                        download_name=f"{certificate.serial}.pdf", mimetype="application/pdf",
