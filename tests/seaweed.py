@@ -125,7 +125,8 @@ class SeaweedServer:
         (self.folder / "data").mkdir(exist_ok=True)
         log = open(self.log_path, "wb")  # noqa: SIM115 (the process writes to it until stop)
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
+                                        stdin=subprocess.DEVNULL, start_new_session=True,
+                                        preexec_fn=_end_with_parent)
         log.close()
         self._wait_until_it_answers()
 
@@ -166,6 +167,16 @@ class SeaweedServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
+
+
+def _end_with_parent() -> None:
+    """(In the child, Linux only:) be sent SIGTERM when the test process dies, so that a
+    run ended by a timeout or a kill leaves no store running."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def start_seaweed(folder: Path) -> SeaweedServer:

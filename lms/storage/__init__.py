@@ -27,12 +27,13 @@ from lms.storage.backend import (
     StorageError,
     StoredFileMissing,
     check_name,
+    sha256_of,
 )
 
 __all__ = [
     "AREAS", "Backend", "StorageError", "StoredFileMissing", "open_stored", "read_stored",
     "remove_on_rollback", "remove_stored", "send_stored", "storage", "storage_reachable",
-    "store_bytes", "stored_chunks", "stored_exists", "stored_path",
+    "store_bytes", "store_stream", "stored_chunks", "stored_exists", "stored_path",
 ]
 
 # The areas files are kept in; a new kind of file is one more name here.
@@ -79,6 +80,18 @@ def store_bytes(area: str, data: bytes, suffix: str = "") -> tuple[str, str]:
     name = check_name(secrets.token_hex(16) + suffix)
     digest = hashlib.sha256(data).hexdigest()
     storage().put(_area(area), name, data, digest)
+    return name, digest
+
+
+def store_stream(area: str, stream: BinaryIO, suffix: str = "") -> tuple[str, str]:
+    """Like store_bytes, for a large file that is not in memory: a seekable binary file
+    (an upload spooled to disk), read from where it stands, twice in pieces (once for
+    its SHA-256, once to store it); return (stored name, SHA-256 hex)."""
+    name = check_name(secrets.token_hex(16) + suffix)
+    start = stream.tell()
+    digest, _size = sha256_of(stream)
+    stream.seek(start)
+    storage().put(_area(area), name, stream, digest)
     return name, digest
 
 

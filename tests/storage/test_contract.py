@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import tempfile
 import tracemalloc
 
 import pytest
@@ -24,6 +25,7 @@ from lms.storage import (
     send_stored,
     storage_reachable,
     store_bytes,
+    store_stream,
     stored_chunks,
     stored_exists,
 )
@@ -56,6 +58,17 @@ def test_a_large_file_is_read_in_pieces(backend):
     assert b"".join(pieces) == data
     with open_stored("submissions", name) as stream:
         assert stream.read(10) == data[:10]
+
+
+def test_a_large_file_is_stored_from_disk_in_pieces(backend):
+    data = os.urandom(3 * CHUNK_BYTES + 7)
+    with tempfile.SpooledTemporaryFile(max_size=1024) as upload:  # (on disk, as Werkzeug
+        upload.write(b"header to skip" + data)                     # spools a large upload)
+        upload.seek(len(b"header to skip"))
+        name, digest = store_stream("materials", upload, ".pptx")
+    assert digest == hashlib.sha256(data).hexdigest() and name.endswith(".pptx")
+    assert read_stored("materials", name) == data
+    assert backend.digest("materials", name) == (digest, len(data))
 
 
 def test_names_lists_an_area_and_removal_is_idempotent(backend):
