@@ -58,7 +58,7 @@ from lms.errors import DomainError
 from lms.extensions import db
 from lms.storage import remove_on_rollback, remove_stored, store_bytes
 
-AREA = "certificates"
+AREA = Certificate.storage_area
 # The longest reason for a revocation or a correction: the column's length.
 REASON_MAX = max_length(Certificate.revoked_reason)
 

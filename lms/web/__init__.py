@@ -14,7 +14,12 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException, TooManyRequests
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    ServiceUnavailable,
+    TooManyRequests,
+)
 from werkzeug.routing import IntegerConverter, Map
 
 from lms.accounts.models import User
@@ -22,6 +27,7 @@ from lms.extensions import login_manager
 from lms.i18n import duration_text as i18n_duration_text
 from lms.i18n import filesize, plural_n, site_timezone
 from lms.labels import LabelledEnum, capitalised, label
+from lms.storage import StorageError, StoredFileMissing
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -74,6 +80,7 @@ def register_web(app: Flask) -> None:
     app.after_request(_commit_session_touch)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(StorageError, _storage_error)
     app.jinja_env.filters.update(
         local_datetime=local_datetime, local_date=local_date, local_time=local_time_filter,
         hours=hours, hours_down=hours_down, points=points, plural_n=plural_n, hours_n=hours_n,
@@ -181,6 +188,18 @@ def _http_error(
         return render_template("errors/http.html", error=error), error.code
     except Exception:  # the error page must not fail in turn
         return _bare_error_page(error.code)
+
+
+def _storage_error(
+    error: StorageError,
+) -> tuple[str, int] | tuple[str, int, dict[str, str]] | HTTPException:
+    """The file store did not answer: 503, try again (what the request wrote is rolled
+    back, and with it its files). A file that a row names but the store lacks is a 500:
+    no retry brings it back (`lms doctor` lists such files)."""
+    current_app.logger.error("file storage: %s", error, exc_info=error)
+    if isinstance(error, StoredFileMissing):
+        return _http_error(InternalServerError())
+    return _http_error(ServiceUnavailable())
 
 
 def _discard_failed_transaction() -> None:

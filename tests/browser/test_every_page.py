@@ -71,6 +71,7 @@ NOT_PAGES = {
     "static": "text/css",
     "public.index": "redirect",
     "public.healthz": "application/json",
+    "public.readyz": "application/json",
     "lecturer.attendance_sheet": "application/pdf",
     "coordinator.attendance_sheet": "application/pdf",
     "lecturer.check_in_status": "application/json",

@@ -58,6 +58,7 @@ MATRIX: dict[str, list[Route]] = {
     "public.logout": [Route("POST", policy(default=302, anonymous=LOGIN))],
     "public.set_language": [Route("POST", policy(default=302))],
     "public.healthz": [Route("GET", EVERYONE)],
+    "public.readyz": [Route("GET", EVERYONE)],
     "public.account": [Route("GET", LOGGED_IN), Route("POST", LOGGED_IN)],
     "public.meeting": [Route("GET", COHORT_MEMBERS)],
     "public.password_forgot": [Route("GET", EVERYONE), Route("POST", EVERYONE)],

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, jsonify, redirect, render_template, request, session, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -11,9 +11,10 @@ from lms.access import get_meeting_or_404
 from lms.accounts.models import Locale, Role, User
 from lms.accounts.operations import authenticate
 from lms.accounts.sessions import end_session, start_session
-from lms.db import database_is_reachable
+from lms.db import database_is_reachable, migrations_are_current
 from lms.extensions import db
 from lms.web.fields import add_error, filled
+from lms.storage import storage_reachable
 from lms.web.public import bp
 from lms.web.public.forms import LanguageForm, LoginForm
 from lms.web.public.login_throttle import LoginAttempt, remember_device
@@ -116,3 +117,21 @@ def healthz() -> ResponseReturnValue:
     if not database_is_reachable(db.session):
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/readyz")
+def readyz() -> ResponseReturnValue:
+    """Ready to serve: the database answers at the code's schema revision and the file
+    store answers. 503 (for the load balancer) when not; the reason goes to the log,
+    never to the public answer."""
+    checks = {"database": "ok", "migrations": "ok", "storage": "ok"}
+    if not database_is_reachable(db.session):
+        checks["database"], checks["migrations"] = "unreachable", "unknown"
+    elif not migrations_are_current(db.session):
+        checks["migrations"] = "behind"
+    reachable, reason = storage_reachable()
+    if not reachable:
+        checks["storage"] = "unreachable"
+        current_app.logger.warning("readyz: the file store is unreachable: %s", reason)
+    ready = all(value == "ok" for value in checks.values())
+    return jsonify(status="ok" if ready else "error", **checks), 200 if ready else 503

@@ -1,40 +1,30 @@
 """Stored files as downloads: submissions and issued certificates, exactly as stored,
-never rendered again, never shown inline."""
+never rendered again, never shown inline; streamed from the store (or redirected to a
+short-lived address of the object, when so configured)."""
 
 from __future__ import annotations
 
-from flask import Response, abort, send_file
+from flask import Response, abort
+from werkzeug.wrappers import Response as StoredDownload
 
 from lms.assignments.models import Submission
 from lms.certificates.models import Certificate
-from lms.certificates.operations import AREA as CERTIFICATES
-from lms.storage import stored_path
+from lms.storage import send_stored
 
 
-def send_submission(submission: Submission) -> Response:
+def send_submission(submission: Submission) -> StoredDownload:
     """A handed-in file as an attachment under its original name."""
-    response = send_file(
-        stored_path("submissions", submission.stored_name),
-        mimetype=submission.content_type, as_attachment=True,
-        download_name=submission.original_filename, max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_stored(Submission.storage_area, submission.stored_name,
+                       download_name=submission.original_filename,
+                       mimetype=submission.content_type, etag=submission.sha256,
+                       cache_control="private, no-store")
 
 
-def send_certificate(certificate: Certificate) -> Response:
+def send_certificate(certificate: Certificate) -> StoredDownload:
     """An issued certificate, the stored PDF as it was issued."""
-    response = send_file(
-        stored_path(CERTIFICATES, certificate.stored_name),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"{certificate.serial}.pdf",
-        etag=certificate.sha256,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return send_stored(Certificate.storage_area, certificate.stored_name,
+                       download_name=f"{certificate.serial}.pdf", mimetype="application/pdf",
+                       etag=certificate.sha256, cache_control="private, no-cache")
 
 
 def send_credential(certificate: Certificate) -> Response:
