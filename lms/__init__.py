@@ -51,6 +51,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     freshness.init_app(app)
 
+    from lms.jobs import queue
+
+    queue.init_app(app)
+
     from lms.web import register_web
 
     register_web(app)

@@ -19,6 +19,7 @@ from lms.attendance.models import AbsenceNotice
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.cohorts.models import VISIBLE_ENROLLMENT, Cohort, Enrollment, cohort_contact
 from lms.extensions import db, login_manager
+from lms.jobs.models import BackgroundJob
 from lms.schedule.models import Block, Meeting, meeting_lecturer
 
 
@@ -224,3 +225,15 @@ def get_certificate_or_404(user: User, certificate_id: int) -> Certificate:
     if certificate is None or not can_download_certificate(user, certificate):
         abort(404)
     return certificate
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+def get_job_or_404(user: User, job_id: int) -> BackgroundJob:
+    """Jobs are the coordination's: every coordinator sees each one (a failed job is
+    reported to all of them), nobody else any."""
+    job = db.session.get(BackgroundJob, job_id)
+    if job is None or not is_coordinator(user):
+        abort(404)
+    return job

@@ -90,6 +90,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "WTF_CSRF_TIME_LIMIT": None,
         **_upload_limits(environ),
         **_credential_keys(environ),
+        **_job_settings(environ),
         **_privacy_settings(environ),
         # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed;
         # 0: none, the address a request comes from is the client's.
@@ -206,6 +207,27 @@ def _upload_limits(environ: Mapping[str, str]) -> dict[str, int]:
     upload = _positive_int(environ, "LMS_MAX_UPLOAD_MB", 25) * MIB
     return {"LMS_MAX_UPLOAD_BYTES": upload, "MAX_CONTENT_LENGTH": upload + MIB,
             "MAX_FORM_MEMORY_SIZE": 2 * MIB}
+
+
+def _job_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Retries of a failed job (the pauses before each, in seconds: as many retries as
+    pauses; empty: none) and how long one attempt may run."""
+    raw = environ.get("LMS_JOB_RETRY_INTERVALS", "10,60,300").strip()
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if not all(p.isdigit() for p in parts) or len(parts) > 10:
+        raise ConfigError(f"LMS_JOB_RETRY_INTERVALS must be up to ten pauses in seconds, "
+                          f"separated by commas (e.g. 10,60,300), not {raw!r}.")
+    from lms.jobs.scheduled import DEFAULT_SCHEDULE, parse_schedule
+
+    schedule = environ.get("LMS_SCHEDULE", DEFAULT_SCHEDULE)
+    try:
+        entries = parse_schedule(schedule)
+    except ValueError as exc:
+        raise ConfigError(f"LMS_SCHEDULE: {str(exc)!r} is not five cron fields followed by "
+                          f"an lms command (entries are separated by ';').") from None
+    return {"LMS_JOB_RETRY_INTERVALS": tuple(int(p) for p in parts),
+            "LMS_JOB_TIMEOUT": _positive_int(environ, "LMS_JOB_TIMEOUT", 600),
+            "LMS_SCHEDULE": entries}
 
 
 def _redis_url(environ: Mapping[str, str]) -> str:

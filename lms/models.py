@@ -36,6 +36,7 @@ from lms.curriculum.models import (
     Module,
 )
 from lms.ical.models import CalendarFeed, FeedScope
+from lms.jobs.models import BackgroundJob, JobKind, JobState
 from lms.notifications.models import NotificationLog
 from lms.schedule.models import Block, Meeting, MeetingStatus, meeting_lecturer
 
@@ -48,6 +49,7 @@ __all__ = [
     "AttendanceSource",
     "AttendanceStatus",
     "AuditEvent",
+    "BackgroundJob",
     "Block",
     "CalendarFeed",
     "Certificate",
@@ -65,6 +67,8 @@ __all__ = [
     "FeedScope",
     "Grade",
     "GradingScheme",
+    "JobKind",
+    "JobState",
     "LecturerProfile",
     "Locale",
     "Meeting",

@@ -1,9 +1,11 @@
 """Issuing and revoking credentials; called by ``lms.certificates`` in its transactions.
 Operations flush, never commit.
 
-At issue the credential is built from the certificate's facts, given a free index in a
-status list, signed with the active key and returned as the exact text the PDF embeds;
-``record_credential`` stores it once the certificate row exists. Revoking a certificate
+At issue (when a reserved certificate is rendered) the credential is built from the
+certificate's facts, given a free index in a status list, signed with the active key and
+returned as the exact text the PDF embeds; ``record_credential`` stores it in the
+transaction that makes the certificate valid. A render that fails records nothing, and
+its retry prepares the credential afresh. Revoking a certificate
 (also when a correction replaces it) sets its bit: the status list's credential is
 signed again and stored, in the same transaction.
 """
@@ -151,11 +153,22 @@ def open_status_list(now: datetime, keyring: Keyring) -> CredentialStatusList:
     return status_list
 
 
+def ensure_status_list(now: datetime) -> CredentialStatusList:
+    """The list the next credentials take their index from, created now if there is none
+    with room: reserving certificates calls it, so that the jobs rendering them in
+    parallel never create a list each."""
+    return open_status_list(now, load_keyring())
+
+
 def _free_index(status_list: CredentialStatusList) -> int:
     """A random unused index (the specification asks for random assignment, so that an
-    index says nothing about when or to whom a credential was issued). The list's row is
-    locked first, so that two issuers never choose the same index."""
-    _lock(status_list, bump=False)
+    index says nothing about when or to whom a credential was issued).
+
+    Nothing is locked: certificates render in parallel, and a lock taken here would be
+    held through the render until the commit. Two renderers that chose the same index at
+    the same moment are stopped by the unique (list, index) constraint when the second
+    records its credential; its transaction rolls back and the job renders it again (at
+    a few renderers among 131,072 entries this is rare)."""
     used = set(db.session.scalars(sa.select(CertificateCredential.status_index).where(
         CertificateCredential.status_list_id == status_list.id)))
     if len(used) >= status_list.size:  # pragma: no cover (checked by _open_status_list)

@@ -111,14 +111,15 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     from lms.certificates.standing import Standing
     from lms.cohorts.models import EnrollmentStatus
     from lms.curriculum.models import AssessmentKind, GradingScheme
+    from lms.jobs.models import JobKind, JobState
     from lms.privacy.declare import Audience, Category, Erasure, LegalBasis, NotPersonal
     from lms.privacy.retention import Retention
     from lms.schedule.models import MeetingStatus
 
     return (AbsenceDecision, AssessmentKind, AttendanceStatus, Audience, Category,
             CertificateKind, CertificateStatus, EnrollmentStatus, Erasure, GradeState,
-            GradingScheme, HandIn, LegalBasis, Locale, Mark, MeetingStatus, NotPersonal,
-            Retention, Role, Standing, TitleForm)
+            GradingScheme, HandIn, JobKind, JobState, LegalBasis, Locale, Mark, MeetingStatus,
+            NotPersonal, Retention, Role, Standing, TitleForm)
 
 
 def _load_user(user_id: str) -> User | None:

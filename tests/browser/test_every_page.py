@@ -47,6 +47,9 @@ from lms.demo import (
 )
 from lms.extensions import db
 from lms.ical.operations import issue_personal_feed
+from lms.jobs.models import JobKind
+from lms.jobs.operations import create_job
+from lms.jobs.queue import dispatch
 from lms.schedule.models import Block, Meeting
 from lms.schedule.operations import schedule_meeting
 from tests.browser.a11y import AxeLog
@@ -88,6 +91,7 @@ NOT_PAGES = {
     "credentials.did_json": "application/did+json",
     "credentials.status_list": "application/ld+json",
     "coordinator.certificate_download": "application/pdf",
+    "coordinator.job_download": "application/zip",
     "feeds.feed": "text/calendar",
     "feeds.meeting_ics": "text/calendar",
 }
@@ -169,6 +173,13 @@ def site(live_server):
         _user, reset_token = request_password_reset(CONTACT[0])
         _feed, feed_token = issue_personal_feed(participant)
         db.session.commit()
+        # The rest of the finished cohort's documents as a batch (inline: no Redis here),
+        # whose page shows how it ended.
+        batch = create_job(JobKind.CERTIFICATE_BATCH, by=coordinator, cohort=past)
+        export = create_job(JobKind.COHORT_EXPORT, by=coordinator, cohort=past)
+        db.session.commit()
+        dispatch(batch)
+        dispatch(export)
         objects = {
             "cohort": cohort.id, "meeting": held[0].id, "tomorrow": future.id,
             "enrollment": enrollment.id, "company": cohort.company_id,
@@ -178,7 +189,8 @@ def site(live_server):
             "assignment": assignment.id, "submission": submission.id, "notice": notice.id,
             "certificate": certificate.id, "verification_code": certificate.verification_code,
             "feed_token": feed_token, "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
-            "status_list": certificate.credential.status_list_id,
+            "status_list": certificate.credential.status_list_id, "job": batch.id,
+            "export_job": export.id,
         }
         tokens = {"public.invitation": invitation.token, "public.password_reset": reset_token}
     logins = {"coordinator": COORDINATOR[0], "lecturer": LECTURER,

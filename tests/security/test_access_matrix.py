@@ -14,6 +14,7 @@ from flask import url_for
 
 from lms.attendance.models import AttendanceStatus
 from lms.attendance.operations import record_attendance
+from lms.db import utcnow
 from lms.extensions import db
 from lms.schedule.operations import create_block
 
@@ -144,6 +145,10 @@ MATRIX: dict[str, list[Route]] = {
     "coordinator.certificate_revoke": [Route("POST", COORDINATOR)],
     "coordinator.certificate_correct": [Route("POST", COORDINATOR)],
     "coordinator.certificate_download": [Route("GET", COORDINATOR)],
+    "coordinator.jobs": [Route("GET", COORDINATOR)],
+    "coordinator.job": [Route("GET", COORDINATOR)],
+    "coordinator.job_download": [Route("GET", COORDINATOR, (("job_id", "export_job"),))],
+    "coordinator.cohort_export": [Route("POST", COORDINATOR)],
     "verify.index": [Route("GET", EVERYONE)],
     "verify.show": [Route("GET", EVERYONE, (("code", "verification_code"),))],
     "verify.check_file": [Route("POST", EVERYONE)],
@@ -168,6 +173,7 @@ DEFAULT_PARAMS = {
     "block_id": "block", "company_id": "company", "course_id": "course",
     "user_id": "lecturer", "assignment_id": "assignment", "submission_id": "submission",
     "notice_id": "notice", "certificate_id": "certificate", "list_id": "status_list",
+    "job_id": "job",
 }
 
 
@@ -186,6 +192,8 @@ def build_matrix_world(course_dir):
     from lms.certificates.operations import new_verification_code
     from lms.demo import _tiny_pdf
     from lms.ical.operations import issue_personal_feed
+    from lms.jobs.models import JobKind
+    from lms.jobs.operations import create_job
     from lms.storage import store_bytes
     from tests.attendance_world import build_world
 
@@ -208,6 +216,8 @@ def build_matrix_world(course_dir):
     status_list = _credential_for(certificate)
     code = certificate.verification_code
     _feed, feed_token = issue_personal_feed(a.participants[0])
+    job = create_job(JobKind.CERTIFICATE_BATCH, by=built.coordinator, cohort=a.cohort)
+    export_job = _finished_export(built.coordinator, a.cohort)
     db.session.commit()
     people = {"participant": a.participants[0], "other_participant": b.participants[0],
               "lecturer": a.lecturer, "other_lecturer": b.lecturer, "contact": a.contact,
@@ -219,9 +229,30 @@ def build_matrix_world(course_dir):
         "assignment": paper.id, "submission": submission.id, "notice": notice.id,
         "certificate": certificate.id, "verification_code": code, "feed_token": feed_token,
         "bogus": "not-a-token", "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
-        "status_list": status_list.id,
+        "status_list": status_list.id, "job": job.id, "export_job": export_job.id,
     }
     return people, objects
+
+
+def _finished_export(by, cohort):
+    """An export job that has finished, with its ZIP in the storage."""
+    import io
+    import zipfile
+
+    from lms.jobs.models import BackgroundJob, JobKind, JobState
+    from lms.storage import store_bytes
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("attendance.xlsx", b"")
+    stored, digest = store_bytes("exports", buffer.getvalue(), ".zip")
+    job = BackgroundJob(kind=JobKind.COHORT_EXPORT, state=JobState.SUCCEEDED, started_by=by,
+                        cohort=cohort, params={}, total=1, done=1, finished_at=utcnow(),
+                        result={"stored_name": stored, "sha256": digest,
+                                "size": len(buffer.getvalue()), "filename": "export.zip"})
+    db.session.add(job)
+    db.session.flush()
+    return job
 
 
 def _credential_for(certificate):

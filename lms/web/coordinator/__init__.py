@@ -14,6 +14,7 @@ from lms.web.coordinator import (  # noqa: E402, F401
     certificates,
     cohorts,
     companies,
+    jobs,
     lecturers,
     roster,
     schedule,

@@ -16,9 +16,10 @@ from lms.access import get_block_or_404, get_cohort_or_404, get_meeting_or_404
 from lms.accounts.models import Role
 from lms.accounts.queries import list_users, list_users_with_role
 from lms.cohorts.models import Cohort
-from lms.ical.notices import notify_meeting_change
+from lms.ical.notices import notice_is_due, queue_change_notice
+from lms.jobs.models import BackgroundJob
+from lms.jobs.queue import dispatch
 from lms.localtime import LocalInstant, NonexistentTime, ambiguity_notice, local_instant
-from lms.mail import MailError
 from lms.schedule.models import Block, Meeting
 from lms.schedule.operations import (
     MeetingChange,
@@ -52,15 +53,19 @@ def _chosen(form: MeetingForm | SeriesForm, cohort: Cohort) -> dict[str, Any]:
             "lecturers": list_users(form.lecturer_ids.data or [])}
 
 
-def _notify(change: MeetingChange) -> None:
-    """Tell participants and lecturers about a move or cancellation, with an .ics."""
-    if not (change.moved or change.cancelled or
-            change.before["location"] != change.after["location"]):
-        return
-    try:
-        notify_meeting_change(change)
-    except MailError:
-        flash(_("The change notice could not be sent to everyone."), "error")
+def _notice(change: MeetingChange | None) -> BackgroundJob | None:
+    """The job that tells participants and lecturers about a move, a cancellation or
+    another place, with an .ics (queued with the change, in its transaction)."""
+    if change is None or not notice_is_due(change):
+        return None
+    return queue_change_notice(change, by=current_user)
+
+
+def _send(notice: BackgroundJob | None) -> None:
+    """After the commit: the notices go out in the background (a failed one is retried
+    and, if it keeps failing, reported on the jobs page)."""
+    if notice is not None:
+        dispatch(notice)
 
 
 @bp.get("/cohorts/<int:cohort_id>/schedule")
@@ -196,11 +201,12 @@ def _meeting_form(cohort: Cohort, meeting: Meeting | None) -> ResponseReturnValu
             else:
                 saved_meeting, change = meeting, update_meeting(meeting, by=current_user,
                                                                 **values)
+            notice_job = _notice(change)
         if saved:
             if change is None:
                 flash(_("The meeting has been added."), "info")
             else:
-                _notify(change)
+                _send(notice_job)
                 flash(_("The meeting has been saved."), "info")
             if (change is None or change.moved) and (notice := time_notice(start, end)):
                 flash(notice, "warning")
@@ -235,8 +241,9 @@ def meeting_cancel(meeting_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         with committing() as saved:
             change = cancel_meeting(meeting, form.reason.data or "", by=current_user)
+            notice_job = _notice(change)
         if saved:
-            _notify(change)
+            _send(notice_job)
             flash(_("The meeting has been cancelled. It stays in the schedule as cancelled."),
                   "info")
     return redirect(url_for("coordinator.schedule", cohort_id=meeting.cohort_id))

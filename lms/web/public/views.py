@@ -13,8 +13,8 @@ from lms.accounts.operations import authenticate
 from lms.accounts.sessions import end_session, start_session
 from lms.db import database_is_reachable, migrations_are_current
 from lms.extensions import db
-from lms.web.fields import add_error, filled
 from lms.storage import storage_reachable
+from lms.web.fields import add_error, filled
 from lms.web.public import bp
 from lms.web.public.forms import LanguageForm, LoginForm
 from lms.web.public.login_throttle import LoginAttempt, remember_device

@@ -4,12 +4,17 @@ short-lived address of the object, when so configured)."""
 
 from __future__ import annotations
 
-from flask import Response, abort
+from flask import Response, abort, render_template
+from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response as StoredDownload
 
 from lms.assignments.models import Submission
-from lms.certificates.models import Certificate
+from lms.certificates.models import Certificate, CertificateStatus
+from lms.jobs.models import BackgroundJob
 from lms.storage import send_stored
+
+# Seconds after which a download of a certificate still being issued may be tried again.
+PENDING_RETRY_AFTER = 30
 
 
 def send_submission(submission: Submission) -> StoredDownload:
@@ -20,8 +25,12 @@ def send_submission(submission: Submission) -> StoredDownload:
                        cache_control="private, no-store")
 
 
-def send_certificate(certificate: Certificate) -> StoredDownload:
-    """An issued certificate, the stored PDF as it was issued."""
+def send_certificate(certificate: Certificate) -> ResponseReturnValue:
+    """An issued certificate, the stored PDF as it was issued. One that is still being
+    issued has no file yet: a page says so (409, with when to ask again)."""
+    if certificate.status == CertificateStatus.PENDING:
+        return (render_template("errors/certificate_pending.html", certificate=certificate),
+                409, {"Retry-After": str(PENDING_RETRY_AFTER), "Cache-Control": "no-store"})
     return send_stored(Certificate.storage_area, certificate.stored_name,
                        download_name=f"{certificate.serial}.pdf", mimetype="application/pdf",
                        etag=certificate.sha256, cache_control="private, no-cache")
@@ -40,3 +49,10 @@ def send_credential(certificate: Certificate) -> Response:
         "Cache-Control": "private, no-cache"})
     response.set_etag(credential.sha256)
     return response
+
+
+def send_export(job: BackgroundJob) -> StoredDownload:
+    """An export a job stored (a ZIP), as an attachment."""
+    return send_stored("exports", job.result["stored_name"], download_name=job.result["filename"],
+                       mimetype="application/zip", etag=job.result["sha256"],
+                       cache_control="private, no-store")

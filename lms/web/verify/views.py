@@ -65,6 +65,10 @@ def show(code: str) -> ResponseReturnValue:
     certificate = get_certificate_by_code(code)
     if certificate is None:
         return render_template("verify/unknown.html"), 404
+    if certificate.status == CertificateStatus.PENDING:
+        # Reserved, not rendered yet: nothing to confirm until it is issued.
+        return render_template("verify/pending.html"), 404, {
+            "Retry-After": "60", "X-Robots-Tag": "noindex", "Cache-Control": "no-store"}
     return _result(certificate, "code")
 
 
