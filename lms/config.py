@@ -94,7 +94,20 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed;
         # 0: none, the address a request comes from is the client's.
         "LMS_TRUSTED_PROXIES": _proxy_count(environ),
+        "LMS_API_RATE_LIMIT": _rate_limit(environ, "LMS_API_RATE_LIMIT", "600/minute"),
     }
+
+
+def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
+    """A rate limit in Flask-Limiter's notation ("600/minute", "10 per second")."""
+    from limits import parse_many
+
+    raw = environ.get(name, default).strip()
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate such as 600/minute, not {raw!r}.") from None
+    return raw
 
 
 def _proxy_count(environ: Mapping[str, str]) -> int:

@@ -36,12 +36,14 @@ from lms.curriculum.models import (
     Module,
 )
 from lms.ical.models import CalendarFeed, FeedScope
+from lms.integrations.models import ApiToken, TokenScope
 from lms.notifications.models import NotificationLog
 from lms.schedule.models import Block, Meeting, MeetingStatus, meeting_lecturer
 
 __all__ = [
     "AbsenceDecision",
     "AbsenceNotice",
+    "ApiToken",
     "AssessmentKind",
     "Assignment",
     "Attendance",
@@ -76,6 +78,7 @@ __all__ = [
     "Submission",
     "TitleForm",
     "TokenPurpose",
+    "TokenScope",
     "User",
     "UserRole",
     "UserSession",

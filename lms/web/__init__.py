@@ -104,11 +104,12 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     from lms.certificates.standing import Standing
     from lms.cohorts.models import EnrollmentStatus
     from lms.curriculum.models import AssessmentKind, GradingScheme
+    from lms.integrations.models import TokenScope
     from lms.schedule.models import MeetingStatus
 
     return (AbsenceDecision, AssessmentKind, AttendanceStatus, CertificateKind,
             CertificateStatus, EnrollmentStatus, GradeState, GradingScheme, HandIn, Locale,
-            Mark, MeetingStatus, Role, Standing, TitleForm)
+            Mark, MeetingStatus, Role, Standing, TitleForm, TokenScope)
 
 
 def _load_user(user_id: str) -> User | None:
@@ -162,12 +163,16 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
         return _bare_error_page(400)
 
 
-def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException | Response:
     """Every error page, also the 500 of an unhandled exception (Flask hands it here as
     InternalServerError)."""
     if error.code is None or error.code < 400:
         return error
     _discard_failed_transaction()
+    from lms.api import api_error, is_api_request
+
+    if is_api_request():  # the API answers problem details, never a page
+        return api_error(error)
     try:
         if error.code == 429:
             from lms.web.throttling import throttled_response
