@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.routing import IntegerConverter, Map
 
 from lms.accounts.models import User
@@ -105,11 +105,14 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     from lms.cohorts.models import EnrollmentStatus
     from lms.curriculum.models import AssessmentKind, GradingScheme
     from lms.integrations.models import TokenScope
+    from lms.privacy.declare import Audience, Category, Erasure, LegalBasis, NotPersonal
+    from lms.privacy.retention import Retention
     from lms.schedule.models import MeetingStatus
 
-    return (AbsenceDecision, AssessmentKind, AttendanceStatus, CertificateKind,
-            CertificateStatus, EnrollmentStatus, GradeState, GradingScheme, HandIn, Locale,
-            Mark, MeetingStatus, Role, Standing, TitleForm, TokenScope)
+    return (AbsenceDecision, AssessmentKind, AttendanceStatus, Audience, Category,
+            CertificateKind, CertificateStatus, EnrollmentStatus, Erasure, GradeState,
+            GradingScheme, HandIn, LegalBasis, Locale, Mark, MeetingStatus, NotPersonal,
+            Retention, Role, Standing, TitleForm, TokenScope)
 
 
 def _load_user(user_id: str) -> User | None:
@@ -163,7 +166,9 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
         return _bare_error_page(400)
 
 
-def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException | Response:
+def _http_error(
+    error: HTTPException,
+) -> tuple[str, int] | tuple[str, int, dict[str, str]] | HTTPException | Response:
     """Every error page, also the 500 of an unhandled exception (Flask hands it here as
     InternalServerError)."""
     if error.code is None or error.code < 400:
@@ -174,7 +179,7 @@ def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException | Respo
     if is_api_request():  # the API answers problem details, never a page
         return api_error(error)
     try:
-        if error.code == 429:
+        if isinstance(error, TooManyRequests):  # error.code == 429
             from lms.web.throttling import throttled_response
 
             return throttled_response(error)
@@ -217,9 +222,9 @@ def _locale_without_database() -> str:
         if loaded is not None:
             return str(loaded)
     if session.get("locale") in SUPPORTED_LOCALES:
-        return session["locale"]
-    return request.accept_languages.best_match(
-        SUPPORTED_LOCALES, default=current_app.config["LMS_DEFAULT_LOCALE"])
+        return str(session["locale"])
+    return str(request.accept_languages.best_match(
+        SUPPORTED_LOCALES, default=current_app.config["LMS_DEFAULT_LOCALE"]))
 
 
 def _bare_error_page(code: int) -> tuple[str, int]:
