@@ -26,7 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     instance_path = config.pop("LMS_INSTANCE_PATH", None) or os.environ.get("LMS_INSTANCE_PATH")
     # flask-openapi3's Flask: it gathers the API's typed operations into its OpenAPI
     # document (lms/api/); for every other route it is Flask itself.
-    from flask_openapi3 import OpenAPI
+    from flask_openapi3.openapi import OpenAPI
 
     from lms.api import openapi_options
 

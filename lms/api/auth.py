@@ -39,7 +39,8 @@ def authenticate() -> None:
 
 
 def current_token() -> ApiToken:
-    return g.api_token
+    token: ApiToken = g.api_token
+    return token
 
 
 def rate_limit_key() -> str:

@@ -34,4 +34,5 @@ def decode_cursor(kind: str, cursor: str, bound_to: str) -> list[Any]:
                       errors=[ProblemItem(location="query.cursor", code="invalid_cursor",
                                           detail=_("Use the next_cursor of the previous "
                                                    "page, with the same filters."))]))
-    return data["p"]
+    position: list[Any] = data["p"]
+    return position

@@ -53,11 +53,12 @@ class ProblemItem(BaseModel):
 class Problem(BaseModel):
     """RFC 9457 problem details."""
 
-    type: str = Field("about:blank", description="A URI that names the kind of problem")
+    type: str = Field(default="about:blank", description="A URI that names the kind of problem")
     title: str = Field(description="Short, in the caller's language")
     status: int = Field(ge=400, le=599)
-    detail: str | None = Field(None, description="This occurrence, in the caller's language")
-    instance: str | None = Field(None, description="The request path")
+    detail: str | None = Field(default=None,
+                               description="This occurrence, in the caller's language")
+    instance: str | None = Field(default=None, description="The request path")
     errors: list[ProblemItem] | None = None
 
 
@@ -81,7 +82,7 @@ def _current_locale() -> str:
 
 def problem_for_http_error(error: HTTPException) -> Response:
     """The problem for a werkzeug error (404 of the routing, 405, 429, an abort(...))."""
-    if error.response is not None and error.response.mimetype == MEDIA_TYPE:
+    if isinstance(error.response, Response) and error.response.mimetype == MEDIA_TYPE:
         return error.response  # one of ours, raised with abort(problem(...))
     status = error.code or 500
     headers: dict[str, str] = {}
@@ -129,7 +130,7 @@ def validation_problem(error: ValidationError, where: str | None = None) -> Resp
     """422 for a request that does not fit its model (flask-openapi3 calls this)."""
     items = [
         ProblemItem(location=_location(e.get("loc", ()), where), code=e.get("type", "invalid"),
-                    detail=_field_detail(e))
+                    detail=_field_detail(dict(e)))
         for e in error.errors(include_url=False)
     ]
     return problem(422, _("The request has %(num)s invalid values.", num=len(items))

@@ -56,9 +56,9 @@ class SinceQuery(Strict):
 class CertificateQuery(Strict):
     issued_since: AwareDatetime | None = Field(
         None, description="Only certificates issued at or after this instant")
-    cursor: str | None = Field(None, max_length=400, pattern=r"^[A-Za-z0-9_.\-]+$",
+    cursor: str | None = Field(default=None, max_length=400, pattern=r"^[A-Za-z0-9_.\-]+$",
                                description="next_cursor of the previous page")
-    limit: int = Field(100, ge=1, le=500, description="Items per page")
+    limit: int = Field(default=100, ge=1, le=500, description="Items per page")
 
 
 # --------------------------------------------------------------------------- answers
@@ -94,7 +94,8 @@ class CourseOut(BaseModel):
     provider: str
     total_hours: int
     credits: float | None
-    modules: list[ModuleOut] | None = Field(None, description="In the single course's answer")
+    modules: list[ModuleOut] | None = Field(default=None,
+                                            description="In the single course's answer")
 
 
 class CourseList(BaseModel):
@@ -146,8 +147,8 @@ class CohortOut(BaseModel):
     location: str
     min_attendance_percent: int
     archived: bool
-    blocks: list[BlockOut] | None = Field(None, description="In the single cohort's answer")
-    meetings: list[MeetingOut] | None = Field(None,
+    blocks: list[BlockOut] | None = Field(default=None, description="In the single cohort's answer")
+    meetings: list[MeetingOut] | None = Field(default=None,
                                               description="In the single cohort's answer")
 
 
@@ -192,7 +193,7 @@ class ParticipantOut(BaseModel):
     enrollment_status: EnrollmentStatus | None = None
     attendance: AttendanceOut | None = None
     assessments: list[AssessmentOut] | None = Field(
-        None, description="In the single participant's answer")
+        default=None, description="In the single participant's answer")
     certificates: list[CertificateRef] | None = None
 
 
@@ -269,10 +270,10 @@ class MeetingIn(Strict):
                                                         "cohort's course")
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    title: str = Field("", max_length=max_length(Meeting.title))
-    location: str = Field("", max_length=max_length(Meeting.location),
+    title: str = Field(default="", max_length=max_length(Meeting.title))
+    location: str = Field(default="", max_length=max_length(Meeting.location),
                           description="Empty: the cohort's location")
-    online_url: str = Field("", max_length=max_length(Meeting.online_url))
-    block_id: int | None = Field(None, ge=0, le=MAX_ID)
+    online_url: str = Field(default="", max_length=max_length(Meeting.online_url))
+    block_id: int | None = Field(default=None, ge=0, le=MAX_ID)
     lecturer_emails: list[str] = Field(default_factory=list, max_length=20)
 

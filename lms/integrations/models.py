@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import enum_type, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class TokenScope(LabelledEnum):
 UNIVERSITY_SCOPES = (TokenScope.READ, TokenScope.WRITE)
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_token"
     __table_args__ = (
         sa.CheckConstraint("length(token_hash) = 64", name="token_hash_length"),

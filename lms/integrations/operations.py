@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -81,7 +82,7 @@ def note_token_use(token: ApiToken, now: datetime) -> bool:
 
 
 def record_api_write(token: ApiToken, action: str, obj: object, *, cohort_id: int | None,
-                     after: dict) -> None:
+                     after: dict[str, Any]) -> None:
     """The audit trail of a change made through the API names the token it came with
     (the change itself is recorded by its operation, with the token's owner as actor)."""
     record_event(token.user, f"api.{action}", obj, cohort_id=cohort_id,

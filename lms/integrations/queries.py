@@ -31,7 +31,8 @@ def find_api_token(token: str, now: datetime) -> ApiToken | None:
     # "<key id>_<secret>": the key id has KEY_ID_LENGTH characters (it may hold "_" itself)
     if len(body) <= KEY_ID_LENGTH + 1 or body[KEY_ID_LENGTH] != "_":
         return None
-    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.key_id == body[:KEY_ID_LENGTH]))
+    row: ApiToken | None = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.key_id == body[:KEY_ID_LENGTH]))
     if row is None:
         hmac.compare_digest(hash_api_token(token), "0" * 64)  # the same work either way
         return None

@@ -3,10 +3,11 @@ documents about its answers."""
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, current_app, request
-from flask_openapi3 import APIBlueprint
+from flask_openapi3.blueprint import APIBlueprint
 from pydantic import BaseModel
 
 from lms.api import API_ROOT
@@ -61,11 +62,14 @@ def problem_doc(description: str, *, headers: dict[str, Any] | None = None) -> d
     return doc
 
 
+Responses = dict[str | int | HTTPStatus, type[BaseModel] | dict[Any, Any] | None]
+
+
 def answers(ok: type[BaseModel] | dict[str, Any] | None, *, status: int = 200,
-            extra: tuple[int, ...] = (), read: bool = True) -> dict[int, Any]:
+            extra: tuple[int, ...] = (), read: bool = True) -> Responses:
     """The documented answers of an operation: ``ok`` for success, 304 for reads (ETag),
     and the problems it can give (401, 404, 422, 429 always; ``extra`` adds e.g. 403)."""
-    docs: dict[int, Any] = {status: ok}
+    docs: Responses = {status: ok}
     if read:
         docs[304] = {"description": "Not modified (If-None-Match matched the ETag)"}
     for code in (401, 404, 422, 429, *extra):
@@ -80,7 +84,7 @@ def answers(ok: type[BaseModel] | dict[str, Any] | None, *, status: int = 200,
 
 def register_problem_schema(app: Flask) -> None:
     """Problem (and what it contains) under components/schemas, for the $refs above."""
-    from flask_openapi3.models import Schema
+    from flask_openapi3.models.schema import Schema
 
     schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     for name, definition in schema.pop("$defs", {}).items():

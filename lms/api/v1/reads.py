@@ -4,8 +4,11 @@ queries."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from flask import Response
-from flask_openapi3 import Tag
+from flask_openapi3.models.tag import Tag
 
 from lms.access import (
     api_cohort_filter,
@@ -186,9 +189,7 @@ def certificates(query: CertificateQuery) -> Response:
         next_cursor=next_cursor))
 
 
-def _position(position: list) -> tuple:
-    from datetime import datetime
-
+def _position(position: list[Any]) -> tuple[datetime, int]:
     issued_at, last_id = position
     return datetime.fromisoformat(issued_at), int(last_id)
 
