@@ -67,7 +67,8 @@ def problem(status: int, detail: str | None = None, *, type_: str = "about:blank
             headers: dict[str, str] | None = None) -> Response:
     body = Problem(type=type_, title=str(TITLES.get(status, _l("Error"))), status=status,
                    detail=detail, instance=request.path, errors=errors)
-    response = Response(json.dumps(body.model_dump(exclude_none=True)), status=status,
+    response = Response(json.dumps(body.model_dump(exclude_none=True), ensure_ascii=False),
+                        status=status,
                         mimetype=MEDIA_TYPE)
     response.headers.update(headers or {})
     response.headers["Content-Language"] = _current_locale()

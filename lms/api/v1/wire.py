@@ -32,7 +32,8 @@ from lms.urls import external_url
 def answer(model: BaseModel, status: int = 200) -> Response:
     """JSON of ``model``; fields never set (a company token's university-only ones) are
     left out."""
-    return Response(json.dumps(model.model_dump(mode="json", exclude_unset=True)),
+    return Response(json.dumps(model.model_dump(mode="json", exclude_unset=True),
+                               ensure_ascii=False),
                     status=status, mimetype="application/json")
 
 
