@@ -7,12 +7,15 @@ driven by another site through a logged-in browser.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from flask import abort, g, request
 from flask_babel import gettext as _
+from limits import parse
 
 from lms.addresses import request_client_network
 from lms.db import utcnow
-from lms.extensions import db
+from lms.extensions import db, limiter
 from lms.integrations.models import ApiToken
 from lms.integrations.operations import note_token_use
 from lms.integrations.queries import KEY_ID_LENGTH, TOKEN_PREFIX, find_api_token
@@ -24,18 +27,31 @@ def presented_token() -> str | None:
     return value if scheme.lower() == "bearer" and value else None
 
 
+# Failed authentications per address: beyond this, that address's failures answer 429
+# (a working token from it still gets in: nobody is locked out by another's guessing).
+FAILED_AUTHENTICATIONS = parse("60/minute")
+
+
 def authenticate() -> None:
     """``before_request`` of the API: the request's token, or 401."""
     raw = presented_token()
     if raw is None:
-        abort(401)
+        refuse()
     now = utcnow()
     token = find_api_token(raw, now)
     if token is None:
-        abort(401, description=_("The token is unknown, expired or revoked."))
+        refuse(_("The token is unknown, expired or revoked."))
     g.api_token = token
     if note_token_use(token, now):
         db.session.commit()  # its own small transaction, before the request's work
+
+
+def refuse(description: str | None = None) -> NoReturn:
+    """401, or 429 once this address has failed too often."""
+    if not limiter.limiter.hit(FAILED_AUTHENTICATIONS, "api-failed-authentication",
+                               request_client_network()):
+        abort(429)
+    abort(401, description=description)
 
 
 def current_token() -> ApiToken:
@@ -51,5 +67,3 @@ def rate_limit_key() -> str:
     return "api-address:" + request_client_network()
 
 
-def address_key() -> str:
-    return "api-address:" + request_client_network()

@@ -286,3 +286,12 @@ def test_the_docs_page_serves_its_assets_itself(app):
     assert "https://" not in page.split("<body>")[0]
     for asset in ("css/swagger-ui.css", "js/swagger-ui-bundle.js"):
         assert client.get(f"/api/v1/docs/assets/{asset}").status_code == 200
+
+
+def test_guessing_is_slowed_per_address_but_never_locks_a_working_token_out(app, world):
+    client = app.test_client()
+    codes = [client.get("/api/v1/token", headers=bearer("lms_abcdefgh_guess")).status_code
+             for _ in range(61)]
+    assert codes[:60] == [401] * 60 and codes[60] == 429
+    assert client.get("/api/v1/token").status_code == 429
+    assert client.get("/api/v1/token", headers=bearer(world.tokens["read"])).status_code == 200

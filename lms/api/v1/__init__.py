@@ -11,7 +11,7 @@ from flask_openapi3.blueprint import APIBlueprint
 from pydantic import BaseModel
 
 from lms.api import API_ROOT
-from lms.api.auth import address_key, authenticate, rate_limit_key
+from lms.api.auth import authenticate, rate_limit_key
 from lms.api.problems import MEDIA_TYPE, Problem
 from lms.extensions import limiter
 
@@ -21,12 +21,10 @@ bp = APIBlueprint(
     operation_id_callback=lambda name, path, method: name,
 )
 bp.before_request(authenticate)
-# Per token (or per address without one); failed authentications also count per address,
-# so that guessing is slowed without touching working tokens.
+# Per token (or per address without one). Failed authentications are counted per address
+# in lms.api.auth, so that guessing is slowed without ever refusing a working token.
 limiter.limit(lambda: current_app.config["LMS_API_RATE_LIMIT"], key_func=rate_limit_key,
               scope="api")(bp)
-limiter.limit("60/minute", key_func=address_key, scope="api-unauthenticated",
-              deduct_when=lambda response: response.status_code == 401)(bp)
 
 
 @bp.after_request
