@@ -26,12 +26,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     instance_path = config.pop("LMS_INSTANCE_PATH", None) or os.environ.get("LMS_INSTANCE_PATH")
     # flask-openapi3's Flask: it gathers the API's typed operations into its OpenAPI
     # document (lms/api/); for every other route it is Flask itself.
-    from flask_openapi3.openapi import OpenAPI
+    from lms.api import LmsFlask, openapi_options
 
-    from lms.api import openapi_options
-
-    app = OpenAPI(__name__, instance_path=instance_path, instance_relative_config=True,
-                  **openapi_options())
+    app = LmsFlask(__name__, instance_path=instance_path, instance_relative_config=True,
+                   **openapi_options())
 
     environ = {k: v for k, v in os.environ.items() if k.startswith("LMS_")}
     environ.update({k: str(v) for k, v in config.items() if k.startswith("LMS_")})

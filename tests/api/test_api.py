@@ -295,3 +295,18 @@ def test_guessing_is_slowed_per_address_but_never_locks_a_working_token_out(app,
     assert codes[:60] == [401] * 60 and codes[60] == 429
     assert client.get("/api/v1/token").status_code == 429
     assert client.get("/api/v1/token", headers=bearer(world.tokens["read"])).status_code == 200
+
+
+def test_routes_added_to_the_app_itself_stay_flasks(app):
+    """(flask-openapi3's app class would validate them as API operations and drop their
+    URL arguments.)"""
+    from lms import create_app
+
+    other = create_app({"LMS_INSTANCE_PATH": app.instance_path, "TESTING": True,
+                        "LMS_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]})
+
+    @other.get("/test-only/echo/<int:number>")
+    def echo(number: int) -> str:
+        return str(number)
+
+    assert other.test_client().get("/test-only/echo/7").get_data(as_text=True) == "7"
