@@ -275,7 +275,7 @@ def page_paths(probe: Probe) -> dict[str, tuple[str, str | None]]:
                                probe.coordinator_email),
         "calendar feed": (probe.feed_path, None),
         "API certificates, first 100": ("/api/v1/certificates?limit=100", API),
-        "API certificates, page 6 (cursor)": (
+        "API certificates, page 6": (
             f"/api/v1/certificates?limit=100&cursor={probe.api_cursor}", API),
         "feed 304": (probe.feed_path, None),
         # for scale, not product pages (bench/ical_bench.py adds them): what any page

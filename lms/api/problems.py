@@ -13,6 +13,7 @@ from typing import Any
 from flask import Response, current_app, json, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from pydantic import BaseModel, Field, ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -134,8 +135,8 @@ def validation_problem(error: ValidationError, where: str | None = None) -> Resp
                     detail=_field_detail(dict(e)))
         for e in error.errors(include_url=False)
     ]
-    return problem(422, _("The request has %(num)s invalid values.", num=len(items))
-                   if len(items) != 1 else _("The request has an invalid value."),
+    return problem(422, ngettext("The request has %(num)s invalid value.",
+                                 "The request has %(num)s invalid values.", len(items)),
                    type_=INVALID_REQUEST, errors=items)
 
 
@@ -174,14 +175,15 @@ def _field_detail(error: dict[str, Any]) -> str:
         "url_parsing": _("An address (URL) is expected."),
         "url_scheme": _("An http or https address is expected."),
     }
-    if kind in ("string_too_long", "too_long"):
-        return _("At most %(num)s characters.", num=context.get("max_length", "?")) \
-            if kind == "string_too_long" else _("Too many entries (at most %(num)s).",
-                                                num=context.get("max_length", "?"))
+    if kind == "string_too_long":
+        limit = int(context.get("max_length", 0))
+        return ngettext("At most %(num)s character.", "At most %(num)s characters.", limit)
+    if kind == "too_long":
+        return _("Too many entries (at most %(limit)s).", limit=context.get("max_length", "?"))
     if kind == "string_too_short":
         return _("This value must not be empty.")
     if kind in ("greater_than_equal", "greater_than"):
-        return _("At least %(num)s.", num=context.get("ge", context.get("gt", "?")))
+        return _("At least %(limit)s.", limit=context.get("ge", context.get("gt", "?")))
     if kind in ("less_than_equal", "less_than"):
-        return _("At most %(num)s.", num=context.get("le", context.get("lt", "?")))
+        return _("At most %(limit)s.", limit=context.get("le", context.get("lt", "?")))
     return texts.get(kind, _("This value is not valid."))

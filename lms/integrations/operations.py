@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from lms.accounts.models import Role, User
 from lms.audit.operations import record_event
@@ -39,7 +40,9 @@ def create_api_token(owner: User, name: str, scope: TokenScope, lifetime_days: i
     if not name:
         raise IntegrationError(_l("Give the token a name."), field="name")
     if len(name) > NAME_MAX:
-        raise IntegrationError(_l("At most %(num)s characters.", num=NAME_MAX), field="name")
+        raise IntegrationError(lazy_ngettext("At most %(num)s character.",
+                                             "At most %(num)s characters.", NAME_MAX),
+                               field="name")
     if lifetime_days not in LIFETIMES_DAYS:
         raise IntegrationError(_l("Choose one of the offered lifetimes."), field="lifetime")
     if scope in UNIVERSITY_SCOPES and not owner.has_role(Role.COORDINATOR):

@@ -63,6 +63,7 @@ from lms.credentials.queries import certificates_with_credential
 from lms.curriculum.queries import list_modules
 from lms.db import utcnow
 from lms.schedule.queries import list_cohort_meetings
+from lms.urls import external_urls
 from lms.web.shared.files import send_certificate, send_credential
 
 TOKEN = Tag(name="token", description="The token a request comes with")
@@ -180,12 +181,14 @@ def certificates(query: CertificateQuery) -> Response:
     page = list_certificates_page(issued_since=query.issued_since, after=after,
                                   limit=query.limit)
     more, page = len(page) > query.limit, page[:query.limit]
-    with_credential = certificates_with_credential([c.id for c in page])
-    last = page[-1] if page else None
+    with_credential = certificates_with_credential([c.id for c, _ in page])
+    last = page[-1][0] if page else None
     next_cursor = (encode_cursor("certificates", [last.issued_at.isoformat(), last.id], bound)
                    if more and last is not None else None)
+    links = external_urls()
     return answer(CertificatePage(
-        items=[certificate_out(c, c.id in with_credential) for c in page],
+        items=[certificate_out(c, c.id in with_credential, cohort_id=cohort_id, links=links)
+               for c, cohort_id in page],
         next_cursor=next_cursor))
 
 
@@ -198,7 +201,8 @@ def _position(position: list[Any]) -> tuple[datetime, int]:
         responses=answers(CertificateOut, extra=UNIVERSITY))
 def certificate(path: CertificatePath) -> Response:
     found = get_api_certificate_or_404(current_token(), path.certificate_id)
-    return answer(certificate_out(found, bool(certificates_with_credential([found.id]))))
+    return answer(certificate_out(found, bool(certificates_with_credential([found.id])),
+                                  cohort_id=found.enrollment.cohort_id))
 
 
 PDF = {"description": "The PDF as it was issued (PDF/A-3, with the credential inside)",

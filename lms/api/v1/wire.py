@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, json
 from pydantic import BaseModel
 
@@ -26,7 +28,7 @@ from lms.certificates.standing import Standing
 from lms.cohorts.models import Cohort, Enrollment
 from lms.curriculum.models import Course, Module
 from lms.schedule.models import Block, Meeting
-from lms.urls import external_url
+from lms.urls import external_urls
 
 
 def answer(model: BaseModel, status: int = 200) -> Response:
@@ -110,15 +112,18 @@ def mark_out(mark: Attendance) -> MarkOut:
                    recorded_at=mark.recorded_at)
 
 
-def certificate_out(certificate: Certificate, has_credential: bool) -> CertificateOut:
+def certificate_out(certificate: Certificate, has_credential: bool, *, cohort_id: int,
+                    links: Callable[..., str] | None = None) -> CertificateOut:
+    """``links``: :func:`lms.urls.external_urls` of the request, when it builds many."""
+    link = links or external_urls()
     return CertificateOut(
-        id=certificate.id, cohort_id=certificate.enrollment.cohort_id,
+        id=certificate.id, cohort_id=cohort_id,
         enrollment_id=certificate.enrollment_id, kind=certificate.kind,
         status=certificate.status, serial=certificate.serial,
         holder_name=certificate.holder_name, language=certificate.language,
         issued_at=certificate.issued_at, revoked_at=certificate.revoked_at,
         replaced_by_id=certificate.replaced_by_id, sha256=certificate.sha256,
-        verification_url=external_url("verify.show", code=certificate.verification_code),
-        pdf_url=external_url("api_v1.certificate_pdf", certificate_id=certificate.id),
-        credential_url=external_url("api_v1.certificate_credential",
-                                    certificate_id=certificate.id) if has_credential else None)
+        verification_url=link("verify.show", code=certificate.verification_code),
+        pdf_url=link("api_v1.certificate_pdf", certificate_id=certificate.id),
+        credential_url=link("api_v1.certificate_credential",
+                            certificate_id=certificate.id) if has_credential else None)

@@ -100,8 +100,8 @@ def create_meeting(path: CohortPath, body: MeetingIn) -> Response:
                    if m.number == body.module_number), None)
     if module is None:
         problems.append(ProblemItem(location="body.module_number", code="unknown_module",
-                                    detail=_("The cohort's course has no module %(num)s.",
-                                             num=body.module_number)))
+                                    detail=_("The cohort's course has no module %(number)s.",
+                                             number=body.module_number)))
     block = get_block(body.block_id) if body.block_id is not None else None
     if body.block_id is not None and (block is None or block.cohort_id != cohort.id):
         problems.append(ProblemItem(location="body.block_id", code="unknown_block",
