@@ -65,7 +65,7 @@ def test_a_token_that_cannot_act_answers_401(app, world, spoil):
 
 def test_the_api_never_reads_the_session_cookie(app, world):
     """A logged-in browser is no key to the API (it is exempt from CSRF checks)."""
-    from tests.test_web_shell import login
+    from tests.web.test_web_shell import login
 
     client = app.test_client()
     assert login(client, world.people["coordinator"].email).status_code == 302
@@ -182,7 +182,7 @@ def test_another_companys_id_in_every_id_parameter_answers_404(app, world):
     checked through another (a participant of another cohort, under one's own)."""
     from itertools import product
 
-    from tests.test_access_matrix import API_MATRIX, API_PARAMS, UNIVERSITY, WRITE
+    from tests.security.test_access_matrix import API_MATRIX, API_PARAMS, UNIVERSITY, WRITE
 
     client = app.test_client()
     checked = 0
