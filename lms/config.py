@@ -96,7 +96,20 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         # 0: none, the address a request comes from is the client's.
         "LMS_TRUSTED_PROXIES": _proxy_count(environ),
         **_log_settings(environ),
+        "LMS_API_RATE_LIMIT": _rate_limit(environ, "LMS_API_RATE_LIMIT", "600/minute"),
     }
+
+
+def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
+    """A rate limit in Flask-Limiter's notation ("600/minute", "10 per second")."""
+    from limits import parse_many
+
+    raw = environ.get(name, default).strip()
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate such as 600/minute, not {raw!r}.") from None
+    return raw
 
 
 LOG_FORMATS = ("text", "json")
@@ -115,6 +128,8 @@ def _log_settings(environ: Mapping[str, str]) -> dict[str, str]:
         raise ConfigError(f"LMS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
                           f"not {raw_level!r}.")
     return {"LMS_LOG_FORMAT": log_format, "LMS_LOG_LEVEL": level}
+
+
 # The longest a presigned address may live (SigV4's own limit is 7 days; a download link
 # that outlives a revoked access by more than minutes would be a leak, not a feature).
 PRESIGNED_MAX_SECONDS = 3600

@@ -36,6 +36,7 @@ from lms.curriculum.models import (
     Module,
 )
 from lms.ical.models import CalendarFeed, FeedScope
+from lms.integrations.models import ApiToken, TokenScope
 from lms.jobs.models import BackgroundJob, JobKind, JobState
 from lms.notifications.models import NotificationLog
 from lms.schedule.models import Block, Meeting, MeetingStatus, meeting_lecturer
@@ -43,6 +44,7 @@ from lms.schedule.models import Block, Meeting, MeetingStatus, meeting_lecturer
 __all__ = [
     "AbsenceDecision",
     "AbsenceNotice",
+    "ApiToken",
     "AssessmentKind",
     "Assignment",
     "Attendance",
@@ -80,6 +82,7 @@ __all__ = [
     "Submission",
     "TitleForm",
     "TokenPurpose",
+    "TokenScope",
     "User",
     "UserRole",
     "UserSession",

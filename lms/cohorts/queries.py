@@ -17,6 +17,7 @@ from lms.cohorts.models import (
     EnrollmentStatus,
     cohort_contact,
 )
+from lms.curriculum.models import Course
 from lms.extensions import db
 from lms.i18n import sort_key
 from lms.schedule.models import Meeting, MeetingStatus
@@ -112,3 +113,22 @@ def get_company(company_id: int) -> Company | None:
 
 def get_enrollment(enrollment_id: int) -> Enrollment | None:
     return db.session.get(Enrollment, enrollment_id)
+
+
+# --------------------------------------------------------------------------- for the API
+
+
+def list_cohorts(reach: sa.ColumnElement[bool]) -> list[Cohort]:
+    """The cohorts that satisfy ``reach`` (a condition on Cohort, from lms.access), newest
+    first."""
+    return list(db.session.scalars(
+        sa.select(Cohort).where(reach)
+        .options(selectinload(Cohort.course), selectinload(Cohort.company))
+        .order_by(Cohort.starts_on.desc(), Cohort.id.desc())))
+
+
+def list_cohort_courses(reach: sa.ColumnElement[bool]) -> list[Course]:
+    """The courses of the cohorts that satisfy ``reach``."""
+    return list(db.session.scalars(
+        sa.select(Course).where(Course.id.in_(sa.select(Cohort.course_id).where(reach)))
+        .order_by(Course.title_neutral, Course.id)))

@@ -110,3 +110,11 @@ def credential_shares(certificates: Iterable[Certificate]) -> dict[int, str]:
             document["credentialSubject"]["achievement"]["name"],
             document["issuer"]["name"])
     return shares
+
+
+def certificates_with_credential(certificate_ids: list[int]) -> set[int]:
+    """Which of these certificates were issued with a credential."""
+    if not certificate_ids:
+        return set()
+    return set(db.session.scalars(sa.select(CertificateCredential.certificate_id).where(
+        CertificateCredential.certificate_id.in_(certificate_ids))))

@@ -15,7 +15,7 @@ from lms.accounts.models import User
 from lms.attendance.queries import MarkingProgress, marking_progress
 from lms.cohorts.models import Cohort
 from lms.extensions import db
-from lms.schedule.models import Meeting, MeetingStatus, meeting_lecturer
+from lms.schedule.models import Block, Meeting, MeetingStatus, meeting_lecturer
 
 
 @dataclass(frozen=True)
@@ -130,3 +130,7 @@ def list_lecturer_loads() -> list[LecturerLoad]:
                       len(totals.get(u.id, [0, 0, set()])[2])) for u in lecturers),
         key=lambda load: sort_key(load.user.last_name, load.user.first_name),
     )
+
+
+def get_block(block_id: int) -> Block | None:
+    return db.session.get(Block, block_id)

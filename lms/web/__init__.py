@@ -111,6 +111,7 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     from lms.certificates.standing import Standing
     from lms.cohorts.models import EnrollmentStatus
     from lms.curriculum.models import AssessmentKind, GradingScheme
+    from lms.integrations.models import TokenScope
     from lms.jobs.models import JobKind, JobState
     from lms.privacy.declare import Audience, Category, Erasure, LegalBasis, NotPersonal
     from lms.privacy.retention import Retention
@@ -119,7 +120,7 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     return (AbsenceDecision, AssessmentKind, AttendanceStatus, Audience, Category,
             CertificateKind, CertificateStatus, EnrollmentStatus, Erasure, GradeState,
             GradingScheme, HandIn, JobKind, JobState, LegalBasis, Locale, Mark, MeetingStatus,
-            NotPersonal, Retention, Role, Standing, TitleForm)
+            NotPersonal, Retention, Role, Standing, TitleForm, TokenScope)
 
 
 def _load_user(user_id: str) -> User | None:
@@ -175,12 +176,16 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
 
 def _http_error(
     error: HTTPException,
-) -> tuple[str, int] | tuple[str, int, dict[str, str]] | HTTPException:
+) -> tuple[str, int] | tuple[str, int, dict[str, str]] | HTTPException | Response:
     """Every error page, also the 500 of an unhandled exception (Flask hands it here as
     InternalServerError)."""
     if error.code is None or error.code < 400:
         return error
     _discard_failed_transaction()
+    from lms.api import api_error, is_api_request
+
+    if is_api_request():  # the API answers problem details, never a page
+        return api_error(error)
     try:
         if isinstance(error, TooManyRequests):  # error.code == 429
             from lms.web.throttling import throttled_response

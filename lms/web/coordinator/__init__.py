@@ -20,6 +20,7 @@ from lms.web.coordinator import (  # noqa: E402, F401
     schedule,
     views,
 )
+from lms.web.shared import api_tokens as shared_api_tokens  # noqa: E402
 from lms.web.shared import attendance as shared_attendance  # noqa: E402
 from lms.web.shared import grading as shared_grading  # noqa: E402
 
@@ -27,3 +28,4 @@ from lms.web.shared import grading as shared_grading  # noqa: E402
 # the lecturers' marking window, with a reason), any assignment.
 shared_attendance.register(bp, Role.COORDINATOR)
 shared_grading.register(bp, Role.COORDINATOR)
+shared_api_tokens.register(bp, Role.COORDINATOR)
