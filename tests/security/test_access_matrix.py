@@ -241,7 +241,7 @@ def build_matrix_world(course_dir):
         "certificate": certificate.id, "verification_code": code, "feed_token": feed_token,
         "bogus": "not-a-token", "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
         "status_list": status_list.id, "job": job.id, "export_job": export_job.id,
-        "status_list": status_list.id, "university_token": university_token.id,
+        "university_token": university_token.id,
         "company_token": company_token.id,
     }
     return people, objects
