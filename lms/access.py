@@ -17,6 +17,7 @@ from lms.assignments.models import Assignment, Submission
 from lms.attendance.models import AbsenceNotice
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.cohorts.models import VISIBLE_ENROLLMENT, Cohort, Enrollment, cohort_contact
+from lms.curriculum.models import Module
 from lms.extensions import db, login_manager
 from lms.schedule.models import Block, Meeting, meeting_lecturer
 
@@ -223,3 +224,39 @@ def get_certificate_or_404(user: User, certificate_id: int) -> Certificate:
     if certificate is None or not can_download_certificate(user, certificate):
         abort(404)
     return certificate
+
+
+# --------------------------------------------------------------------------- modules of a
+# cohort: evaluation (and what else is kept per module)
+
+
+def module_of_cohort_or_404(cohort: Cohort, module_id: int) -> Module:
+    """A module of the cohort's course (the caller has checked the cohort's reach)."""
+    module = db.session.get(Module, module_id)
+    if module is None or module.course_id != cohort.course_id:
+        abort(404)
+    return module
+
+
+def teaches_module(user: User, cohort_id: int, module_id: int) -> bool:
+    """Whether ``user`` teaches a meeting of the module in the cohort."""
+    return user.is_authenticated and bool(db.session.scalar(sa.select(sa.exists().where(
+        meeting_lecturer.c.user_id == user.id,
+        meeting_lecturer.c.meeting_id == Meeting.id,
+        Meeting.cohort_id == cohort_id,
+        Meeting.module_id == module_id,
+    ))))
+
+
+def get_evaluation_subject_or_404(user: User, cohort_id: int,
+                                  module_id: int) -> tuple[Cohort, Module]:
+    """A module's evaluation in a cohort whose results ``user`` may see: coordinators any,
+    lecturers those of the modules they teach in that cohort; nobody else (a company
+    contact never, a participant never: 404)."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        abort(404)
+    module = module_of_cohort_or_404(cohort, module_id)
+    if not (is_coordinator(user) or teaches_module(user, cohort.id, module.id)):
+        abort(404)
+    return cohort, module

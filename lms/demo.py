@@ -196,6 +196,7 @@ def seed_demo(content_path: Path | None = None, now: datetime | None = None) -> 
                             _finished_attendance)
         _grade_final_assessments(past, lecturers[10])
         _issue_documents(past, coordinator, now)
+        _evaluate_modules(past, now, random.Random(2025), share=0.75)  # noqa: S311
         created = True
     if _find_cohort(course, company, COHORT, people[0]) is None:
         current = _seed_cohort(course, company, COHORT, running_days, people, coordinator,
@@ -204,6 +205,8 @@ def seed_demo(content_path: Path | None = None, now: datetime | None = None) -> 
         _record_content_plan(current, modules[2], current.enrollments, lecturers[2], now,
                              running_days[0][1][0])
         _set_paper_due(current, running_days[-1][1][0] - timedelta(days=7))
+        _evaluate_modules(current, now, random.Random(2026), share=0.5,  # noqa: S311
+                          skip=ALWAYS_PRESENT)
         created = True
     result.created = created
     db.session.flush()
@@ -443,6 +446,46 @@ def _record_content_plan(cohort: Cohort, module, enrollments: list, lecturer: Us
         if index < 6:
             grade(assignment, enrollment, passed=True, by=lecturer,
                   feedback="Klar gegliedert, gute Kanalwahl.")
+
+
+# Free texts of the demo's module evaluations (a few answers carry one).
+EVALUATION_COMMENTS = [
+    "Sehr praxisnah, die Beispiele aus dem eigenen Unternehmen haben viel gebracht.",
+    "Etwas zu viel Stoff für einen Tag; eine Pause mehr wäre gut.",
+    "Die Gruppenarbeit war der beste Teil.",
+    "Die Unterlagen hätte ich gern vorher gehabt.",
+    "Klare Struktur, gute Folien, sympathische Dozentin.",
+    "Der Raum war zu warm, sonst alles prima.",
+    "Mehr Zeit für Fragen wäre schön gewesen.",
+]
+
+
+def _evaluate_modules(cohort: Cohort, now: datetime, chance: random.Random, *, share: float,
+                      skip: int | None = None) -> None:
+    """Answers to the evaluation of every module held so far, from about ``share`` of the
+    participants (the evaluations still open without the one at ``skip``, the demo's
+    login, who finds them on the start page). Answered as each was open: a closed
+    evaluation on the day after its module ended."""
+    from lms.evaluation.operations import submit_response
+    from lms.evaluation.queries import cohort_evaluations
+
+    db.session.flush()
+    enrollments = sorted(cohort.enrollments, key=lambda e: e.id)
+    for status in cohort_evaluations(cohort, now):
+        if status.opens_at > now:
+            continue
+        moment = min(now, status.opens_at + timedelta(days=1))
+        status = next(s for s in cohort_evaluations(cohort, moment)
+                      if s.module.id == status.module.id)
+        for index, enrollment in enumerate(enrollments):
+            if index == skip or chance.random() > share:
+                continue
+            answers = {q.key: min(5, max(1, round(chance.gauss(4.1, 0.8))))
+                       for q in status.questionnaire.scale_questions
+                       if chance.random() > 0.05}
+            if chance.random() < 0.3:
+                answers["kommentar"] = chance.choice(EVALUATION_COMMENTS)
+            submit_response(status, enrollment, answers or {"inhalt": 4})
 
 
 def _at(day: date, wall: time) -> datetime:

@@ -35,6 +35,7 @@ from lms.curriculum.models import (
     GradingScheme,
     Module,
 )
+from lms.evaluation.models import Evaluation, EvaluationParticipation, EvaluationResponse
 from lms.ical.models import CalendarFeed, FeedScope
 from lms.notifications.models import NotificationLog
 from lms.schedule.models import Block, Meeting, MeetingStatus, meeting_lecturer
@@ -62,6 +63,9 @@ __all__ = [
     "CredentialStatusList",
     "Enrollment",
     "EnrollmentStatus",
+    "Evaluation",
+    "EvaluationParticipation",
+    "EvaluationResponse",
     "FeedScope",
     "Grade",
     "GradingScheme",

@@ -159,6 +159,19 @@ MATRIX: dict[str, list[Route]] = {
     "feeds.issue_cohort": [Route("POST", COORDINATOR)],
     "feeds.revoke_cohort": [Route("POST", COORDINATOR)],
     "feeds.meeting_ics": [Route("GET", COHORT_MEMBERS)],
+    # module evaluation: answered by the cohort's participants, results for the module's
+    # lecturers and the coordinators only (a company contact never)
+    "participant.evaluation": [Route("GET", OWN_PARTICIPANT, (("module_id", "open_module"),)),
+                               Route("POST", OWN_PARTICIPANT, (("module_id", "open_module"),))],
+    "lecturer.evaluations": [Route("GET", LECTURER)],
+    "lecturer.evaluation_results": [Route("GET", TEACHER)],
+    "lecturer.evaluation_pdf": [Route("GET", TEACHER)],
+    "lecturer.evaluation_csv": [Route("GET", TEACHER)],
+    "coordinator.evaluations": [Route("GET", COORDINATOR)],
+    "coordinator.evaluation_remind": [Route("POST", COORDINATOR)],
+    "coordinator.evaluation_results": [Route("GET", COORDINATOR)],
+    "coordinator.evaluation_pdf": [Route("GET", COORDINATOR)],
+    "coordinator.evaluation_csv": [Route("GET", COORDINATOR)],
 }
 
 # URL arguments that name an object of cohort A ("this cohort").
@@ -167,6 +180,7 @@ DEFAULT_PARAMS = {
     "block_id": "block", "company_id": "company", "course_id": "course",
     "user_id": "lecturer", "assignment_id": "assignment", "submission_id": "submission",
     "notice_id": "notice", "certificate_id": "certificate", "list_id": "status_list",
+    "module_id": "evaluated_module",
 }
 
 
@@ -207,6 +221,7 @@ def build_matrix_world(course_dir):
     status_list = _credential_for(certificate)
     code = certificate.verification_code
     _feed, feed_token = issue_personal_feed(a.participants[0])
+    evaluated = _evaluated_module(a)
     db.session.commit()
     people = {"participant": a.participants[0], "other_participant": b.participants[0],
               "lecturer": a.lecturer, "other_lecturer": b.lecturer, "contact": a.contact,
@@ -218,9 +233,32 @@ def build_matrix_world(course_dir):
         "assignment": paper.id, "submission": submission.id, "notice": notice.id,
         "certificate": certificate.id, "verification_code": code, "feed_token": feed_token,
         "bogus": "not-a-token", "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
-        "status_list": status_list.id,
+        "status_list": status_list.id, "evaluated_module": evaluated.id,
+        "open_module": evaluated.id,
     }
     return people, objects
+
+
+def _evaluated_module(a):
+    """Module 3, held by the world's lecturer four days ago and evaluated by five of the
+    cohort's participants (the world's participant among them): its results can be seen."""
+    from datetime import timedelta
+
+    from lms.accounts.models import Role
+    from lms.db import utcnow
+    from lms.evaluation.operations import submit_response
+    from lms.evaluation.queries import evaluation_status
+    from tests.factories import enroll, make_meeting, make_user
+
+    start = utcnow().replace(second=0, microsecond=0)
+    meeting = make_meeting(a.cohort, start - timedelta(days=4), module_number=3,
+                           lecturers=(a.lecturer,))
+    enrollments = [a.enrollments[0], *(enroll(a.cohort, make_user(Role.PARTICIPANT))
+                                       for _ in range(4))]
+    for number, enrollment in enumerate(enrollments, start=1):
+        submit_response(evaluation_status(a.cohort, meeting.module, utcnow()), enrollment,
+                        {"inhalt": number, "kommentar": f"Anmerkung {number}"})
+    return meeting.module
 
 
 def _credential_for(certificate):

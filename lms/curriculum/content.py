@@ -82,6 +82,8 @@ class CourseData:
     default_excused_counts: bool
     modules: list[ModuleData]
     assessments: list[AssessmentData]
+    # The module evaluation's questionnaire as stored (evaluation.toml), or None.
+    evaluation: dict[str, Any] | None = None
 
 
 @dataclass
@@ -182,6 +184,9 @@ def parse_course(directory: Path) -> CourseData:
         )
     numbers = {m.number for m in modules}
     assessments = _parse_assessments(source, numbers)
+    from lms.evaluation.questionnaire import parse_questionnaire
+
+    questionnaire = parse_questionnaire(directory)
 
     return CourseData(
         slug=slug,
@@ -203,6 +208,7 @@ def parse_course(directory: Path) -> CourseData:
         ),
         modules=modules,
         assessments=assessments,
+        evaluation=questionnaire.as_data() if questionnaire is not None else None,
     )
 
 

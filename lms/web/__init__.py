@@ -104,11 +104,12 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     from lms.certificates.standing import Standing
     from lms.cohorts.models import EnrollmentStatus
     from lms.curriculum.models import AssessmentKind, GradingScheme
+    from lms.evaluation.models import EvaluationWindow
     from lms.schedule.models import MeetingStatus
 
     return (AbsenceDecision, AssessmentKind, AttendanceStatus, CertificateKind,
-            CertificateStatus, EnrollmentStatus, GradeState, GradingScheme, HandIn, Locale,
-            Mark, MeetingStatus, Role, Standing, TitleForm)
+            CertificateStatus, EnrollmentStatus, EvaluationWindow, GradeState, GradingScheme,
+            HandIn, Locale, Mark, MeetingStatus, Role, Standing, TitleForm)
 
 
 def _load_user(user_id: str) -> User | None:

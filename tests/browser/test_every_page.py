@@ -45,6 +45,7 @@ from lms.demo import (
     participant_email,
     seed_demo,
 )
+from lms.evaluation.queries import open_evaluations_for
 from lms.extensions import db
 from lms.ical.operations import issue_personal_feed
 from lms.schedule.models import Block, Meeting
@@ -89,6 +90,10 @@ NOT_PAGES = {
     "coordinator.certificate_download": "application/pdf",
     "feeds.feed": "text/calendar",
     "feeds.meeting_ics": "text/calendar",
+    "lecturer.evaluation_pdf": "application/pdf",
+    "coordinator.evaluation_pdf": "application/pdf",
+    "lecturer.evaluation_csv": "text/csv",
+    "coordinator.evaluation_csv": "text/csv",
 }
 
 
@@ -167,6 +172,10 @@ def site(live_server):
                                         "Person", by=coordinator)
         _user, reset_token = request_password_reset(CONTACT[0])
         _feed, feed_token = issue_personal_feed(participant)
+        # The demo's evaluations: module 2 of the running cohort (the walking lecturer's,
+        # with enough answers for results), and one open for the participant to answer.
+        evaluated = next(m for m in cohort.course.modules if m.number == 2)
+        open_now = next(e for e in open_evaluations_for([enrollment], now) if not e.answered)
         db.session.commit()
         objects = {
             "cohort": cohort.id, "meeting": held[0].id, "tomorrow": future.id,
@@ -178,6 +187,7 @@ def site(live_server):
             "certificate": certificate.id, "verification_code": certificate.verification_code,
             "feed_token": feed_token, "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
             "status_list": certificate.credential.status_list_id,
+            "evaluated_module": evaluated.id, "open_module": open_now.status.module.id,
         }
         tokens = {"public.invitation": invitation.token, "public.password_reset": reset_token}
     logins = {"coordinator": COORDINATOR[0], "lecturer": LECTURER,

@@ -14,15 +14,18 @@ from lms.web.coordinator import (  # noqa: E402, F401
     certificates,
     cohorts,
     companies,
+    evaluations,
     lecturers,
     roster,
     schedule,
     views,
 )
 from lms.web.shared import attendance as shared_attendance  # noqa: E402
+from lms.web.shared import evaluation as shared_evaluation  # noqa: E402
 from lms.web.shared import grading as shared_grading  # noqa: E402
 
 # The lecturers' pages, for coordinators under /coordination/…: any meeting (also after
 # the lecturers' marking window, with a reason), any assignment.
 shared_attendance.register(bp, Role.COORDINATOR)
 shared_grading.register(bp, Role.COORDINATOR)
+shared_evaluation.register(bp, Role.COORDINATOR)

@@ -13,5 +13,6 @@ from lms.web.participant import (  # noqa: E402, F401
     attendance,
     certificates,
     checkin,
+    evaluation,
     views,
 )
