@@ -11,6 +11,7 @@ from lms.accounts.models import (
     UserRole,
     UserSession,
 )
+from lms.announcements.models import Announcement
 from lms.assignments.models import Assignment, Grade, Submission
 from lms.attendance.models import (
     AbsenceDecision,
@@ -37,12 +38,14 @@ from lms.curriculum.models import (
 )
 from lms.evaluation.models import Evaluation, EvaluationParticipation, EvaluationResponse
 from lms.ical.models import CalendarFeed, FeedScope
+from lms.materials.models import CourseMaterial, Material, MaterialVersion
 from lms.notifications.models import NotificationLog
 from lms.schedule.models import Block, Meeting, MeetingStatus, meeting_lecturer
 
 __all__ = [
     "AbsenceDecision",
     "AbsenceNotice",
+    "Announcement",
     "AssessmentKind",
     "Assignment",
     "Attendance",
@@ -60,6 +63,7 @@ __all__ = [
     "Company",
     "Course",
     "CourseAssessment",
+    "CourseMaterial",
     "CredentialStatusList",
     "Enrollment",
     "EnrollmentStatus",
@@ -71,6 +75,8 @@ __all__ = [
     "GradingScheme",
     "LecturerProfile",
     "Locale",
+    "Material",
+    "MaterialVersion",
     "Meeting",
     "MeetingStatus",
     "Module",

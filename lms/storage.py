@@ -1,4 +1,4 @@
-"""Files kept outside the package: submissions and issued certificates.
+"""Files kept outside the package: submissions, issued certificates, materials.
 
 Stored under random names in ``LMS_STORAGE_DIR`` with their SHA-256 recorded in the
 database; a name from a user never becomes a path.
@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-AREAS = ("submissions", "certificates")
+AREAS = ("submissions", "certificates", "materials")
 _PENDING = "lms.storage.files_of_this_transaction"
 
 
@@ -38,6 +38,11 @@ def store_bytes(area: str, data: bytes, suffix: str = "") -> tuple[str, str]:
         os.fsync(handle.fileno())
     temporary.replace(target)
     return name, hashlib.sha256(data).hexdigest()
+
+
+def read_stored(area: str, name: str) -> bytes:
+    """A whole stored file in memory (for small files)."""
+    return stored_path(area, name).read_bytes()
 
 
 def stored_path(area: str, name: str) -> Path:

@@ -159,6 +159,31 @@ MATRIX: dict[str, list[Route]] = {
     "feeds.issue_cohort": [Route("POST", COORDINATOR)],
     "feeds.revoke_cohort": [Route("POST", COORDINATOR)],
     "feeds.meeting_ics": [Route("GET", COHORT_MEMBERS)],
+    # announcements: the coordinator to any cohort, lecturers to the cohorts they teach
+    "coordinator.announcements": [Route("GET", COORDINATOR), Route("POST", COORDINATOR)],
+    "lecturer.announcements": [Route("GET", LECTURER), Route("POST", LECTURER)],
+    "participant.announcements": [Route("GET", PARTICIPANT)],
+    # materials: kept by the module's lecturers and the coordinators, released to the
+    # cohort's participants (a company contact sees none)
+    "lecturer.material_overview": [Route("GET", LECTURER)],
+    "lecturer.materials": [Route("GET", TEACHER), Route("POST", TEACHER)],
+    "lecturer.materials_reuse": [Route("POST", TEACHER)],
+    "lecturer.material_replace": [Route("POST", TEACHER)],
+    "lecturer.material_withdraw": [Route("POST", TEACHER)],
+    "lecturer.material_version": [Route("GET", TEACHER, (("version", "version"),))],
+    "lecturer.course_material": [Route("GET", LECTURER)],
+    "coordinator.cohort_materials": [Route("GET", COORDINATOR)],
+    "coordinator.materials": [Route("GET", COORDINATOR), Route("POST", COORDINATOR)],
+    "coordinator.materials_reuse": [Route("POST", COORDINATOR)],
+    "coordinator.material_replace": [Route("POST", COORDINATOR)],
+    "coordinator.material_withdraw": [Route("POST", COORDINATOR)],
+    "coordinator.material_version": [Route("GET", COORDINATOR, (("version", "version"),))],
+    "coordinator.course_material": [Route("GET", COORDINATOR)],
+    "participant.materials": [Route("GET", PARTICIPANT)],
+    "participant.module": [Route("GET", OWN_PARTICIPANT)],
+    "participant.material_download": [Route("GET", OWN_PARTICIPANT)],
+    "participant.module_zip": [Route("GET", OWN_PARTICIPANT)],
+    "participant.course_material_download": [Route("GET", PARTICIPANT)],
     # module evaluation: answered by the cohort's participants, results for the module's
     # lecturers and the coordinators only (a company contact never)
     "participant.evaluation": [Route("GET", OWN_PARTICIPANT, (("module_id", "open_module"),)),
@@ -180,7 +205,8 @@ DEFAULT_PARAMS = {
     "block_id": "block", "company_id": "company", "course_id": "course",
     "user_id": "lecturer", "assignment_id": "assignment", "submission_id": "submission",
     "notice_id": "notice", "certificate_id": "certificate", "list_id": "status_list",
-    "module_id": "evaluated_module",
+    "module_id": "evaluated_module", "material_id": "material",
+    "course_material_id": "course_material",
 }
 
 
@@ -222,6 +248,7 @@ def build_matrix_world(course_dir):
     code = certificate.verification_code
     _feed, feed_token = issue_personal_feed(a.participants[0])
     evaluated = _evaluated_module(a)
+    material, course_material = _materials(a, evaluated)
     db.session.commit()
     people = {"participant": a.participants[0], "other_participant": b.participants[0],
               "lecturer": a.lecturer, "other_lecturer": b.lecturer, "contact": a.contact,
@@ -234,9 +261,26 @@ def build_matrix_world(course_dir):
         "certificate": certificate.id, "verification_code": code, "feed_token": feed_token,
         "bogus": "not-a-token", "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
         "status_list": status_list.id, "evaluated_module": evaluated.id,
-        "open_module": evaluated.id,
+        "open_module": evaluated.id, "material": material.id, "version": 1,
+        "course_material": course_material.id,
     }
     return people, objects
+
+
+def _materials(a, module):
+    """A released file of the evaluated module (by its lecturer), and the course's standing
+    file (loaded with the course)."""
+    from lms.db import utcnow
+    from lms.demo import _tiny_pdf
+    from lms.materials.models import CourseMaterial, MaterialKind, Release
+    from lms.materials.operations import Placement, Upload, add_material
+
+    material = add_material(Placement(a.cohort, module, None, Release.NOW), "Folien",
+                            by=a.lecturer, now=utcnow(),
+                            upload=Upload("folien.pdf", _tiny_pdf("Folien")))
+    standing = db.session.scalar(db.select(CourseMaterial).filter_by(
+        course_id=a.cohort.course_id, kind=MaterialKind.FILE))
+    return material, standing
 
 
 def _evaluated_module(a):

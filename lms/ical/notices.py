@@ -27,10 +27,12 @@ from lms.schedule.operations import SEQUENCED_FIELDS, MeetingChange
 TEMPLATE = "ical_meeting_changed"
 
 
-def notify_meeting_change(change: MeetingChange, *, now: datetime | None = None) -> int:
+def notify_meeting_change(change: MeetingChange, *, now: datetime | None = None,
+                          note: str = "") -> int:
     """Email everyone a change of time, place or status concerns; returns how many
     messages were sent. Changes to meetings that are over (before and after) and changes
-    that no calendar shows send nothing."""
+    that no calendar shows send nothing. ``note``: the coordinator's words that come with
+    it (the announcement of the change, :mod:`lms.announcements`)."""
     before, after = change.before, change.after
     now = now or utcnow()
     if max(datetime.fromisoformat(before["ends_at"]),
@@ -53,7 +55,7 @@ def notify_meeting_change(change: MeetingChange, *, now: datetime | None = None)
         for user in _participants(change.meeting.cohort_id):
             recipients.setdefault(user.email, (user, method))
 
-    context = _context(change, row)
+    context = {**_context(change, row), "note": note.strip()}
     sent = 0
     for user, user_method in recipients.values():
         if _send(user, user_method, row, context):

@@ -96,6 +96,7 @@ def register_web(app: Flask) -> None:
 def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     """Every enumeration people see, each a template global under its class name."""
     from lms.accounts.models import Locale, Role, TitleForm
+    from lms.announcements.models import AnnouncementKind
     from lms.assignments.models import GradeState
     from lms.assignments.queries import HandIn
     from lms.attendance.models import AbsenceDecision, AttendanceStatus
@@ -105,11 +106,13 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     from lms.cohorts.models import EnrollmentStatus
     from lms.curriculum.models import AssessmentKind, GradingScheme
     from lms.evaluation.models import EvaluationWindow
+    from lms.materials.models import MaterialKind, Release
     from lms.schedule.models import MeetingStatus
 
-    return (AbsenceDecision, AssessmentKind, AttendanceStatus, CertificateKind,
+    return (AbsenceDecision, AnnouncementKind, AssessmentKind, AttendanceStatus, CertificateKind,
             CertificateStatus, EnrollmentStatus, EvaluationWindow, GradeState, GradingScheme,
-            HandIn, Locale, Mark, MeetingStatus, Role, Standing, TitleForm)
+            HandIn, Locale, Mark, MaterialKind, MeetingStatus, Release, Role, Standing,
+            TitleForm)
 
 
 def _load_user(user_id: str) -> User | None:

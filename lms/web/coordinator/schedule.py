@@ -15,7 +15,9 @@ from flask_login import current_user
 from lms.access import get_block_or_404, get_cohort_or_404, get_meeting_or_404
 from lms.accounts.models import Role
 from lms.accounts.queries import list_users, list_users_with_role
+from lms.announcements.operations import announce_meeting_change
 from lms.cohorts.models import Cohort
+from lms.db import utcnow
 from lms.ical.notices import notify_meeting_change
 from lms.localtime import LocalInstant, NonexistentTime, ambiguity_notice, local_instant
 from lms.mail import MailError
@@ -51,13 +53,14 @@ def _chosen(form: MeetingForm | SeriesForm, cohort: Cohort) -> dict[str, Any]:
             "lecturers": list_users(form.lecturer_ids.data or [])}
 
 
-def _notify(change: MeetingChange) -> None:
-    """Tell participants and lecturers about a move or cancellation, with an .ics."""
+def _notify(change: MeetingChange, note: str = "") -> None:
+    """Tell participants and lecturers about a move or cancellation, with an .ics (and the
+    coordinator's note, when the change is announced)."""
     if not (change.moved or change.cancelled or
             change.before["location"] != change.after["location"]):
         return
     try:
-        notify_meeting_change(change)
+        notify_meeting_change(change, note=note)
     except MailError:
         flash(_("The change notice could not be sent to everyone."), "error")
 
@@ -175,6 +178,7 @@ def _meeting_form(cohort: Cohort, meeting: Meeting | None) -> ResponseReturnValu
     is sent to those it concerns; a doubled hour or a day outside the cohort's is said."""
     if meeting is None:
         form = MeetingForm(location=cohort.location)
+        del form.announce, form.announcement_note  # a new meeting changes nothing
     else:
         zone = ZoneInfo(cohort.timezone)
         local_start, local_end = (meeting.starts_at.astimezone(zone),
@@ -188,18 +192,28 @@ def _meeting_form(cohort: Cohort, meeting: Meeting | None) -> ResponseReturnValu
         values = {"title": form.title.data or "", "starts_at": start.at, "ends_at": end.at,
                   "location": form.location.data or "",
                   "online_url": form.online_url.data or "", **_chosen(form, cohort)}
-        with committing() as saved:
+        note = "" if meeting is None else (form.announcement_note.data or "")
+        announced = None
+        with committing(form, "announcement_note") as saved:
             if meeting is None:
                 saved_meeting, change = schedule_meeting(cohort, by=current_user, **values), None
             else:
                 saved_meeting, change = meeting, update_meeting(meeting, by=current_user,
                                                                 **values)
+                if form.announce.data:
+                    announced = announce_meeting_change(change, note, by=current_user,
+                                                        now=utcnow())
         if saved:
             if change is None:
                 flash(_("The meeting has been added."), "info")
             else:
-                _notify(change)
+                _notify(change, note)
                 flash(_("The meeting has been saved."), "info")
+                if announced is not None:
+                    flash(_("The new time or place is announced on the participants' start "
+                            "page."), "info")
+                elif form.announce.data:
+                    flash(_("Neither time nor place changed: nothing was announced."), "info")
             if (change is None or change.moved) and (notice := time_notice(start, end)):
                 flash(notice, "warning")
             _warn_outside_cohort(cohort, [saved_meeting])

@@ -1,5 +1,5 @@
-"""Stored files as downloads: submissions and issued certificates, exactly as stored,
-never rendered again, never shown inline."""
+"""Stored files as downloads: submissions, issued certificates and materials, exactly as
+stored, never rendered again, never shown inline."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from flask import Response, abort, send_file
 from lms.assignments.models import Submission
 from lms.certificates.models import Certificate
 from lms.certificates.operations import AREA as CERTIFICATES
+from lms.materials.models import AREA as MATERIALS
+from lms.materials.models import CourseMaterial, MaterialVersion
 from lms.storage import stored_path
 
 
@@ -50,3 +52,26 @@ def send_credential(certificate: Certificate) -> Response:
         "Cache-Control": "private, no-cache"})
     response.set_etag(credential.sha256)
     return response
+
+
+def _attachment(area: str, stored_name: str, mimetype: str, download_name: str,
+                etag: str) -> Response:
+    response = send_file(stored_path(area, stored_name), mimetype=mimetype, as_attachment=True,
+                         download_name=download_name, etag=etag, max_age=0)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def send_material_version(version: MaterialVersion) -> Response:
+    """A material's file (one version) under its original name."""
+    return _attachment(MATERIALS, version.stored_name, version.content_type,
+                       version.original_filename, version.sha256)
+
+
+def send_course_material(material: CourseMaterial) -> Response:
+    """A standing material of the course, as loaded from its content."""
+    if material.stored_name is None:
+        abort(404)  # a link has no file
+    return _attachment(MATERIALS, material.stored_name, material.content_type,
+                       material.original_filename, material.sha256)
