@@ -17,7 +17,7 @@ import lms
 LMS = Path(lms.__file__).resolve().parent
 WEB = LMS / "web"
 AREAS = ("accounts", "assignments", "attendance", "audit", "certificates", "cohorts",
-         "curriculum", "evaluation", "ical", "notifications", "schedule")
+         "curriculum", "evaluation", "ical", "notifications", "privacy", "schedule")
 
 # SQLAlchemy's statement builders, as sa.select(...), sqlalchemy.text(...), db.select(...)
 # or a bare select(...) imported from sqlalchemy.

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import enum_type, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class AnnouncementKind(LabelledEnum):
 BODY_MAX = 5000
 
 
-class Announcement(db.Model):
+class Announcement(Model):
     __tablename__ = "announcement"
     __table_args__ = (
         sa.CheckConstraint("expires_at > created_at", name="expires_after_creation"),

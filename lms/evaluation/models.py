@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.extensions import db
+from lms.extensions import Model
 from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def new_response_id() -> str:
     return str(uuid.uuid4())
 
 
-class Evaluation(db.Model):
+class Evaluation(Model):
     """A module's evaluation in one cohort: made when it is first answered or reminded of,
     with the questions it is answered with."""
 
@@ -69,7 +69,7 @@ class Evaluation(db.Model):
     reminded_by: Mapped[User | None] = relationship()
 
 
-class EvaluationResponse(db.Model):
+class EvaluationResponse(Model):
     """One participant's answers, without the participant: a random key, the evaluation,
     the answers ({question key: scale position 1…n or text}); no person, no time."""
 
@@ -81,7 +81,7 @@ class EvaluationResponse(db.Model):
     answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
 
 
-class EvaluationParticipation(db.Model):
+class EvaluationParticipation(Model):
     """That an enrollment has answered an evaluation (never what, never when)."""
 
     __tablename__ = "evaluation_participation"

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import enum_type, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ class Release(LabelledEnum):
         return self in (Release.MEETING_START, Release.MEETING_END)
 
 
-class Material(db.Model):
+class Material(Model):
     __tablename__ = "material"
     __table_args__ = (
         sa.CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
@@ -113,7 +113,7 @@ class Material(db.Model):
         return f"<Material {self.id} {self.title!r}>"
 
 
-class MaterialVersion(db.Model):
+class MaterialVersion(Model):
     """One uploaded file of a material; a replacement is a new version, the old ones stay."""
 
     __tablename__ = "material_version"
@@ -140,7 +140,7 @@ class MaterialVersion(db.Model):
     uploaded_by: Mapped[User | None] = relationship()
 
 
-class CourseMaterial(db.Model):
+class CourseMaterial(Model):
     """A standing material of the course (``course_content/<course>/materials.toml``),
     for every cohort: a file kept in storage, or a link."""
 
