@@ -97,7 +97,22 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "LMS_TRUSTED_PROXIES": _proxy_count(environ),
         **_log_settings(environ),
         "LMS_API_RATE_LIMIT": _rate_limit(environ, "LMS_API_RATE_LIMIT", "600/minute"),
+        "LMS_EVALUATION_MIN_ANSWERS": _evaluation_minimum(environ),
     }
+
+
+# Fewer answers than this would let a lecturer tell who answered what, whatever is set.
+EVALUATION_MIN_ANSWERS_FLOOR = 3
+
+
+def _evaluation_minimum(environ: Mapping[str, str]) -> int:
+    """How many answers a module evaluation needs before its results are shown."""
+    raw = environ.get("LMS_EVALUATION_MIN_ANSWERS", "5").strip()
+    if not raw.isdigit() or int(raw) < EVALUATION_MIN_ANSWERS_FLOOR:
+        raise ConfigError(f"LMS_EVALUATION_MIN_ANSWERS must be a whole number of at least "
+                          f"{EVALUATION_MIN_ANSWERS_FLOOR} (fewer answers would not keep them "
+                          f"anonymous), not {raw!r}.")
+    return int(raw)
 
 
 def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:

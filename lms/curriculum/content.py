@@ -82,6 +82,10 @@ class CourseData:
     default_excused_counts: bool
     modules: list[ModuleData]
     assessments: list[AssessmentData]
+    # The module evaluation's questionnaire as stored (evaluation.toml), or None.
+    evaluation: dict[str, Any] | None = None
+    # The course's standing materials (materials.toml), checked, with their files' bytes.
+    materials: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -184,6 +188,12 @@ def parse_course(directory: Path) -> CourseData:
         )
     numbers = {m.number for m in modules}
     assessments = _parse_assessments(source, numbers)
+    from lms.evaluation.questionnaire import parse_questionnaire
+
+    questionnaire = parse_questionnaire(directory)
+    from lms.materials.content import parse_course_materials
+
+    materials = parse_course_materials(directory, numbers)
 
     return CourseData(
         slug=slug,
@@ -205,6 +215,8 @@ def parse_course(directory: Path) -> CourseData:
         ),
         modules=modules,
         assessments=assessments,
+        evaluation=questionnaire.as_data() if questionnaire is not None else None,
+        materials=materials,
     )
 
 
@@ -469,6 +481,10 @@ def load_course(directory: Path | str) -> LoadReport:
             course.assessments.remove(assessment)
             report.removed.append(f"assessment {key}")
     db.session.flush()
+    from lms.materials.content import store_course_materials
+
+    report.updated.extend(store_course_materials(
+        course.id, {m.number: m.id for m in course.modules}, data.materials))
     return report
 
 
@@ -483,7 +499,8 @@ def _module_in_use(module: Module) -> bool:
 
 
 def _course_values(data: CourseData) -> dict[str, Any]:
-    values = {k: v for k, v in vars(data).items() if k not in ("modules", "assessments", "slug")}
+    values = {k: v for k, v in vars(data).items()
+              if k not in ("modules", "assessments", "slug", "materials")}
     return values
 
 

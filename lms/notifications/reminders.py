@@ -1,5 +1,5 @@
 """Reminders sent by ``lms notify`` (run by cron): deadlines coming up, grades published,
-attendance below or near the minimum.
+attendance below or near the minimum, a module's evaluation that has opened.
 
 Each reminder has a key; a row in ``notification_log`` claims it with INSERT ... ON
 CONFLICT DO NOTHING, so that a reminder is sent once however often (or however many
@@ -50,6 +50,7 @@ def due_reminders(now: datetime) -> Iterator[Reminder]:
     yield from _deadline_reminders(now)
     yield from _grade_reminders(now)
     yield from _attendance_reminders(now)
+    yield from _evaluation_invitations(now)
 
 
 def already_sent(reminder: Reminder) -> bool:
@@ -199,3 +200,34 @@ def send_reminders(job: BackgroundJob) -> dict[str, int]:
         raise ReminderError(f"{failed} of {len(due)} reminders could not be sent "
                             f"({last_error})")
     return {"sent": job.done}
+def _evaluation_invitations(now: datetime) -> Iterator[Reminder]:
+    """Ask each participant for their feedback once a module's evaluation has opened (its
+    last meeting is over), unless they have answered already."""
+    from lms.evaluation.notices import mail_context
+    from lms.evaluation.queries import ASKED_ENROLLMENT, cohort_evaluations, has_answered
+
+    today = now.date()
+    cohorts = db.session.scalars(
+        sa.select(Cohort)
+        .where(Cohort.archived_at.is_(None), Cohort.starts_on <= today)
+        .options(selectinload(Cohort.course))
+    ).all()
+    for cohort in cohorts:
+        statuses = [s for s in cohort_evaluations(cohort, now) if s.is_open]
+        if not statuses:
+            continue
+        enrollments = db.session.scalars(
+            sa.select(Enrollment)
+            .where(Enrollment.cohort_id == cohort.id, Enrollment.status.in_(ASKED_ENROLLMENT))
+            .options(selectinload(Enrollment.user))
+        ).all()
+        for status in statuses:
+            context = {**mail_context(status), "reminder": False}
+            for enrollment in enrollments:
+                if not enrollment.user.is_active or has_answered(status.evaluation, enrollment):
+                    continue
+                yield Reminder(
+                    "evaluation_open",
+                    f"evaluation:cohort:{cohort.id}:module:{status.module.id}:"
+                    f"enrollment:{enrollment.id}",
+                    enrollment.user, "evaluation_reminder", context)

@@ -103,6 +103,7 @@ def register_web(app: Flask) -> None:
 def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     """Every enumeration people see, each a template global under its class name."""
     from lms.accounts.models import Locale, Role, TitleForm
+    from lms.announcements.models import AnnouncementKind
     from lms.assignments.models import GradeState
     from lms.assignments.queries import HandIn
     from lms.attendance.models import AbsenceDecision, AttendanceStatus
@@ -111,16 +112,19 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     from lms.certificates.standing import Standing
     from lms.cohorts.models import EnrollmentStatus
     from lms.curriculum.models import AssessmentKind, GradingScheme
+    from lms.evaluation.models import EvaluationWindow
     from lms.integrations.models import TokenScope
     from lms.jobs.models import JobKind, JobState
+    from lms.materials.models import MaterialKind, Release
     from lms.privacy.declare import Audience, Category, Erasure, LegalBasis, NotPersonal
     from lms.privacy.retention import Retention
     from lms.schedule.models import MeetingStatus
 
-    return (AbsenceDecision, AssessmentKind, AttendanceStatus, Audience, Category,
-            CertificateKind, CertificateStatus, EnrollmentStatus, Erasure, GradeState,
-            GradingScheme, HandIn, JobKind, JobState, LegalBasis, Locale, Mark, MeetingStatus,
-            NotPersonal, Retention, Role, Standing, TitleForm, TokenScope)
+    return (AbsenceDecision, AnnouncementKind, AssessmentKind, AttendanceStatus, Audience,
+            Category, CertificateKind, CertificateStatus, EnrollmentStatus, Erasure,
+            EvaluationWindow, GradeState, GradingScheme, HandIn, JobKind, JobState,
+            LegalBasis, Locale, Mark, MaterialKind, MeetingStatus, NotPersonal, Release,
+            Retention, Role, Standing, TitleForm, TokenScope)
 
 
 def _load_user(user_id: str) -> User | None:

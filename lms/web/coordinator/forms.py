@@ -35,6 +35,7 @@ from wtforms.validators import (
 )
 
 from lms.accounts.models import BIO_MAX, EXPERTISE_MAX, LecturerProfile, Locale, TitleForm, User
+from lms.announcements.models import BODY_MAX as ANNOUNCEMENT_BODY_MAX
 from lms.cohorts.models import DEFAULT_ATTENDANCE_EDIT_DAYS, Cohort, Company
 from lms.cohorts.roster_import import MAX_BYTES as ROSTER_MAX_BYTES
 from lms.db import max_length
@@ -180,6 +181,15 @@ class MeetingForm(_MeetingFields):
     day = DateField(_l("Date"), validators=[InputRequired(REQUIRED)])
     title = StringField(_l("Title (optional)"), validators=[
         Optional(), Length(max=max_length(Meeting.title))])
+    # Only when a meeting is edited (the view removes them from a new one's form):
+    announce = BooleanField(
+        _l("Also announce a new time or place on the participants' start page"),
+        description=_l("Until the meeting is over; the change notice by e-mail is sent "
+                       "either way."))
+    announcement_note = TextAreaField(
+        _l("Note to the participants (optional)"),
+        validators=[Optional(), Length(max=ANNOUNCEMENT_BODY_MAX)],
+        description=_l("Sent with the change notice and shown with the announcement."))
 
 
 WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),

@@ -15,7 +15,9 @@ from flask_login import current_user
 from lms.access import get_block_or_404, get_cohort_or_404, get_meeting_or_404
 from lms.accounts.models import Role
 from lms.accounts.queries import list_users, list_users_with_role
+from lms.announcements.operations import announce_meeting_change
 from lms.cohorts.models import Cohort
+from lms.db import utcnow
 from lms.ical.notices import notice_is_due, queue_change_notice
 from lms.jobs.models import BackgroundJob
 from lms.jobs.queue import dispatch
@@ -53,12 +55,13 @@ def _chosen(form: MeetingForm | SeriesForm, cohort: Cohort) -> dict[str, Any]:
             "lecturers": list_users(form.lecturer_ids.data or [])}
 
 
-def _notice(change: MeetingChange | None) -> BackgroundJob | None:
+def _notice(change: MeetingChange | None, note: str = "") -> BackgroundJob | None:
     """The job that tells participants and lecturers about a move, a cancellation or
-    another place, with an .ics (queued with the change, in its transaction)."""
+    another place, with an .ics and the coordinator's note when the change is announced
+    (queued with the change, in its transaction)."""
     if change is None or not notice_is_due(change):
         return None
-    return queue_change_notice(change, by=current_user)
+    return queue_change_notice(change, by=current_user, note=note)
 
 
 def _send(notice: BackgroundJob | None) -> None:
@@ -182,6 +185,7 @@ def _meeting_form(cohort: Cohort, meeting: Meeting | None) -> ResponseReturnValu
     is sent to those it concerns; a doubled hour or a day outside the cohort's is said."""
     if meeting is None:
         form = MeetingForm(location=cohort.location)
+        del form.announce, form.announcement_note  # a new meeting changes nothing
     else:
         zone = ZoneInfo(cohort.timezone)
         local_start, local_end = (meeting.starts_at.astimezone(zone),
@@ -195,19 +199,29 @@ def _meeting_form(cohort: Cohort, meeting: Meeting | None) -> ResponseReturnValu
         values = {"title": form.title.data or "", "starts_at": start.at, "ends_at": end.at,
                   "location": form.location.data or "",
                   "online_url": form.online_url.data or "", **_chosen(form, cohort)}
-        with committing() as saved:
+        note = "" if meeting is None else (form.announcement_note.data or "")
+        announced = None
+        with committing(form, "announcement_note") as saved:
             if meeting is None:
                 saved_meeting, change = schedule_meeting(cohort, by=current_user, **values), None
             else:
                 saved_meeting, change = meeting, update_meeting(meeting, by=current_user,
                                                                 **values)
-            notice_job = _notice(change)
+                if form.announce.data:
+                    announced = announce_meeting_change(change, note, by=current_user,
+                                                        now=utcnow())
+            notice_job = _notice(change, note)
         if saved:
             if change is None:
                 flash(_("The meeting has been added."), "info")
             else:
                 _send(notice_job)
                 flash(_("The meeting has been saved."), "info")
+                if announced is not None:
+                    flash(_("The new time or place is announced on the participants' start "
+                            "page."), "info")
+                elif form.announce.data:
+                    flash(_("Neither time nor place changed: nothing was announced."), "info")
             if (change is None or change.moved) and (notice := time_notice(start, end)):
                 flash(notice, "warning")
             _warn_outside_cohort(cohort, [saved_meeting])

@@ -7,12 +7,19 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.access import get_meeting_or_404
+from lms.access import (
+    get_meeting_or_404,
+    is_coordinator,
+    own_enrollment,
+    sees_cohort_materials,
+    teaches_module,
+)
 from lms.accounts.models import Locale, Role, User
 from lms.accounts.operations import authenticate
 from lms.accounts.sessions import end_session, start_session
-from lms.db import database_is_reachable, migrations_are_current
+from lms.db import database_is_reachable, migrations_are_current, utcnow
 from lms.extensions import db
+from lms.materials.queries import released_materials
 from lms.storage import storage_reachable
 from lms.web.fields import add_error, filled
 from lms.web.public import bp
@@ -109,7 +116,14 @@ def set_language() -> ResponseReturnValue:
 @login_required
 def meeting(meeting_id: int) -> ResponseReturnValue:
     meeting = get_meeting_or_404(current_user, meeting_id)
-    return render_template("public/meeting.html", meeting=meeting)
+    materials = None
+    if sees_cohort_materials(current_user, meeting.cohort_id):
+        materials = released_materials([meeting.cohort_id], utcnow(), meeting_id=meeting.id)
+    return render_template(
+        "public/meeting.html", meeting=meeting, materials=materials,
+        participant=own_enrollment(current_user, meeting.cohort_id) is not None,
+        manages=is_coordinator(current_user) or teaches_module(
+            current_user, meeting.cohort_id, meeting.module_id))
 
 
 @bp.get("/healthz")

@@ -1,6 +1,6 @@
-"""Stored files as downloads: submissions and issued certificates, exactly as stored,
-never rendered again, never shown inline; streamed from the store (or redirected to a
-short-lived address of the object, when so configured)."""
+"""Stored files as downloads: submissions, issued certificates, materials and exports,
+exactly as stored, never rendered again, never shown inline; streamed from the store (or
+redirected to a short-lived address of the object, when so configured)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from werkzeug.wrappers import Response as StoredDownload
 from lms.assignments.models import Submission
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.jobs.models import BackgroundJob
+from lms.materials.models import AREA as MATERIALS
+from lms.materials.models import CourseMaterial, MaterialVersion
 from lms.storage import send_stored
 
 # Seconds after which a download of a certificate still being issued may be tried again.
@@ -56,3 +58,19 @@ def send_export(job: BackgroundJob) -> StoredDownload:
     return send_stored("exports", job.result["stored_name"], download_name=job.result["filename"],
                        mimetype="application/zip", etag=job.result["sha256"],
                        cache_control="private, no-store")
+
+
+def send_material_version(version: MaterialVersion) -> StoredDownload:
+    """A material's file (one version) under its original name."""
+    return send_stored(MATERIALS, version.stored_name, download_name=version.original_filename,
+                       mimetype=version.content_type, etag=version.sha256,
+                       cache_control="private, no-cache")
+
+
+def send_course_material(material: CourseMaterial) -> StoredDownload:
+    """A standing material of the course, as loaded from its content."""
+    if material.stored_name is None:
+        abort(404)  # a link has no file
+    return send_stored(MATERIALS, material.stored_name, download_name=material.original_filename,
+                       mimetype=material.content_type or "application/octet-stream",
+                       etag=material.sha256, cache_control="private, no-cache")
