@@ -33,7 +33,7 @@ NOTE_MAX = 2000
 
 
 class MaterialKind(LabelledEnum):
-    FILE = "file", _l("file")
+    FILE = "file", _l("uploaded file")
     LINK = "link", _l("link")
 
 

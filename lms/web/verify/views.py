@@ -81,7 +81,7 @@ def check_file() -> ResponseReturnValue:
     data = form.file.data.stream.read()  # within the upload limit (FileWithinLimit)
     certificate = get_certificate_by_sha256(hashlib.sha256(data).hexdigest())
     if certificate is not None:
-        return _result(certificate, "file")
+        return _result(certificate, "pdf")
     # Not a file we stored: a credential (JSON), or a PDF that carries one.
     document = parse_json(data)
     if document is None:
