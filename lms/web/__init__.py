@@ -41,8 +41,28 @@ CSP = (
 MAX_ID = 2**31 - 1
 
 
+def _at_most(limit: int) -> str:
+    """A regular expression for the whole numbers 0 to ``limit`` (no leading zeros)."""
+    digits = str(limit)
+    shorter = f"0|[1-9]\\d{{0,{len(digits) - 2}}}" if len(digits) > 1 else "0"
+    same_length = []
+    for i, digit in enumerate(digits):
+        if digit == "0" or (i == 0 and digit == "1"):
+            continue
+        low = "1" if i == 0 else "0"
+        rest = len(digits) - i - 1
+        tail = f"\\d{{{rest}}}" if rest else ""
+        same_length.append(f"{digits[:i]}[{low}-{int(digit) - 1}]{tail}")
+    same_length.append(digits)
+    return "|".join(filter(None, [shorter, *same_length]))
+
+
 class IdConverter(IntegerConverter):
-    """``<int:…>`` in every route: a non-negative whole number of at most ``MAX_ID``."""
+    """``<int:…>`` in every route: a non-negative whole number of at most ``MAX_ID``.
+    A larger number does not match the rule at all (rather than failing its conversion),
+    so that a path served by two rules for two methods answers 404, not 405."""
+
+    regex = f"(?:{_at_most(MAX_ID)})"
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
