@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -34,6 +34,8 @@ class CertificateStatus(LabelledEnum):
 
 class Certificate(Model):
     __tablename__ = "certificate"
+    # The issued PDF is in this storage area under ``stored_name``, with ``sha256``.
+    storage_area: ClassVar[str] = "certificates"
     __table_args__ = (
         sa.CheckConstraint(
             "status IN ('pending', 'valid') "

@@ -71,7 +71,7 @@ from lms.storage import remove_on_rollback, remove_stored, store_bytes
 if TYPE_CHECKING:
     from lms.jobs.models import BackgroundJob
 
-AREA = "certificates"
+AREA = Certificate.storage_area
 # The longest reason for a revocation or a correction: the column's length.
 REASON_MAX = max_length(Certificate.revoked_reason)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import zipfile
 
 from flask import current_app
@@ -25,7 +26,7 @@ from lms.extensions import db
 from lms.i18n import file_name_part
 from lms.jobs.models import BackgroundJob
 from lms.jobs.operations import advance, set_total
-from lms.storage import remove_on_rollback, store_bytes, stored_path
+from lms.storage import open_stored, remove_on_rollback, store_bytes
 
 AREA = "exports"
 
@@ -59,8 +60,10 @@ def build_cohort_export(job: BackgroundJob) -> dict[str, object]:
         writer.writerow([_("Serial number"), _("Name"), _("Document"), _("State"),
                          _("Issued on")])
         for certificate in sorted(documents, key=lambda c: c.serial):
-            archive.write(stored_path("certificates", certificate.stored_name),
-                          arcname=f"{file_name_part(_('certificates'))}/{certificate.serial}.pdf")
+            arcname = f"{file_name_part(_('certificates'))}/{certificate.serial}.pdf"
+            with open_stored("certificates", certificate.stored_name) as source, \
+                    archive.open(arcname, "w") as target:
+                shutil.copyfileobj(source, target)
             writer.writerow([certificate.serial, certificate.holder_name or
                              certificate.enrollment.user.full_name, certificate.kind.label,
                              certificate.status.label,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -53,7 +54,7 @@ class PreparedCredential:
 
     @property
     def uri(self) -> str:
-        return self.document["id"]
+        return str(self.document["id"])
 
 
 def serialise(document: dict[str, Any]) -> str:
@@ -66,7 +67,8 @@ STATUS_LIST_PATH = "/credentials/status/{list_id}"
 
 def status_list_url(list_id: int) -> str:
     """The list's stable public address (the route ``credentials.status_list``)."""
-    return current_app.config["LMS_BASE_URL"] + STATUS_LIST_PATH.format(list_id=list_id)
+    base: str = current_app.config["LMS_BASE_URL"]
+    return base + STATUS_LIST_PATH.format(list_id=list_id)
 
 
 def issuer_profile(provider: str, unit: str) -> dict[str, Any]:
@@ -186,7 +188,7 @@ def _lock(status_list: CredentialStatusList, *, bump: bool) -> None:
         .execution_options(synchronize_session=False))
 
 
-def _sign_list(status_list: CredentialStatusList, revoked, now: datetime,
+def _sign_list(status_list: CredentialStatusList, revoked: Sequence[int], now: datetime,
                keyring: Keyring) -> None:
     url = status_list_url(status_list.id)
     unsigned = status_list_credential(url, issuer_did(), proofs.utc_stamp(now),

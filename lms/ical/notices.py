@@ -47,11 +47,13 @@ def notice_is_due(change: MeetingChange) -> bool:
             or change.before["location"] != change.after["location"])
 
 
-def queue_change_notice(change: MeetingChange, *, by: User | None = None) -> BackgroundJob:
-    """The job that sends the notices of ``change`` (dispatch it after the commit)."""
+def queue_change_notice(change: MeetingChange, *, by: User | None = None,
+                        note: str = "") -> BackgroundJob:
+    """The job that sends the notices of ``change`` (dispatch it after the commit);
+    ``note``: the coordinator's words that come with it (an announced change)."""
     return create_job(JobKind.CHANGE_NOTICE, by=by, cohort=change.meeting.cohort,
                       params={"meeting_id": change.meeting.id, "before": change.before,
-                              "after": change.after})
+                              "after": change.after, "note": note})
 
 
 def send_change_notices(job: BackgroundJob) -> dict[str, int]:
@@ -60,15 +62,17 @@ def send_change_notices(job: BackgroundJob) -> dict[str, int]:
     if meeting is None:
         return {"sent": 0}
     change = MeetingChange(meeting, job.params["before"], job.params["after"])
-    notify_meeting_change(change, now=job.created_at, job=job)
+    notify_meeting_change(change, now=job.created_at, job=job,
+                          note=job.params.get("note", ""))
     return {"sent": job.done}
 
 
 def notify_meeting_change(change: MeetingChange, *, now: datetime | None = None,
-                          job: BackgroundJob | None = None) -> int:
+                          job: BackgroundJob | None = None, note: str = "") -> int:
     """Email everyone a change of time, place or status concerns; returns how many
     messages were sent. Changes to meetings that are over (before and after) and changes
-    that no calendar shows send nothing.
+    that no calendar shows send nothing. ``note``: the coordinator's words that come with
+    it (the announcement of the change, :mod:`lms.announcements`).
 
     For a ``job``: each recipient reached is claimed under the job and committed at once
     (a retry skips them), the job's progress counts them, and when someone could not be
@@ -95,7 +99,7 @@ def notify_meeting_change(change: MeetingChange, *, now: datetime | None = None,
         for user in _participants(change.meeting.cohort_id):
             recipients.setdefault(user.email, (user, method))
 
-    context = _context(change, row)
+    context = {**_context(change, row), "note": note.strip()}
     if job is not None:
         set_total(job, len(recipients))
         db.session.commit()

@@ -1,5 +1,5 @@
 """Reminders sent by ``lms notify`` (run by cron): deadlines coming up, grades published,
-attendance below or near the minimum.
+attendance below or near the minimum, a module's evaluation that has opened.
 
 Each reminder has a key; a row in ``notification_log`` claims it with INSERT ... ON
 CONFLICT DO NOTHING, so that a reminder is sent once however often (or however many
@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import User
 from lms.assignments.models import Assignment, Grade, Submission
 from lms.certificates.queries import cohort_progress
-from lms.certificates.rules import Standing
+from lms.certificates.standing import Standing
 from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
 from lms.curriculum.models import AssessmentKind
 from lms.db import insert_on_conflict, utcnow
@@ -50,6 +50,7 @@ def due_reminders(now: datetime) -> Iterator[Reminder]:
     yield from _deadline_reminders(now)
     yield from _grade_reminders(now)
     yield from _attendance_reminders(now)
+    yield from _evaluation_invitations(now)
 
 
 def already_sent(reminder: Reminder) -> bool:
@@ -91,6 +92,9 @@ def _deadline_reminders(now: datetime) -> Iterator[Reminder]:
         .options(selectinload(Enrollment.user))
     ).all()
     for assignment in assignments:
+        due_at = assignment.due_at
+        if due_at is None:  # (the query asked for one)
+            continue
         for enrollment in enrollments:
             if enrollment.cohort_id != assignment.cohort_id:
                 continue
@@ -99,7 +103,7 @@ def _deadline_reminders(now: datetime) -> Iterator[Reminder]:
             yield Reminder(
                 "deadline_reminder",
                 f"assignment:{assignment.id}:enrollment:{enrollment.id}:"
-                f"due:{assignment.due_at.isoformat()}",
+                f"due:{due_at.isoformat()}",
                 enrollment.user, "deadline_reminder",
                 {"assignment": assignment, "cohort": assignment.cohort},
             )
@@ -114,10 +118,11 @@ def _grade_reminders(now: datetime) -> Iterator[Reminder]:
                  selectinload(Grade.enrollment).selectinload(Enrollment.user))
     ).all()
     for grade in grades:
-        if grade.enrollment.status == EnrollmentStatus.WITHDRAWN:
-            continue
+        published_at = grade.published_at
+        if published_at is None or grade.enrollment.status == EnrollmentStatus.WITHDRAWN:
+            continue  # (the query asked for published grades)
         yield Reminder(
-            "grade_published", f"grade:{grade.id}:published:{grade.published_at.isoformat()}",
+            "grade_published", f"grade:{grade.id}:published:{published_at.isoformat()}",
             grade.enrollment.user, "grade_published",
             {"assignment": grade.assignment, "cohort": grade.assignment.cohort},
         )
@@ -195,3 +200,34 @@ def send_reminders(job: BackgroundJob) -> dict[str, int]:
         raise ReminderError(f"{failed} of {len(due)} reminders could not be sent "
                             f"({last_error})")
     return {"sent": job.done}
+def _evaluation_invitations(now: datetime) -> Iterator[Reminder]:
+    """Ask each participant for their feedback once a module's evaluation has opened (its
+    last meeting is over), unless they have answered already."""
+    from lms.evaluation.notices import mail_context
+    from lms.evaluation.queries import ASKED_ENROLLMENT, cohort_evaluations, has_answered
+
+    today = now.date()
+    cohorts = db.session.scalars(
+        sa.select(Cohort)
+        .where(Cohort.archived_at.is_(None), Cohort.starts_on <= today)
+        .options(selectinload(Cohort.course))
+    ).all()
+    for cohort in cohorts:
+        statuses = [s for s in cohort_evaluations(cohort, now) if s.is_open]
+        if not statuses:
+            continue
+        enrollments = db.session.scalars(
+            sa.select(Enrollment)
+            .where(Enrollment.cohort_id == cohort.id, Enrollment.status.in_(ASKED_ENROLLMENT))
+            .options(selectinload(Enrollment.user))
+        ).all()
+        for status in statuses:
+            context = {**mail_context(status), "reminder": False}
+            for enrollment in enrollments:
+                if not enrollment.user.is_active or has_answered(status.evaluation, enrollment):
+                    continue
+                yield Reminder(
+                    "evaluation_open",
+                    f"evaluation:cohort:{cohort.id}:module:{status.module.id}:"
+                    f"enrollment:{enrollment.id}",
+                    enrollment.user, "evaluation_reminder", context)

@@ -15,7 +15,7 @@ import zxingcpp
 from lms.accounts.models import Locale, Role
 from lms.certificates.models import Certificate
 from lms.extensions import db
-from lms.storage import stored_path
+from lms.storage import read_stored
 from tests.browser.a11y import AxeLog
 from tests.factories import PASSWORD, load_test_course, make_finished_cohort, make_user
 
@@ -74,7 +74,7 @@ def test_issue_download_scan_and_revoke(browser, live_server, cohort_world, tmp_
             serials = db.session.scalars(sa.select(Certificate.serial)).all()
             mine = db.session.scalar(sa.select(Certificate).filter_by(
                 enrollment_id=cohort_world["enrollment"]))
-            stored = stored_path("certificates", mine.stored_name).read_bytes()
+            stored = read_stored("certificates", mine.stored_name)
         assert len(serials) == 3 and len(set(serials)) == 3
         page.click("text=Log out")
 

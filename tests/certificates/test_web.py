@@ -19,7 +19,7 @@ from lms.certificates.operations import issue_certificate, revoke_certificate
 from lms.cohorts.operations import add_company_contact
 from lms.db import utcnow
 from lms.extensions import db
-from lms.storage import stored_path
+from lms.storage import read_stored
 from tests.factories import PASSWORD, enroll, load_test_course, make_finished_cohort, make_user
 from tests.sql import statements_for_get
 
@@ -209,7 +209,7 @@ def test_participant_sees_progress_with_reasons(client, world):
 
 def test_participant_downloads_own_certificate_byte_identical(client, world, monkeypatch):
     certificate = issued(world["anna"])
-    stored = stored_path("certificates", certificate.stored_name).read_bytes()
+    stored = read_stored("certificates", certificate.stored_name)
 
     def no_rendering(*args, **kwargs):
         raise AssertionError("a download must never render again")
@@ -308,7 +308,7 @@ def test_unknown_code_says_so_without_hints(client, world):
 def test_verify_a_file_by_its_sha256(csrf_app, world):
     client = csrf_app.test_client()
     certificate = issued(world["anna"])
-    data = stored_path("certificates", certificate.stored_name).read_bytes()
+    data = read_stored("certificates", certificate.stored_name)
     form = client.get("/verify", headers=EN)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
                       form.get_data(as_text=True)).group(1)

@@ -14,7 +14,8 @@ from tests.route_walk import walk
 from tests.security.test_access_matrix import build_matrix_world
 
 # Machine endpoints: JSON whatever is asked (a monitor, the check-in screen's poll).
-JSON_ONLY = {("public.healthz", "GET"), ("lecturer.check_in_status", "GET")}
+JSON_ONLY = {("public.healthz", "GET"), ("public.readyz", "GET"),
+             ("lecturer.check_in_status", "GET")}
 # Routes that answer JSON to a script that asks for it, and a page to everyone else.
 NEGOTIATED = {("coordinator.certificate_issue", "POST"), ("coordinator.job", "GET")}
 

@@ -32,6 +32,7 @@ from lms.jobs.queries import unfinished_job
 from lms.jobs.queue import dispatch
 from lms.web.choices import LANGUAGE_CHOICES
 from lms.web.coordinator import bp
+from lms.web.fields import filled
 from lms.web.negotiation import wants_json
 from lms.web.saving import committing
 from lms.web.shared.files import send_certificate
@@ -144,7 +145,7 @@ def certificate_revoke(certificate_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         enrollment = certificate.enrollment
         with committing() as saved:
-            revoke_certificate(certificate, form.reason.data, by=current_user)
+            revoke_certificate(certificate, filled(form.reason.data), by=current_user)
         if saved:
             flash(_("%(serial)s is revoked.", serial=certificate.serial), "info")
             if enrollment.status == EnrollmentStatus.ACTIVE:
@@ -165,7 +166,8 @@ def certificate_correct(certificate_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         old_serial = certificate.serial
         with committing(report=False) as saved:
-            result = issue_corrected_certificate(certificate, form.reason.data, by=current_user)
+            result = issue_corrected_certificate(certificate, filled(form.reason.data),
+                                                 by=current_user)
         if not saved:
             flash(_("The corrected certificate could not be issued: %(reason)s",
                     reason=saved.message), "error")
