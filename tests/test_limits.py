@@ -25,6 +25,8 @@ from wtforms.validators import Length
 
 import lms
 from lms.accounts.models import BIO_MAX, EXPERTISE_MAX, LecturerProfile, Role, User
+from lms.announcements.models import BODY_MAX as ANNOUNCEMENT_BODY_MAX
+from lms.announcements.models import Announcement
 from lms.assignments.models import DESCRIPTION_MAX, Assignment
 from lms.assignments.operations import FEEDBACK_MAX
 from lms.attendance.checkin import CODE_INPUT_MAX
@@ -33,6 +35,8 @@ from lms.attendance.operations import CHANGE_REASON_MAX
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Company
 from lms.extensions import db
+from lms.materials.models import NOTE_MAX as MATERIAL_NOTE_MAX
+from lms.materials.models import Material
 from lms.schedule.models import Block, Meeting
 from tests.factories import PASSWORD, load_test_course, make_cohort, make_finished_cohort, make_user
 from tests.test_labels import _forms, _import_everything
@@ -89,6 +93,12 @@ FIELDS: dict[tuple[str, str], QueryableAttribute | int | tuple[None, str]] = {
     ("NewPasswordForm", "confirm"): (None, "must equal the password"),
     ("AccountForm", "first_name"): User.first_name,
     ("AccountForm", "last_name"): User.last_name,
+    ("AnnouncementForm", "title"): Announcement.title,
+    ("AnnouncementForm", "body"): ANNOUNCEMENT_BODY_MAX,
+    ("MeetingForm", "announcement_note"): ANNOUNCEMENT_BODY_MAX,
+    ("MaterialForm", "title"): Material.title,
+    ("MaterialForm", "note"): MATERIAL_NOTE_MAX,
+    ("MaterialForm", "url"): Material.url,
 }
 
 

@@ -170,7 +170,7 @@ class MaterialForm(FlaskForm):
                                                            Length(max=MATERIAL_NOTE_MAX)])
     kind = RadioField(_l("What"), choices=choices(MaterialKind, capitalise=True),
                       default=MaterialKind.FILE.value)
-    file = FileField(_l("File"), validators=[FileWithinLimit()])
+    file = FileField(_l("File to upload"), validators=[FileWithinLimit()])
     url = URLField(_l("Web address"), validators=[Optional(), Length(
         max=max_length(Material.url))], description=_l("For a link: https://…"))
     meeting_id = SelectField(_l("For"), coerce=int, default=0)
