@@ -7,7 +7,8 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import BinaryIO
+from pathlib import Path
+from typing import IO, BinaryIO, cast
 
 from lms.i18n import file_name_part
 from lms.materials.models import AREA, CourseMaterial, Material
@@ -72,15 +73,19 @@ def entries(materials: Iterable[Material], standing: Iterable[CourseMaterial]) -
 def opened(files: list[Entry]) -> list[tuple[str, Callable[[], BinaryIO]]]:
     """Each entry with how to open its stored file, decided now (while the request's
     application context is there), so that the stream needs no context of its own."""
-    return [(entry.arcname, partial(open, stored_path(AREA, entry.stored_name), "rb"))
+    return [(entry.arcname, partial(_open_binary, stored_path(AREA, entry.stored_name)))
             for entry in files]
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    return path.open("rb")
 
 
 def zip_chunks(files: list[tuple[str, Callable[[], BinaryIO]]]) -> Iterator[bytes]:
     """The ZIP of ``files`` (name, opener), in pieces (files stored, not compressed again:
     PDFs, slides and images are compressed already)."""
     pipe = _Pipe()
-    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(cast(IO[bytes], pipe), "w", compression=zipfile.ZIP_STORED) as archive:
         for arcname, open_source in files:
             with open_source() as source, \
                     archive.open(arcname, "w", force_zip64=True) as target:

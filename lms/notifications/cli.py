@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
 from lms.db import utcnow
@@ -44,7 +46,7 @@ def notify_command(dry_run: bool) -> None:
         raise SystemExit(1)
 
 
-def _send_material_digests(now, dry_run: bool) -> tuple[int, int]:
+def _send_material_digests(now: datetime, dry_run: bool) -> tuple[int, int]:
     """One mail per participant with the materials newly released to their cohort."""
     from lms.materials.digest import TEMPLATE, claim, due_digests, mail_context
 

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 
 from lms.accounts.models import Role
 from lms.accounts.operations import create_user
-from lms.cohorts.operations import create_cohort, create_company, enroll_participant
 from lms.cohorts.models import EnrollmentStatus
+from lms.cohorts.operations import create_cohort, create_company, enroll_participant
 from lms.curriculum.models import Course
 from lms.db import utcnow
 from lms.demo import _tiny_pdf
@@ -167,7 +167,7 @@ def test_a_participant_downloads_the_modules_zip(pages, live_server, course_worl
         page.click("main a:has-text('Alle Dateien von Modul 3 (ZIP)')")
     download = waiting.value
     assert download.suggested_filename.startswith("Modul_03_")
-    archive = zipfile.ZipFile(io.BytesIO(open(download.path(), "rb").read()))
+    archive = zipfile.ZipFile(io.BytesIO(download.path().read_bytes()))
     assert archive.testzip() is None
     [name] = archive.namelist()
     assert name == "01_Folien_Community_Management.pdf"
