@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import abort
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.models import Role, User
@@ -19,8 +20,10 @@ from lms.assignments.models import Assignment, Submission
 from lms.attendance.models import AbsenceNotice
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.cohorts.models import VISIBLE_ENROLLMENT, Cohort, Enrollment, cohort_contact
-from lms.curriculum.models import Module
+from lms.curriculum.models import Course, Module
 from lms.extensions import db, login_manager
+from lms.integrations.models import ApiToken, TokenScope
+from lms.jobs.models import BackgroundJob
 from lms.materials.models import CourseMaterial, Material
 from lms.schedule.models import Block, Meeting, meeting_lecturer
 
@@ -236,6 +239,55 @@ def get_certificate_or_404(user: User, certificate_id: int) -> Certificate:
     return certificate
 
 
+# --------------------------------------------------------------------------- jobs
+
+
+def get_job_or_404(user: User, job_id: int) -> BackgroundJob:
+    """Jobs are the coordination's: every coordinator sees each one (a failed job is
+    reported to all of them), nobody else any."""
+    job = db.session.get(BackgroundJob, job_id)
+    if job is None or not is_coordinator(user):
+        abort(404)
+    return job
+# --------------------------------------------------------------------------- API tokens
+# A token reaches what its owner's pages show: a company contact's token the cohorts they
+# are the contact of (status only), a coordinator's token everything. Objects out of reach
+# answer 404, as on the pages; a scope that does not allow an endpoint answers 403 before
+# anything is looked up, so that a company token cannot probe ids there either.
+
+
+def require_api_scope(token: ApiToken, *, university: bool = False, write: bool = False) -> None:
+    """403 unless ``token`` may use the endpoint: ``university`` ones need a coordinator's
+    token, ``write`` ones one made for writing."""
+    if (university or write) and not token.university:
+        abort(403, description=_("This token is a company token: it reads cohorts, their "
+                                 "schedule and each participant's status only."))
+    if write and not token.writes:
+        abort(403, description=_("This token may only read."))
+
+
+def api_cohort_filter(token: ApiToken) -> sa.ColumnElement[bool]:
+    """The cohorts ``token`` reaches, as a condition on ``Cohort.id``."""
+    if token.university:
+        return sa.true()
+    return Cohort.id.in_(sa.select(cohort_contact.c.cohort_id)
+                         .where(cohort_contact.c.user_id == token.user_id))
+
+
+def api_reaches_cohort(token: ApiToken, cohort_id: int) -> bool:
+    if token.university:
+        return True
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        cohort_contact.c.cohort_id == cohort_id, cohort_contact.c.user_id == token.user_id))))
+
+
+def get_api_cohort_or_404(token: ApiToken, cohort_id: int) -> Cohort:
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or not api_reaches_cohort(token, cohort.id):
+        abort(404)
+    return cohort
+
+
 # --------------------------------------------------------------------------- modules of a
 # cohort: evaluation (and what else is kept per module)
 
@@ -298,6 +350,52 @@ def get_cohort_to_announce_or_404(user: User, cohort_id: int) -> Cohort:
     if cohort is None or not (is_coordinator(user) or teaches_in_cohort(user, cohort.id)):
         abort(404)
     return cohort
+
+
+def get_api_course_or_404(token: ApiToken, course_id: int) -> Course:
+    """A course; a company token reaches only the courses of its cohorts."""
+    course = db.session.get(Course, course_id)
+    if course is None:
+        abort(404)
+    if not token.university and not db.session.scalar(sa.select(sa.exists().where(
+            Cohort.course_id == course.id, api_cohort_filter(token)))):
+        abort(404)
+    return course
+
+
+def get_api_enrollment_or_404(token: ApiToken, cohort_id: int, enrollment_id: int) -> Enrollment:
+    cohort = get_api_cohort_or_404(token, cohort_id)
+    return enrollment_in_or_404(cohort.id, enrollment_id)
+
+
+def get_api_meeting_or_404(token: ApiToken, meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not api_reaches_cohort(token, meeting.cohort_id):
+        abort(404)
+    return meeting
+
+
+def get_api_certificate_or_404(token: ApiToken, certificate_id: int) -> Certificate:
+    """A certificate, for a university token (company tokens see a status, never the
+    document: :func:`require_api_scope` turned them away already)."""
+    require_api_scope(token, university=True)
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+def get_api_token_to_manage_or_404(user: User, token_id: int) -> ApiToken:
+    """A token ``user`` may revoke: a coordinator any university token, a company contact
+    their own."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or not user.is_authenticated:
+        abort(404)
+    if token.university and is_coordinator(user):
+        return token
+    if token.scope == TokenScope.COMPANY and token.user_id == user.id:
+        return token
+    abort(404)
 
 
 # --------------------------------------------------------------------------- materials

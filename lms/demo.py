@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -41,10 +42,11 @@ from lms.cohorts.operations import (
     enroll_participant,
 )
 from lms.curriculum.content import load_course
-from lms.curriculum.models import AssessmentKind, Course, GradingScheme
+from lms.curriculum.models import AssessmentKind, Course, GradingScheme, Module
 from lms.db import utcnow
 from lms.extensions import db
 from lms.localtime import local_instant
+from lms.schedule.models import Meeting
 from lms.schedule.operations import create_block, schedule_meeting
 
 DEMO_PASSWORD = "Demo-Zugang-2026"  # noqa: S105 (printed by `lms demo`; demo accounts only)
@@ -202,8 +204,8 @@ def seed_demo(content_path: Path | None = None, now: datetime | None = None) -> 
     if _find_cohort(course, company, COHORT, people[0]) is None:
         current = _seed_cohort(course, company, COHORT, running_days, people, coordinator,
                                contact, lecturers, now, _running_attendance)
-        modules = {m.number: m for m in course.modules}
-        _record_content_plan(current, modules[2], current.enrollments, lecturers[2], now,
+        by_number = {m.number: m for m in course.modules}
+        _record_content_plan(current, by_number[2], current.enrollments, lecturers[2], now,
                              running_days[0][1][0])
         _set_paper_due(current, running_days[-1][1][0] - timedelta(days=7))
         _evaluate_modules(current, now, random.Random(2026), share=0.5,  # noqa: S311
@@ -317,9 +319,12 @@ def _find_cohort(course: Course, company: Company, name: str, first: User) -> Co
                Enrollment.user_id == first.id).limit(1))
 
 
+# Marks the meetings held so far for the cohort's enrollments.
+MarkHeld = Callable[[list[Meeting], list[Enrollment]], None]
+
 def _seed_cohort(course: Course, company: Company, name: str, blocks: list[BlockDays],
                  people: list[User], coordinator: User, contact: User,
-                 lecturers: dict[int, User], now: datetime, attendance) -> Cohort:
+                 lecturers: dict[int, User], now: datetime, attendance: MarkHeld) -> Cohort:
     cohort = create_cohort(
         course, company, name, blocks[0][1][0], blocks[-1][1][-1],
         location=LOCATION, coordinator=coordinator, by=coordinator,
@@ -369,8 +374,8 @@ def _grade_final_assessments(cohort: Cohort, lecturer: User) -> None:
 
 
 def _set_paper_due(cohort: Cohort, day: date) -> None:
-    paper = db.session.scalar(sa.select(Assignment).where(
-        Assignment.cohort_id == cohort.id, Assignment.key == "hausarbeit"))
+    paper = db.session.scalars(sa.select(Assignment).where(
+        Assignment.cohort_id == cohort.id, Assignment.key == "hausarbeit")).one()
     paper.due_at = _at(day, time(23, 59))
 
 
@@ -385,7 +390,7 @@ def _random_mark(chance: random.Random) -> tuple[AttendanceStatus, int | None, s
     return AttendanceStatus.ABSENT, None, ""
 
 
-def _running_attendance(held: list, enrollments: list) -> None:
+def _running_attendance(held: list[Meeting], enrollments: list[Enrollment]) -> None:
     """Every meeting held so far, marked: one participant always there, one at risk
     (three meetings missed, one left early), one who missed the whole first block."""
     chance = random.Random(2026)  # noqa: S311 (the same demo every time; no secret)
@@ -406,7 +411,7 @@ def _running_attendance(held: list, enrollments: list) -> None:
             _mark(meeting, enrollment, mark)
 
 
-def _finished_attendance(held: list, enrollments: list) -> None:
+def _finished_attendance(held: list[Meeting], enrollments: list[Enrollment]) -> None:
     """Every meeting marked; one participant attended nothing."""
     chance = random.Random(2025)  # noqa: S311 (the same demo every time; no secret)
     for meeting in held:
@@ -417,13 +422,15 @@ def _finished_attendance(held: list, enrollments: list) -> None:
             _mark(meeting, enrollment, mark)
 
 
-def _mark(meeting, enrollment, mark: tuple[AttendanceStatus, int | None, str]) -> None:
+def _mark(meeting: Meeting, enrollment: Enrollment,
+          mark: tuple[AttendanceStatus, int | None, str]) -> None:
     status, minutes, note = mark
     record_attendance(meeting, enrollment, status, minutes_attended=minutes, note=note,
                       by=meeting.lecturers[0])
 
 
-def _record_content_plan(cohort: Cohort, module, enrollments: list, lecturer: User,
+def _record_content_plan(cohort: Cohort, module: Module, enrollments: list[Enrollment],
+                         lecturer: User,
                          now: datetime, first_day: date) -> None:
     """An optional practice paper of module 2, due ten days after the first block, handed
     in by some, graded for a few."""

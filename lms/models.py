@@ -38,6 +38,8 @@ from lms.curriculum.models import (
 )
 from lms.evaluation.models import Evaluation, EvaluationParticipation, EvaluationResponse
 from lms.ical.models import CalendarFeed, FeedScope
+from lms.integrations.models import ApiToken, TokenScope
+from lms.jobs.models import BackgroundJob, JobKind, JobState
 from lms.materials.models import CourseMaterial, Material, MaterialVersion
 from lms.notifications.models import NotificationLog
 from lms.schedule.models import Block, Meeting, MeetingStatus, meeting_lecturer
@@ -46,12 +48,14 @@ __all__ = [
     "AbsenceDecision",
     "AbsenceNotice",
     "Announcement",
+    "ApiToken",
     "AssessmentKind",
     "Assignment",
     "Attendance",
     "AttendanceSource",
     "AttendanceStatus",
     "AuditEvent",
+    "BackgroundJob",
     "Block",
     "CalendarFeed",
     "Certificate",
@@ -73,6 +77,8 @@ __all__ = [
     "FeedScope",
     "Grade",
     "GradingScheme",
+    "JobKind",
+    "JobState",
     "LecturerProfile",
     "Locale",
     "Material",
@@ -86,6 +92,7 @@ __all__ = [
     "Submission",
     "TitleForm",
     "TokenPurpose",
+    "TokenScope",
     "User",
     "UserRole",
     "UserSession",

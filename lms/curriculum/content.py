@@ -140,9 +140,11 @@ class _Source:
         # bool is a subclass of int: never accept true/false where a number is meant.
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise self.error(key, f"{key!r} must be {_kind_name(kind)}", after=after)
-        if kind is str and not value.strip() and required:
-            raise self.error(key, f"{key!r} must not be empty", after=after)
-        return value.strip() if kind is str else value
+        if isinstance(value, str) and kind is str:
+            if not value.strip() and required:
+                raise self.error(key, f"{key!r} must not be empty", after=after)
+            return value.strip()
+        return value
 
 
 def _kind_name(kind: type) -> str:
@@ -253,7 +255,8 @@ def _parse_assessments(source: _Source, module_numbers: set[int]) -> list[Assess
         after = headers[position] if position < len(headers) else 0
         line = after + source.first_line
 
-        def get(key: str, kind: type, after: int = after, table: dict = table, **kw: Any) -> Any:
+        def get(key: str, kind: type, after: int = after, table: dict[str, Any] = table,
+                **kw: Any) -> Any:
             return source.get(table, key, kind, after=after, **kw)
 
         key = get("key", str)

@@ -7,12 +7,11 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
-from typing import IO, BinaryIO, cast
+from typing import BinaryIO
 
 from lms.i18n import file_name_part
 from lms.materials.models import AREA, CourseMaterial, Material
-from lms.storage import stored_path
+from lms.storage import storage
 
 CHUNK = 256 * 1024
 
@@ -73,19 +72,15 @@ def entries(materials: Iterable[Material], standing: Iterable[CourseMaterial]) -
 def opened(files: list[Entry]) -> list[tuple[str, Callable[[], BinaryIO]]]:
     """Each entry with how to open its stored file, decided now (while the request's
     application context is there), so that the stream needs no context of its own."""
-    return [(entry.arcname, partial(_open_binary, stored_path(AREA, entry.stored_name)))
-            for entry in files]
-
-
-def _open_binary(path: Path) -> BinaryIO:
-    return path.open("rb")
+    backend = storage()
+    return [(entry.arcname, partial(backend.open, AREA, entry.stored_name)) for entry in files]
 
 
 def zip_chunks(files: list[tuple[str, Callable[[], BinaryIO]]]) -> Iterator[bytes]:
     """The ZIP of ``files`` (name, opener), in pieces (files stored, not compressed again:
     PDFs, slides and images are compressed already)."""
     pipe = _Pipe()
-    with zipfile.ZipFile(cast(IO[bytes], pipe), "w", compression=zipfile.ZIP_STORED) as archive:
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED) as archive:  # type: ignore[arg-type]
         for arcname, open_source in files:
             with open_source() as source, \
                     archive.open(arcname, "w", force_zip64=True) as target:

@@ -33,8 +33,8 @@ NOTE_MAX = 2000
 
 
 class MaterialKind(LabelledEnum):
-    FILE = "file", _l("file to download")
-    LINK = "link", _l("link to a web page")
+    FILE = "file", _l("uploaded file")
+    LINK = "link", _l("link")
 
 
 class Release(LabelledEnum):

@@ -1,4 +1,5 @@
-"""``lms notify``: send the reminders that are due. Safe to run from cron at any interval."""
+"""``lms notify``: send the reminders that are due. Safe to run at any interval, from cron
+or from the queue's scheduler (``lms scheduler``): each reminder is sent once."""
 
 from __future__ import annotations
 
@@ -9,39 +10,44 @@ import click
 from lms.db import utcnow
 from lms.extensions import db
 from lms.mail import MailError, send_to_user
-from lms.notifications.reminders import already_sent, claim, due_reminders
+from lms.notifications.reminders import already_sent, due_reminders
 
 
 @click.command("notify")
 @click.option("--dry-run", is_flag=True, help="List what would be sent; send nothing.")
 def notify_command(dry_run: bool) -> None:
     """Send due reminders (deadlines, published grades, attendance warnings, evaluations)
-    and digests of newly released materials, each once."""
+    and digests of newly released materials, each once.
+
+    The reminders are a job: with LMS_REDIS_URL a worker sends them (this command only
+    queues the job), without it they are sent here and now."""
+    from lms.jobs.models import BackgroundJob, JobKind, JobState
+    from lms.jobs.operations import create_job
+    from lms.jobs.queue import dispatch
+
     now = utcnow()
-    sent = failed = 0
-    for reminder in list(due_reminders(now)):
-        if dry_run:
+    if dry_run:
+        for reminder in list(due_reminders(now)):
             if not already_sent(reminder):
                 click.echo(f"would send {reminder.kind} to {reminder.user.email}")
-            continue
-        if not claim(reminder, now):
-            db.session.rollback()
-            continue
-        try:
-            send_to_user(reminder.user, reminder.template, **reminder.context)
-        except MailError as exc:
-            db.session.rollback()  # not claimed: the next run tries again
+        _send_material_digests(now, dry_run=True)
+        return
+    job = create_job(JobKind.REMINDERS)
+    db.session.commit()
+    dispatch(job)
+    job_id = job.id
+    db.session.rollback()  # a fresh look at the row
+    job = db.session.get_one(BackgroundJob, job_id)
+    digests, failed = _send_material_digests(now, dry_run=False)
+    if digests:
+        click.echo(f"{digests} material digests sent.")
+    if not job.state.finished:
+        click.echo(f"Queued as job {job.id}; a worker sends the reminders.")
+    else:
+        click.echo(f"{job.done} reminders sent, {job.failed + failed} failed.")
+        if job.state == JobState.FAILED:
+            click.echo(f"failed: {job.error}", err=True)
             failed += 1
-            click.echo(f"failed: {reminder.kind} to {reminder.user.email}: {exc}", err=True)
-            continue
-        db.session.commit()
-        sent += 1
-    digests, digest_failures = _send_material_digests(now, dry_run)
-    failed += digest_failures
-    if not dry_run:
-        click.echo(f"{sent} reminders sent, {failed} failed.")
-        if digests:
-            click.echo(f"{digests} material digests sent.")
     if failed:
         raise SystemExit(1)
 

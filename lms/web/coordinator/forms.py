@@ -14,6 +14,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    Field,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -47,7 +48,8 @@ from lms.web.uploads import FileWithinLimit
 REQUIRED = _l("Please fill in this field.")
 # WTForms fills in the bounds of the NumberRange it belongs to: one source for both.
 FROM_TO = _l("Enter a number from %(min)s to %(max)s.")
-TIMEZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+TIMEZONES = [(zone, zone) for zone in sorted(
+    z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))]
 
 
 def _email_field(label: Label, column: QueryableAttribute[str] = User.email,
@@ -95,7 +97,7 @@ class CohortForm(FlaskForm):
         _l("Required for the certificate"),
         description=_l("The assessments a participant must pass."))
 
-    def validate_ends_on(self, field):
+    def validate_ends_on(self, field: Field) -> None:
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
 
@@ -153,7 +155,7 @@ class BlockForm(FlaskForm):
     starts_on = DateField(_l("First day"), validators=[InputRequired(REQUIRED)])
     ends_on = DateField(_l("Last day"), validators=[InputRequired(REQUIRED)])
 
-    def validate_ends_on(self, field):
+    def validate_ends_on(self, field: Field) -> None:
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
 
@@ -170,7 +172,7 @@ class _MeetingFields(FlaskForm):
         Length(max=max_length(Meeting.online_url))])
     lecturer_ids = SelectMultipleField(_l("Lecturers"), coerce=int)
 
-    def validate_ends(self, field):
+    def validate_ends(self, field: Field) -> None:
         if self.starts.data and field.data and field.data <= self.starts.data:
             raise ValidationError(_l("The meeting must end after it starts."))
 
@@ -220,4 +222,5 @@ class LecturerForm(FlaskForm):
 
 
 class LecturerProfileForm(LecturerForm):
-    email = None  # the address is the login; it is not changed here
+    email = None  # type: ignore[assignment]  # (WTForms: None removes the field; the
+    # address is the login, it is not changed here)

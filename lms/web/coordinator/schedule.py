@@ -18,9 +18,10 @@ from lms.accounts.queries import list_users, list_users_with_role
 from lms.announcements.operations import announce_meeting_change
 from lms.cohorts.models import Cohort
 from lms.db import utcnow
-from lms.ical.notices import notify_meeting_change
+from lms.ical.notices import notice_is_due, queue_change_notice
+from lms.jobs.models import BackgroundJob
+from lms.jobs.queue import dispatch
 from lms.localtime import LocalInstant, NonexistentTime, ambiguity_notice, local_instant
-from lms.mail import MailError
 from lms.schedule.models import Block, Meeting
 from lms.schedule.operations import (
     MeetingChange,
@@ -36,6 +37,7 @@ from lms.schedule.series import plan_series
 from lms.web import duration_text
 from lms.web.coordinator import bp
 from lms.web.coordinator.forms import BlockForm, CancelMeetingForm, MeetingForm, SeriesForm
+from lms.web.fields import add_error, filled
 from lms.web.saving import committing, say_refusal
 
 
@@ -53,16 +55,20 @@ def _chosen(form: MeetingForm | SeriesForm, cohort: Cohort) -> dict[str, Any]:
             "lecturers": list_users(form.lecturer_ids.data or [])}
 
 
-def _notify(change: MeetingChange, note: str = "") -> None:
-    """Tell participants and lecturers about a move or cancellation, with an .ics (and the
-    coordinator's note, when the change is announced)."""
-    if not (change.moved or change.cancelled or
-            change.before["location"] != change.after["location"]):
-        return
-    try:
-        notify_meeting_change(change, note=note)
-    except MailError:
-        flash(_("The change notice could not be sent to everyone."), "error")
+def _notice(change: MeetingChange | None, note: str = "") -> BackgroundJob | None:
+    """The job that tells participants and lecturers about a move, a cancellation or
+    another place, with an .ics and the coordinator's note when the change is announced
+    (queued with the change, in its transaction)."""
+    if change is None or not notice_is_due(change):
+        return None
+    return queue_change_notice(change, by=current_user, note=note)
+
+
+def _send(notice: BackgroundJob | None) -> None:
+    """After the commit: the notices go out in the background (a failed one is retried
+    and, if it keeps failing, reported on the jobs page)."""
+    if notice is not None:
+        dispatch(notice)
 
 
 @bp.get("/cohorts/<int:cohort_id>/schedule")
@@ -78,8 +84,8 @@ def block_new(cohort_id: int) -> ResponseReturnValue:
     form = BlockForm()
     if form.validate_on_submit():
         with committing(form, "ends_on") as saved:
-            block = create_block(cohort, form.title.data, form.starts_on.data,
-                                 form.ends_on.data, by=current_user)
+            block = create_block(cohort, filled(form.title.data), filled(form.starts_on.data),
+                                 filled(form.ends_on.data), by=current_user)
         if saved:
             flash(_("The block has been added."), "info")
             _warn_block_outside_cohort(block)
@@ -94,8 +100,8 @@ def block_edit(block_id: int) -> ResponseReturnValue:
     form = BlockForm(obj=block)
     if form.validate_on_submit():
         with committing(form, "ends_on") as saved:
-            update_block(block, form.title.data, form.starts_on.data, form.ends_on.data,
-                         by=current_user)
+            update_block(block, filled(form.title.data), filled(form.starts_on.data),
+                         filled(form.ends_on.data), by=current_user)
         if saved:
             _warn_block_outside_cohort(block)
             return redirect(url_for("coordinator.schedule", cohort_id=block.cohort_id))
@@ -113,10 +119,11 @@ def _meeting_times(form: MeetingForm, cohort: Cohort,
         # in the second occurrence too.
         second = bool(instants) and instants[0].is_second
         try:
-            instants.append(local_instant(form.day.data, field.data, cohort.timezone,
+            instants.append(local_instant(filled(form.day.data), filled(field.data),
+                                          cohort.timezone,
                                           keep=keep, second=second))
         except NonexistentTime as error:
-            field.errors.append(error.message)
+            add_error(field, str(error))
     if len(instants) < 2:
         return None
     return instants[0], instants[1]
@@ -203,11 +210,12 @@ def _meeting_form(cohort: Cohort, meeting: Meeting | None) -> ResponseReturnValu
                 if form.announce.data:
                     announced = announce_meeting_change(change, note, by=current_user,
                                                         now=utcnow())
+            notice_job = _notice(change, note)
         if saved:
             if change is None:
                 flash(_("The meeting has been added."), "info")
             else:
-                _notify(change, note)
+                _send(notice_job)
                 flash(_("The meeting has been saved."), "info")
                 if announced is not None:
                     flash(_("The new time or place is announced on the participants' start "
@@ -247,8 +255,9 @@ def meeting_cancel(meeting_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         with committing() as saved:
             change = cancel_meeting(meeting, form.reason.data or "", by=current_user)
+            notice_job = _notice(change)
         if saved:
-            _notify(change)
+            _send(notice_job)
             flash(_("The meeting has been cancelled. It stays in the schedule as cancelled."),
                   "info")
     return redirect(url_for("coordinator.schedule", cohort_id=meeting.cohort_id))
@@ -271,19 +280,20 @@ def meeting_series(cohort_id: int) -> ResponseReturnValue:
         try:
             skip = _parse_dates(form.skip.data or "")
         except ValueError:
-            form.skip.errors.append(_("Please write each date as YYYY-MM-DD, one per line."))
+            add_error(form.skip, _("Please write each date as YYYY-MM-DD, one per line."))
         else:
             with committing(report=False) as saved:
-                slots = plan_series(form.first_day.data, form.last_day.data, form.weekdays.data,
-                                    form.starts.data, form.ends.data, cohort.timezone,
-                                    every_weeks=form.every_weeks.data, skip=skip)
+                slots = plan_series(filled(form.first_day.data), filled(form.last_day.data),
+                                    filled(form.weekdays.data), filled(form.starts.data),
+                                    filled(form.ends.data), cohort.timezone,
+                                    every_weeks=filled(form.every_weeks.data), skip=skip)
                 meetings = schedule_series(
                     cohort, slots=slots, location=form.location.data or "",
                     online_url=form.online_url.data or "", by=current_user,
                     **_chosen(form, cohort))
             if isinstance(saved.error, NonexistentTime):
                 field = form.starts if saved.error.wall == form.starts.data else form.ends
-                field.errors.append(saved.error.message)
+                add_error(field, str(saved.error))
             elif saved.error is not None:
                 say_refusal(saved.error)
             else:

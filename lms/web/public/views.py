@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, jsonify, redirect, render_template, request, session, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -17,9 +17,11 @@ from lms.access import (
 from lms.accounts.models import Locale, Role, User
 from lms.accounts.operations import authenticate
 from lms.accounts.sessions import end_session, start_session
-from lms.db import database_is_reachable, utcnow
+from lms.db import database_is_reachable, migrations_are_current, utcnow
 from lms.extensions import db
 from lms.materials.queries import released_materials
+from lms.storage import storage_reachable
+from lms.web.fields import add_error, filled
 from lms.web.public import bp
 from lms.web.public.forms import LanguageForm, LoginForm
 from lms.web.public.login_throttle import LoginAttempt, remember_device
@@ -62,16 +64,17 @@ def login() -> ResponseReturnValue:
         return redirect(url_for("public.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        attempt = LoginAttempt.for_request(form.email.data)
+        email, password = filled(form.email.data), filled(form.password.data)
+        attempt = LoginAttempt.for_request(email)
         attempt.check()  # 429 with the page that fits, before the password is looked at
         with committing():
-            user = authenticate(form.email.data, form.password.data)
+            user = authenticate(email, password)
             if user is not None:
                 log_in(user)
         if user is None:
             attempt.failed()
             # The same words for an unknown address and a wrong password.
-            form.password.errors.append(_("Email address or password is not correct."))
+            add_error(form.password, _("Email address or password is not correct."))
         else:
             attempt.succeeded()
             return redirect(_safe_next(form.next.data) or url_for("public.index"))
@@ -105,7 +108,7 @@ def set_language() -> ResponseReturnValue:
         session["locale"] = form.language.data
         if current_user.is_authenticated:
             with committing():
-                current_user.locale = Locale(form.language.data)
+                current_user.locale = Locale(filled(form.language.data))
     return redirect(_safe_next(form.next.data) or url_for("public.index"))
 
 
@@ -128,3 +131,21 @@ def healthz() -> ResponseReturnValue:
     if not database_is_reachable(db.session):
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/readyz")
+def readyz() -> ResponseReturnValue:
+    """Ready to serve: the database answers at the code's schema revision and the file
+    store answers. 503 (for the load balancer) when not; the reason goes to the log,
+    never to the public answer."""
+    checks = {"database": "ok", "migrations": "ok", "storage": "ok"}
+    if not database_is_reachable(db.session):
+        checks["database"], checks["migrations"] = "unreachable", "unknown"
+    elif not migrations_are_current(db.session):
+        checks["migrations"] = "behind"
+    reachable, reason = storage_reachable()
+    if not reachable:
+        checks["storage"] = "unreachable"
+        current_app.logger.warning("readyz: the file store is unreachable: %s", reason)
+    ready = all(value == "ok" for value in checks.values())
+    return jsonify(status="ok" if ready else "error", **checks), 200 if ready else 503

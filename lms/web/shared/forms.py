@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
@@ -77,7 +78,7 @@ def default_status(row: RosterRow) -> AttendanceStatus:
     return AttendanceStatus.ABSENT
 
 
-def initial_rows(meeting: Meeting, rows: list[RosterRow]) -> dict[str, list[dict]]:
+def initial_rows(meeting: Meeting, rows: list[RosterRow]) -> dict[str, list[dict[str, Any]]]:
     data = []
     for row in rows:
         if row.mark is not None:
@@ -126,7 +127,7 @@ def roster_entries(form: RosterForm, meeting: Meeting) -> list[RosterEntry] | No
         changed = shown[1:] != fingerprint(status.value, missed, note)
         if not changed and shown.startswith("m"):
             continue  # marked before and left as it was: nothing to write
-        entries.append(RosterEntry(int(sub.enrollment_id.data), Mark(status, attended, note),
+        entries.append(RosterEntry(int(raw_id), Mark(status, attended, note),
                                    changed=changed))
     return entries if ok else None
 
@@ -170,7 +171,7 @@ class MaterialForm(FlaskForm):
                                                            Length(max=MATERIAL_NOTE_MAX)])
     kind = RadioField(_l("What"), choices=choices(MaterialKind, capitalise=True),
                       default=MaterialKind.FILE.value)
-    file = FileField(_l("File to upload"), validators=[FileWithinLimit()])
+    file = FileField(_l("File"), validators=[FileWithinLimit()])
     url = URLField(_l("Web address"), validators=[Optional(), Length(
         max=max_length(Material.url))], description=_l("For a link: https://…"))
     meeting_id = SelectField(_l("For"), coerce=int, default=0)
