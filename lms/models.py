@@ -37,6 +37,7 @@ from lms.curriculum.models import (
 )
 from lms.ical.models import CalendarFeed, FeedScope
 from lms.notifications.models import NotificationLog
+from lms.privacy.models import ErasureDecision, ErasureRequest
 from lms.schedule.models import Block, Meeting, MeetingStatus, meeting_lecturer
 
 __all__ = [
@@ -62,6 +63,8 @@ __all__ = [
     "CredentialStatusList",
     "Enrollment",
     "EnrollmentStatus",
+    "ErasureDecision",
+    "ErasureRequest",
     "FeedScope",
     "Grade",
     "GradingScheme",

@@ -159,6 +159,12 @@ MATRIX: dict[str, list[Route]] = {
     "feeds.issue_cohort": [Route("POST", COORDINATOR)],
     "feeds.revoke_cohort": [Route("POST", COORDINATOR)],
     "feeds.meeting_ics": [Route("GET", COHORT_MEMBERS)],
+    # privacy: everyone asks about their own data; the coordination decides
+    "public.erasure_request": [Route("POST", LOGGED_IN)],
+    "coordinator.privacy": [Route("GET", COORDINATOR)],
+    "coordinator.person": [Route("GET", COORDINATOR)],
+    "coordinator.person_erase": [Route("POST", COORDINATOR)],
+    "coordinator.erasure_refuse": [Route("POST", COORDINATOR)],
 }
 
 # URL arguments that name an object of cohort A ("this cohort").
@@ -167,6 +173,7 @@ DEFAULT_PARAMS = {
     "block_id": "block", "company_id": "company", "course_id": "course",
     "user_id": "lecturer", "assignment_id": "assignment", "submission_id": "submission",
     "notice_id": "notice", "certificate_id": "certificate", "list_id": "status_list",
+    "request_id": "erasure_request",
 }
 
 
@@ -207,6 +214,9 @@ def build_matrix_world(course_dir):
     status_list = _credential_for(certificate)
     code = certificate.verification_code
     _feed, feed_token = issue_personal_feed(a.participants[0])
+    from lms.privacy.erasure import request_erasure
+
+    erasure_request = request_erasure(b.participants[0], "Bitte alles löschen.")
     db.session.commit()
     people = {"participant": a.participants[0], "other_participant": b.participants[0],
               "lecturer": a.lecturer, "other_lecturer": b.lecturer, "contact": a.contact,
@@ -218,7 +228,7 @@ def build_matrix_world(course_dir):
         "assignment": paper.id, "submission": submission.id, "notice": notice.id,
         "certificate": certificate.id, "verification_code": code, "feed_token": feed_token,
         "bogus": "not-a-token", "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
-        "status_list": status_list.id,
+        "status_list": status_list.id, "erasure_request": erasure_request.id,
     }
     return people, objects
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 
 from lms.privacy.declare import Category as C
@@ -9,6 +11,9 @@ from lms.privacy.declare import Erasure as E
 from lms.privacy.declare import LegalBasis as B
 from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
+
+if TYPE_CHECKING:
+    from lms.privacy.erasure import ErasureContext
 
 NAMING = _l("naming the person on pages, in lists, mails and certificates")
 
@@ -32,7 +37,7 @@ TABLES = (
                  B.CONTRACT, R.ACCOUNT, E.DELETE),
         personal("last_login_at", C.ACCOUNT, _l("security: when the account was last used"),
                  B.LEGITIMATE_INTEREST, R.ACCOUNT, E.DELETE),
-        key=("id",), bookkeeping=("created_at", "updated_at"),
+        key=("id",), bookkeeping=("created_at", "updated_at", "erased_at"),
     ),
     table(
         "user_role",
@@ -72,3 +77,29 @@ TABLES = (
         key=("id", "user_id"), bookkeeping=("revoked_at",),
     ),
 )
+
+
+def erase(context: ErasureContext) -> None:
+    """The account stays as the pseudonymous anchor of what must be kept: its name becomes
+    the pseudonym, its address an unusable one; everything else about it goes."""
+    import secrets
+
+    import sqlalchemy as sa
+
+    from lms.accounts.models import Locale, OneTimeToken, TitleForm, UserSession
+    from lms.extensions import db
+
+    user = context.user
+    context.note(user)
+    for model in (OneTimeToken, UserSession):
+        gone = db.session.execute(sa.delete(model).where(model.user_id == user.id)).rowcount
+        context.count(model.__tablename__, gone)
+    if user.lecturer_profile is not None:
+        db.session.delete(user.lecturer_profile)
+        user.lecturer_profile = None
+    user.roles.clear()
+    user.first_name, user.last_name = "–", context.pseudonym
+    user.email = f"erased-{secrets.token_hex(8)}@erased.invalid"
+    user.title_form, user.locale = TitleForm.NEUTRAL, Locale.DE
+    user.password_hash, user.is_active_account, user.last_login_at = None, False, None
+    user.erased_at = context.now

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 
 from lms.privacy.declare import Category as C
@@ -9,6 +11,9 @@ from lms.privacy.declare import Erasure as E
 from lms.privacy.declare import LegalBasis as B
 from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
+
+if TYPE_CHECKING:
+    from lms.privacy.erasure import ErasureContext
 
 HANDED_IN = _l("grading the work handed in")
 EXAM = _l("the exam record: whether an assessment was passed, and why")
@@ -43,3 +48,35 @@ TABLES = (
         bookkeeping=("graded_at", "published_at", "created_at", "updated_at"),
     ),
 )
+
+
+def erase(context: ErasureContext) -> None:
+    """Work handed in goes, files included. Grades are exam records: kept while their
+    period runs, the feedback without the name; deleted after it."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import selectinload
+
+    from lms.assignments.models import Grade, Submission
+    from lms.cohorts.models import Enrollment
+    from lms.extensions import db
+
+    theirs = sa.select(Enrollment.id).where(Enrollment.user_id == context.user.id)
+    grades = db.session.scalars(sa.select(Grade).where(Grade.enrollment_id.in_(theirs)).options(
+        selectinload(Grade.enrollment).selectinload(Enrollment.cohort))).all()
+    context.note(*grades)
+    for grade in grades:
+        grade.submission_id = None
+        if context.holds(R.EXAM_RECORDS, grade.enrollment.cohort.ends_on):
+            grade.feedback = context.scrub(grade.feedback, own=True)
+            context.count("grades_kept")
+        else:
+            db.session.delete(grade)
+            context.count("grade")
+    db.session.flush()
+    submissions = db.session.scalars(sa.select(Submission).where(
+        Submission.enrollment_id.in_(theirs))).all()
+    context.note(*submissions)
+    for submission in submissions:
+        context.remove_file("submissions", submission.stored_name)
+        db.session.delete(submission)
+    context.count("submission", len(submissions))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 
 from lms.privacy.declare import Category as C
@@ -9,6 +11,9 @@ from lms.privacy.declare import Erasure as E
 from lms.privacy.declare import LegalBasis as B
 from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
+
+if TYPE_CHECKING:
+    from lms.privacy.erasure import ErasureContext
 
 HOURS = _l("counting the hours attended toward the certificate")
 
@@ -34,3 +39,22 @@ TABLES = (
         bookkeeping=("created_at", "decided_at"),
     ),
 )
+
+
+def erase(context: ErasureContext) -> None:
+    """Attendance detail has no duty to keep: marks, notes and announced absences go (the
+    hours a certificate printed stay on its verification record)."""
+    import sqlalchemy as sa
+
+    from lms.attendance.models import AbsenceNotice, Attendance
+    from lms.cohorts.models import Enrollment
+    from lms.extensions import db
+
+    theirs = sa.select(Enrollment.id).where(Enrollment.user_id == context.user.id)
+    for model in (Attendance, AbsenceNotice):
+        records = db.session.scalars(sa.select(model).where(
+            model.enrollment_id.in_(theirs))).all()
+        context.note(*records)
+        for record in records:
+            db.session.delete(record)
+        context.count(model.__tablename__, len(records))

@@ -58,7 +58,9 @@ class Certificate(db.Model):
     kind: Mapped[CertificateKind] = mapped_column(enum_type(CertificateKind, "kind"))
     serial: Mapped[str] = mapped_column(sa.String(40), unique=True)
     verification_code: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    stored_name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    # The issued PDF in storage; None once an erasure removed it (its SHA-256 stays, so a
+    # copy held by anyone is still recognised).
+    stored_name: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     design: Mapped[str] = mapped_column(sa.String(80))
     language: Mapped[str] = mapped_column(sa.String(5))
@@ -68,6 +70,10 @@ class Certificate(db.Model):
     holder_name: Mapped[str | None] = mapped_column(sa.String(241))
     course_title: Mapped[str | None] = mapped_column(sa.String(200))
     provider: Mapped[str | None] = mapped_column(sa.String(200))
+    # The hours as printed: the course's, and (for a confirmation of participation) those
+    # attended, in minutes. Part of the verification record that outlives an erasure.
+    course_hours: Mapped[int | None]
+    attended_minutes: Mapped[int | None]
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")

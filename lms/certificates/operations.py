@@ -146,6 +146,8 @@ def issue_certificate(
             holder_name=data.full_name,
             course_title=data.course_title,
             provider=data.provider,
+            course_hours=data.total_hours,
+            attended_minutes=progress.facts.attendance.attended,
             issued_at=now,
             issued_by=by,
             status=CertificateStatus.VALID,

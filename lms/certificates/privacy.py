@@ -4,6 +4,8 @@ the PDF's SHA-256, revocation) outlives the account, the file does not."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 
 from lms.privacy.declare import Category as C
@@ -11,6 +13,9 @@ from lms.privacy.declare import Erasure as E
 from lms.privacy.declare import LegalBasis as B
 from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
+
+if TYPE_CHECKING:
+    from lms.privacy.erasure import ErasureContext
 
 VERIFYING = _l("answering whoever checks the document that it is genuine and valid")
 
@@ -25,7 +30,7 @@ TABLES = (
         *(personal(column, C.CERTIFICATE, VERIFYING, B.PUBLIC_TASK, R.CERTIFICATE_STUBS,
                    E.KEEP_AS_PRINTED)
           for column in ("kind", "serial", "verification_code", "issued_at", "status",
-                         "revoked_at")),
+                         "revoked_at", "course_hours", "attended_minutes")),
         personal("revoked_reason", C.CERTIFICATE, VERIFYING, B.PUBLIC_TASK,
                  R.CERTIFICATE_STUBS, E.KEEP),
         personal("stored_name", C.CERTIFICATE,
@@ -39,3 +44,42 @@ TABLES = (
         key=("course_id",), technical=("year", "last_number"),
     ),
 )
+
+
+def erase(context: ErasureContext) -> None:
+    """Each certificate keeps its verification record, complete in itself (name, course
+    and provider as printed, date, hours, the PDF's SHA-256, revocation), so that /verify
+    and a check by file still answer; the PDF itself goes."""
+    import sqlalchemy as sa
+
+    from lms.certificates.models import Certificate, CertificateKind
+    from lms.certificates.operations import AREA
+    from lms.certificates.queries import enrollment_progress
+    from lms.cohorts.models import Enrollment
+    from lms.extensions import db
+
+    certificates = db.session.scalars(sa.select(Certificate).join(Certificate.enrollment).where(
+        Enrollment.user_id == context.user.id).order_by(Certificate.id)).all()
+    context.note(*certificates)
+    for certificate in certificates:
+        enrollment = certificate.enrollment
+        course, user = enrollment.cohort.course, enrollment.user
+        if certificate.holder_name is None:  # issued before the printed values were kept
+            certificate.holder_name = user.full_name
+        if certificate.course_title is None:
+            certificate.course_title = (course.title_en if certificate.language == "en"
+                                        else course.title_for(user.title_form))
+        if certificate.provider is None:
+            certificate.provider = course.provider
+        if certificate.course_hours is None:
+            certificate.course_hours = course.total_hours
+        if (certificate.attended_minutes is None
+                and certificate.kind == CertificateKind.CONFIRMATION):
+            progress = enrollment_progress(enrollment, certificate.issued_at)
+            certificate.attended_minutes = progress.facts.attendance.attended
+        if not context.holds(R.CERTIFICATE_STUBS, certificate.issued_at):
+            certificate.holder_name = None
+        certificate.revoked_reason = context.scrub(certificate.revoked_reason, own=True)
+        context.remove_file(AREA, certificate.stored_name)
+        certificate.stored_name = None
+    context.count("certificate_stubs", len(certificates))

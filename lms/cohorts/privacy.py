@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 
 from lms.privacy.declare import Category as C
@@ -9,6 +11,9 @@ from lms.privacy.declare import Erasure as E
 from lms.privacy.declare import LegalBasis as B
 from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
+
+if TYPE_CHECKING:
+    from lms.privacy.erasure import ErasureContext
 
 CONTACT_PERSON = _l("reaching the client's contact person about the booking")
 TAKING_PART = _l("taking part in the cohort: invited, active, withdrawn or completed")
@@ -43,3 +48,28 @@ TABLES = (
         key=("cohort_id",),
     ),
 )
+
+
+def erase(context: ErasureContext) -> None:
+    """Enrollments stay (they hold the exam records and certificates, without the name);
+    a running one ends as withdrawn. The person stops being a company's contact."""
+    import sqlalchemy as sa
+
+    from lms.cohorts.models import Company, Enrollment, EnrollmentStatus, cohort_contact
+    from lms.extensions import db
+
+    user = context.user
+    for enrollment in db.session.scalars(sa.select(Enrollment).where(
+            Enrollment.user_id == user.id)):
+        context.note(enrollment)
+        if enrollment.status in (EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE):
+            enrollment.status, enrollment.withdrawn_at = EnrollmentStatus.WITHDRAWN, context.now
+    gone = db.session.execute(sa.delete(cohort_contact).where(
+        cohort_contact.c.user_id == user.id)).rowcount
+    context.count("cohort_contact", gone)
+    names = {n.casefold() for n in context.names}
+    for company in db.session.scalars(sa.select(Company).where(sa.or_(
+            Company.contact_email != "", Company.contact_name != ""))):
+        if company.contact_email.casefold() in names or company.contact_name.casefold() in names:
+            company.contact_name = company.contact_email = ""
+            context.count("company_contact")

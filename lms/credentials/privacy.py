@@ -3,6 +3,9 @@ lists hold one anonymous bit per credential."""
 
 from __future__ import annotations
 
+import json
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 
 from lms.privacy.declare import Category as C
@@ -10,6 +13,9 @@ from lms.privacy.declare import Erasure as E
 from lms.privacy.declare import LegalBasis as B
 from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
+
+if TYPE_CHECKING:
+    from lms.privacy.erasure import ErasureContext
 
 TABLES = (
     table(
@@ -19,7 +25,8 @@ TABLES = (
                     "served to them and checked at /verify)"),
                  B.PUBLIC_TASK, R.CERTIFICATE_STUBS, E.DELETE),
         key=("id", "certificate_id", "status_list_id"),
-        technical=("credential_uri", "sha256", "verification_method", "status_index"),
+        technical=("credential_uri", "sha256", "content_sha256", "verification_method",
+                   "status_index"),
         bookkeeping=("issued_at",),
     ),
     table(
@@ -28,3 +35,25 @@ TABLES = (
         bookkeeping=("updated_at",),
     ),
 )
+
+
+def erase(context: ErasureContext) -> None:
+    """The signed credential names its holder: its text goes, its fingerprints stay
+    (exact bytes, and content), so that a copy its holder hands in still verifies."""
+    import sqlalchemy as sa
+
+    from lms.certificates.models import Certificate
+    from lms.cohorts.models import Enrollment
+    from lms.credentials.models import CertificateCredential
+    from lms.credentials.verification import content_digest
+    from lms.extensions import db
+
+    credentials = db.session.scalars(
+        sa.select(CertificateCredential).join(CertificateCredential.certificate)
+        .join(Certificate.enrollment).where(Enrollment.user_id == context.user.id)).all()
+    context.note(*credentials)
+    for credential in credentials:
+        if credential.document:
+            credential.content_sha256 = content_digest(json.loads(credential.document))
+            credential.document = ""
+    context.count("credentials", len(credentials))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 
 from lms.privacy.declare import Category as C
@@ -9,6 +11,9 @@ from lms.privacy.declare import Erasure as E
 from lms.privacy.declare import LegalBasis as B
 from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
+
+if TYPE_CHECKING:
+    from lms.privacy.erasure import ErasureContext
 
 TABLES = (
     table(
@@ -20,3 +25,18 @@ TABLES = (
         technical=("scope",), bookkeeping=("created_at", "revoked_at"),
     ),
 )
+
+
+def erase(context: ErasureContext) -> None:
+    """The person's calendar addresses stop working and are forgotten."""
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.ical.models import CalendarFeed
+
+    feeds = db.session.scalars(sa.select(CalendarFeed).where(
+        CalendarFeed.user_id == context.user.id)).all()
+    context.note(*feeds)
+    for feed in feeds:
+        db.session.delete(feed)
+    context.count("calendar_feed", len(feeds))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 
 from lms.privacy.declare import Category as C
@@ -9,6 +11,9 @@ from lms.privacy.declare import Erasure as E
 from lms.privacy.declare import LegalBasis as B
 from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
+
+if TYPE_CHECKING:
+    from lms.privacy.erasure import ErasureContext
 
 ONCE = _l("sending each reminder once only")
 
@@ -21,3 +26,14 @@ TABLES = (
         key=("id", "user_id"),
     ),
 )
+
+
+def erase(context: ErasureContext) -> None:
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.notifications.models import NotificationLog
+
+    gone = db.session.execute(sa.delete(NotificationLog).where(
+        NotificationLog.user_id == context.user.id)).rowcount
+    context.count("notification_log", gone)

@@ -30,3 +30,52 @@ def registry_command(fmt: str, language: str | None) -> None:
         else:
             click.echo(registry_markdown(periods, current_app.config["LMS_PRIVACY_CONTROLLER"]),
                        nl=False)
+
+
+def _person(email: str):
+    from lms.accounts.queries import get_user_by_email
+
+    user = get_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"There is no account with the address {email}.")
+    return user
+
+
+def _actor(email: str | None):
+    """The coordinator named with --by, recorded as the one who acted (None: the command
+    line itself)."""
+    from lms.accounts.models import Role
+
+    if email is None:
+        return None
+    user = _person(email)
+    if not user.has_role(Role.COORDINATOR):
+        raise click.ClickException(f"{email} is not a coordinator.")
+    return user
+
+
+@privacy_cli.command("erase")
+@click.argument("email")
+@click.option("--reason", required=True, help="Recorded in the audit trail (no names, please).")
+@click.option("--by", "by_email", default=None, help="The coordinator who decided (recorded).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase_command(email: str, reason: str, by_email: str | None, yes: bool) -> None:
+    """Erase the personal data of the account with EMAIL in every area (Art. 17 GDPR),
+    keeping what a retention rule requires without the name."""
+    from lms.extensions import db
+    from lms.privacy.erasure import ErasureError, erase_person
+
+    user, by = _person(email), _actor(by_email)
+    if not yes:
+        click.confirm(f"Erase the data of {user.full_name} <{user.email}>? This cannot be "
+                      "undone.", abort=True)
+    try:
+        report = erase_person(user, reason=reason, by=by,
+                              periods=current_app.config["LMS_RETENTION"])
+    except ErasureError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Erased; the person now appears as {report.pseudonym}.")
+    for what, number in sorted(report.counts.items()):
+        click.echo(f"  {what}: {number}")

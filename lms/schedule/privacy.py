@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 
 from lms.privacy.declare import Category as C
@@ -9,6 +11,9 @@ from lms.privacy.declare import Erasure as E
 from lms.privacy.declare import LegalBasis as B
 from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
+
+if TYPE_CHECKING:
+    from lms.privacy.erasure import ErasureContext
 
 TABLES = (
     table(
@@ -31,3 +36,16 @@ TABLES = (
         key=("meeting_id",),
     ),
 )
+
+
+def erase(context: ErasureContext) -> None:
+    """The person no longer stands as a meeting's lecturer (issued certificates keep the
+    lecturers they printed)."""
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.schedule.models import meeting_lecturer
+
+    gone = db.session.execute(sa.delete(meeting_lecturer).where(
+        meeting_lecturer.c.user_id == context.user.id)).rowcount
+    context.count("meeting_lecturer", gone)

@@ -15,6 +15,7 @@ from lms.web.coordinator import (  # noqa: E402, F401
     cohorts,
     companies,
     lecturers,
+    privacy,
     roster,
     schedule,
     views,

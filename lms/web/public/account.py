@@ -26,6 +26,7 @@ from lms.web.public.forms import (
     AcceptInvitationForm,
     AccountForm,
     AccountInvitationForm,
+    ErasureRequestForm,
     InvitationForm,
     NewPasswordForm,
     PasswordForgotForm,
@@ -70,8 +71,11 @@ def account() -> ResponseReturnValue:
                 flash(_("Documents already issued show your details as they were then. The "
                         "coordination can issue a corrected one; please ask them."), "info")
             return redirect(url_for("public.account"))
+    from lms.privacy.queries import latest_request
+
     return render_template("public/account.html", form=form, user=user,
-                           participant=participant)
+                           participant=participant, erasure=latest_request(user),
+                           erasure_form=ErasureRequestForm())
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

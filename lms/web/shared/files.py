@@ -24,7 +24,10 @@ def send_submission(submission: Submission) -> Response:
 
 
 def send_certificate(certificate: Certificate) -> Response:
-    """An issued certificate, the stored PDF as it was issued."""
+    """An issued certificate, the stored PDF as it was issued (404 once an erasure removed
+    the file: its verification record stays)."""
+    if certificate.stored_name is None:
+        abort(404)
     response = send_file(
         stored_path(CERTIFICATES, certificate.stored_name),
         mimetype="application/pdf",
@@ -43,7 +46,7 @@ def send_credential(certificate: Certificate) -> Response:
     from lms.credentials.queries import get_credential
 
     credential = get_credential(certificate)
-    if credential is None:
+    if credential is None or not credential.document:  # none, or erased with its holder
         abort(404)
     response = Response(credential.document.encode("utf-8"), mimetype=MEDIA_TYPE, headers={
         "Content-Disposition": f'attachment; filename="{certificate.serial}.credential.json"',

@@ -102,8 +102,9 @@ def _result(certificate: Certificate, checked_by: str,
     in words, with the check of its signature and status."""
     if check is None:
         credential = get_credential(certificate)
+        # (A credential whose text an erasure removed is still checked when handed in.)
         check = (check_credential(json.loads(credential.document), credential.document.encode())
-                 if credential is not None else None)
+                 if credential is not None and credential.document else None)
     enrollment = certificate.enrollment
     course = enrollment.cohort.course
     title = (course.title_en if certificate.language == "en"
@@ -115,6 +116,7 @@ def _result(certificate: Certificate, checked_by: str,
         name=certificate.holder_name or enrollment.user.full_name,
         course_title=certificate.course_title or title,
         provider=certificate.provider or course.provider,
+        course_hours=certificate.course_hours or course.total_hours,
         checked_by=checked_by,
         check=check,
         claims=(claims_in_words(check.document, local_date, results=checked_by != "code")

@@ -1,0 +1,54 @@
+"""A person's request to have their data erased, and the coordination's decision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import enum_type, utcnow
+from lms.extensions import db
+from lms.labels import LabelledEnum
+
+if TYPE_CHECKING:
+    from lms.accounts.models import User
+
+
+class ErasureDecision(LabelledEnum):
+    PENDING = "pending", _l("waiting for a decision")
+    ERASED = "erased", _l("carried out")
+    REFUSED = "refused", _l("refused")
+
+
+class ErasureRequest(db.Model):
+    """Art. 17: a person asks, the coordination decides, with a reason, in the audit trail."""
+
+    __tablename__ = "erasure_request"
+    __table_args__ = (
+        sa.CheckConstraint("decision = 'pending' OR (decided_at IS NOT NULL AND "
+                           "length(trim(reason)) > 0)", name="decision_complete"),
+        # One open request per person at a time.
+        sa.Index("uq_erasure_request_one_pending", "user_id", unique=True,
+                 sqlite_where=sa.text("decision = 'pending'"),
+                 postgresql_where=sa.text("decision = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the person wrote with their request (optional).
+    message: Mapped[str] = mapped_column(sa.String(1000), default="")
+    decision: Mapped[ErasureDecision] = mapped_column(
+        enum_type(ErasureDecision, "decision"), default=ErasureDecision.PENDING)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    # The coordination's reason for its decision.
+    reason: Mapped[str] = mapped_column(sa.String(1000), default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

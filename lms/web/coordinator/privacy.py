@@ -1,0 +1,81 @@
+"""The coordination's privacy pages: requests for erasure, a person's data, the erasure."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.accounts.queries import get_user, get_user_by_email
+from lms.privacy.erasure import erase_person, refuse_erasure
+from lms.privacy.queries import get_erasure_request, list_erasure_requests, person_overview
+from lms.web.coordinator import bp
+from lms.web.coordinator.forms import ErasureForm, FindPersonForm, RefuseErasureForm
+from lms.web.saving import committing
+
+
+@bp.get("/privacy")
+def privacy() -> ResponseReturnValue:
+    """Open requests for erasure, the latest decisions, and a person found by address."""
+    find = FindPersonForm(request.args)
+    if request.args.get("email") and find.validate():
+        user = get_user_by_email(find.email.data)
+        if user is not None:
+            return redirect(url_for("coordinator.person", user_id=user.id))
+        find.email.errors.append(_("There is no account with this address."))
+    return render_template("coordinator/privacy.html", find=find,
+                           pending=list_erasure_requests(pending=True),
+                           decided=list_erasure_requests(pending=False))
+
+
+def _person(user_id: int):
+    user = get_user(user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _render_person(user, erase: ErasureForm | None = None,
+                   refuse: RefuseErasureForm | None = None, status: int = 200
+                   ) -> ResponseReturnValue:
+    return render_template("coordinator/person.html", overview=person_overview(user),
+                           erase=erase or ErasureForm(), refuse=refuse or RefuseErasureForm(),
+                           ), status
+
+
+@bp.get("/people/<int:user_id>")
+def person(user_id: int) -> ResponseReturnValue:
+    return _render_person(_person(user_id))
+
+
+@bp.post("/people/<int:user_id>/erase")
+def person_erase(user_id: int) -> ResponseReturnValue:
+    """Erase the person's data in every area, with the reason in the audit trail."""
+    user = _person(user_id)
+    form = ErasureForm()
+    if form.validate_on_submit():
+        with committing(form, "reason") as saved:
+            report = erase_person(user, reason=form.reason.data, by=current_user,
+                                  periods=current_app.config["LMS_RETENTION"])
+        if saved:
+            flash(_("The data has been erased. The person now appears as %(pseudonym)s.",
+                    pseudonym=report.pseudonym), "info")
+            return redirect(url_for("coordinator.person", user_id=user.id))
+    return _render_person(user, erase=form, status=422)
+
+
+@bp.post("/privacy/requests/<int:request_id>/refuse")
+def erasure_refuse(request_id: int) -> ResponseReturnValue:
+    erasure = get_erasure_request(request_id)
+    if erasure is None:
+        abort(404)
+    form = RefuseErasureForm()
+    if form.validate_on_submit():
+        with committing(form, "reason") as saved:
+            refuse_erasure(erasure, reason=form.reason.data, by=current_user)
+        if saved:
+            flash(_("The request has been refused; the person reads your reason on their "
+                    "account page."), "info")
+            return redirect(url_for("coordinator.person", user_id=erasure.user_id))
+    return _render_person(erasure.user, refuse=form, status=422)
