@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.routing import IntegerConverter, Map
 
 from lms.accounts.models import User
@@ -167,14 +167,16 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
         return _bare_error_page(400)
 
 
-def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+def _http_error(
+    error: HTTPException,
+) -> tuple[str, int] | tuple[str, int, dict[str, str]] | HTTPException:
     """Every error page, also the 500 of an unhandled exception (Flask hands it here as
     InternalServerError)."""
     if error.code is None or error.code < 400:
         return error
     _discard_failed_transaction()
     try:
-        if error.code == 429:
+        if isinstance(error, TooManyRequests):  # error.code == 429
             from lms.web.throttling import throttled_response
 
             return throttled_response(error)
@@ -217,9 +219,9 @@ def _locale_without_database() -> str:
         if loaded is not None:
             return str(loaded)
     if session.get("locale") in SUPPORTED_LOCALES:
-        return session["locale"]
-    return request.accept_languages.best_match(
-        SUPPORTED_LOCALES, default=current_app.config["LMS_DEFAULT_LOCALE"])
+        return str(session["locale"])
+    return str(request.accept_languages.best_match(
+        SUPPORTED_LOCALES, default=current_app.config["LMS_DEFAULT_LOCALE"]))
 
 
 def _bare_error_page(code: int) -> tuple[str, int]:
