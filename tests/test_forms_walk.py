@@ -63,6 +63,11 @@ SKIPPED = {
     "feeds.revoke_personal": "a button, no fields",
     "feeds.issue_cohort": "a button, no fields",
     "feeds.revoke_cohort": "a button, no fields",
+    "public.erasure_request": "a request for erasure; its message is read back by the "
+                              "coordination's pages (tests/privacy/test_erasure_web.py)",
+    "coordinator.person_erase": "erases a person; stores nothing typed but the reason in the "
+                                "audit trail (tests/privacy/test_erasure_web.py)",
+    "coordinator.erasure_refuse": "needs an open request (tests/privacy/test_erasure_web.py)",
 }
 
 

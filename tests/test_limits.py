@@ -33,6 +33,7 @@ from lms.attendance.operations import CHANGE_REASON_MAX
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Company
 from lms.extensions import db
+from lms.privacy.models import ErasureRequest
 from lms.schedule.models import Block, Meeting
 from tests.factories import PASSWORD, load_test_course, make_cohort, make_finished_cohort, make_user
 from tests.test_labels import _forms, _import_everything
@@ -89,6 +90,10 @@ FIELDS: dict[tuple[str, str], QueryableAttribute | int | tuple[None, str]] = {
     ("NewPasswordForm", "confirm"): (None, "must equal the password"),
     ("AccountForm", "first_name"): User.first_name,
     ("AccountForm", "last_name"): User.last_name,
+    ("ErasureRequestForm", "message"): ErasureRequest.message,
+    ("ErasureForm", "reason"): ErasureRequest.reason,
+    ("RefuseErasureForm", "reason"): ErasureRequest.reason,
+    ("FindPersonForm", "email"): User.email,
 }
 
 

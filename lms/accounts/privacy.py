@@ -88,11 +88,12 @@ def erase(context: ErasureContext) -> None:
 
     from lms.accounts.models import Locale, OneTimeToken, TitleForm, UserSession
     from lms.extensions import db
+    from lms.privacy.erasure import delete_rows
 
     user = context.user
     context.note(user)
     for model in (OneTimeToken, UserSession):
-        gone = db.session.execute(sa.delete(model).where(model.user_id == user.id)).rowcount
+        gone = delete_rows(sa.delete(model).where(model.user_id == user.id))
         context.count(model.__tablename__, gone)
     if user.lecturer_profile is not None:
         db.session.delete(user.lecturer_profile)

@@ -57,6 +57,7 @@ def erase(context: ErasureContext) -> None:
 
     from lms.cohorts.models import Company, Enrollment, EnrollmentStatus, cohort_contact
     from lms.extensions import db
+    from lms.privacy.erasure import delete_rows
 
     user = context.user
     for enrollment in db.session.scalars(sa.select(Enrollment).where(
@@ -64,8 +65,8 @@ def erase(context: ErasureContext) -> None:
         context.note(enrollment)
         if enrollment.status in (EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE):
             enrollment.status, enrollment.withdrawn_at = EnrollmentStatus.WITHDRAWN, context.now
-    gone = db.session.execute(sa.delete(cohort_contact).where(
-        cohort_contact.c.user_id == user.id)).rowcount
+    gone = delete_rows(sa.delete(cohort_contact).where(
+        cohort_contact.c.user_id == user.id))
     context.count("cohort_contact", gone)
     names = {n.casefold() for n in context.names}
     for company in db.session.scalars(sa.select(Company).where(sa.or_(

@@ -95,7 +95,7 @@ def _same_content(credential: CertificateCredential, document: dict[str, Any]) -
     """The stored credential's content, compared as JSON; after an erasure (its text gone)
     by the fingerprint of its content."""
     if credential.document:
-        return json.loads(credential.document) == document
+        return bool(json.loads(credential.document) == document)
     return credential.content_sha256 is not None and (
         content_digest(document) == credential.content_sha256)
 

@@ -31,9 +31,9 @@ TABLES = (
 def erase(context: ErasureContext) -> None:
     import sqlalchemy as sa
 
-    from lms.extensions import db
     from lms.notifications.models import NotificationLog
+    from lms.privacy.erasure import delete_rows
 
-    gone = db.session.execute(sa.delete(NotificationLog).where(
-        NotificationLog.user_id == context.user.id)).rowcount
+    gone = delete_rows(sa.delete(NotificationLog).where(
+        NotificationLog.user_id == context.user.id))
     context.count("notification_log", gone)

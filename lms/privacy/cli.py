@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
+from lms.accounts.models import User
 from lms.config import SUPPORTED_LOCALES
 
 privacy_cli = AppGroup("privacy", help="Personal data: the registry, exports, erasure, retention.")
@@ -32,7 +33,7 @@ def registry_command(fmt: str, language: str | None) -> None:
                        nl=False)
 
 
-def _person(email: str):
+def _person(email: str) -> User:
     from lms.accounts.queries import get_user_by_email
 
     user = get_user_by_email(email)
@@ -41,7 +42,7 @@ def _person(email: str):
     return user
 
 
-def _actor(email: str | None):
+def _actor(email: str | None) -> User | None:
     """The coordinator named with --by, recorded as the one who acted (None: the command
     line itself)."""
     from lms.accounts.models import Role

@@ -20,15 +20,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
+
 from lms.accounts.models import User
 from lms.audit.operations import record_event
-from lms.db import max_length, utcnow
+from lms.db import SessionLike, max_length, utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.privacy.models import ErasureDecision, ErasureRequest
@@ -222,7 +225,7 @@ def refuse_erasure(request: ErasureRequest, *, reason: str, by: User,
 _REMOVE = "lms.privacy.files_to_remove"
 
 
-def remove_after_commit(session: Session, area: str, name: str) -> None:
+def remove_after_commit(session: SessionLike, area: str, name: str) -> None:
     """A stored file whose row this transaction deletes or forgets: removed once the
     transaction commits (a rollback keeps it, as the rows that name it come back)."""
     session.info.setdefault(_REMOVE, []).append((area, name))
@@ -242,6 +245,12 @@ def _remove_files(session: Session) -> None:
 def _keep_files(session: Session) -> None:
     if not session.in_nested_transaction():
         session.info.pop(_REMOVE, None)
+
+
+def delete_rows(statement: Any) -> int:
+    """Run a DELETE; how many rows it removed."""
+    result = db.session.execute(statement)
+    return int(cast("CursorResult[Any]", result).rowcount)
 
 
 def blank(payload: dict[str, Any] | None, keep: frozenset[str]) -> dict[str, Any] | None:

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import enum_type, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ class ErasureDecision(LabelledEnum):
     REFUSED = "refused", _l("refused")
 
 
-class ErasureRequest(db.Model):
+class ErasureRequest(Model):
     """Art. 17: a person asks, the coordination decides, with a reason, in the audit trail."""
 
     __tablename__ = "erasure_request"

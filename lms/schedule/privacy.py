@@ -43,9 +43,9 @@ def erase(context: ErasureContext) -> None:
     lecturers they printed)."""
     import sqlalchemy as sa
 
-    from lms.extensions import db
+    from lms.privacy.erasure import delete_rows
     from lms.schedule.models import meeting_lecturer
 
-    gone = db.session.execute(sa.delete(meeting_lecturer).where(
-        meeting_lecturer.c.user_id == context.user.id)).rowcount
+    gone = delete_rows(sa.delete(meeting_lecturer).where(
+        meeting_lecturer.c.user_id == context.user.id))
     context.count("meeting_lecturer", gone)

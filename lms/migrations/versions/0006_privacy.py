@@ -20,7 +20,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table('erasure_request',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -54,7 +54,7 @@ def upgrade():
 
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('erased_at')
 

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.accounts.models import User
 from lms.accounts.queries import get_user, get_user_by_email
 from lms.privacy.erasure import erase_person, refuse_erasure
 from lms.privacy.queries import get_erasure_request, list_erasure_requests, person_overview
@@ -20,23 +21,23 @@ def privacy() -> ResponseReturnValue:
     """Open requests for erasure, the latest decisions, and a person found by address."""
     find = FindPersonForm(request.args)
     if request.args.get("email") and find.validate():
-        user = get_user_by_email(find.email.data)
+        user = get_user_by_email(find.email.data or "")
         if user is not None:
             return redirect(url_for("coordinator.person", user_id=user.id))
-        find.email.errors.append(_("There is no account with this address."))
+        find.email.errors = [*find.email.errors, _("There is no account with this address.")]
     return render_template("coordinator/privacy.html", find=find,
                            pending=list_erasure_requests(pending=True),
                            decided=list_erasure_requests(pending=False))
 
 
-def _person(user_id: int):
+def _person(user_id: int) -> User:
     user = get_user(user_id)
     if user is None:
         abort(404)
     return user
 
 
-def _render_person(user, erase: ErasureForm | None = None,
+def _render_person(user: User, erase: ErasureForm | None = None,
                    refuse: RefuseErasureForm | None = None, status: int = 200
                    ) -> ResponseReturnValue:
     return render_template("coordinator/person.html", overview=person_overview(user),
@@ -56,7 +57,7 @@ def person_erase(user_id: int) -> ResponseReturnValue:
     form = ErasureForm()
     if form.validate_on_submit():
         with committing(form, "reason") as saved:
-            report = erase_person(user, reason=form.reason.data, by=current_user,
+            report = erase_person(user, reason=form.reason.data or "", by=current_user,
                                   periods=current_app.config["LMS_RETENTION"])
         if saved:
             flash(_("The data has been erased. The person now appears as %(pseudonym)s.",
@@ -73,7 +74,7 @@ def erasure_refuse(request_id: int) -> ResponseReturnValue:
     form = RefuseErasureForm()
     if form.validate_on_submit():
         with committing(form, "reason") as saved:
-            refuse_erasure(erasure, reason=form.reason.data, by=current_user)
+            refuse_erasure(erasure, reason=form.reason.data or "", by=current_user)
         if saved:
             flash(_("The request has been refused; the person reads your reason on their "
                     "account page."), "info")
