@@ -19,6 +19,7 @@ from lms.attendance.models import AbsenceNotice
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.cohorts.models import VISIBLE_ENROLLMENT, Cohort, Enrollment, cohort_contact
 from lms.extensions import db, login_manager
+from lms.privacy.models import DataExport, ExportState
 from lms.schedule.models import Block, Meeting, meeting_lecturer
 
 
@@ -224,3 +225,24 @@ def get_certificate_or_404(user: User, certificate_id: int) -> Certificate:
     if certificate is None or not can_download_certificate(user, certificate):
         abort(404)
     return certificate
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+def get_own_export_or_404(user: User, export_id: int) -> DataExport:
+    """A ready export of ``user``'s own data; anyone else's is not there."""
+    export = db.session.get(DataExport, export_id)
+    if export is None or export.user_id != user.id or export.state != ExportState.READY:
+        abort(404)
+    return export
+
+
+def get_export_or_404(user: User, export_id: int) -> DataExport:
+    """A ready export: the coordination reaches anyone's, everybody else their own."""
+    if not is_coordinator(user):
+        return get_own_export_or_404(user, export_id)
+    export = db.session.get(DataExport, export_id)
+    if export is None or export.state != ExportState.READY:
+        abort(404)
+    return export

@@ -37,7 +37,7 @@ from lms.curriculum.models import (
 )
 from lms.ical.models import CalendarFeed, FeedScope
 from lms.notifications.models import NotificationLog
-from lms.privacy.models import ErasureDecision, ErasureRequest
+from lms.privacy.models import DataExport, ErasureDecision, ErasureRequest, ExportState
 from lms.schedule.models import Block, Meeting, MeetingStatus, meeting_lecturer
 
 __all__ = [
@@ -61,10 +61,12 @@ __all__ = [
     "Course",
     "CourseAssessment",
     "CredentialStatusList",
+    "DataExport",
     "Enrollment",
     "EnrollmentStatus",
     "ErasureDecision",
     "ErasureRequest",
+    "ExportState",
     "FeedScope",
     "Grade",
     "GradingScheme",

@@ -1,4 +1,5 @@
-"""Files kept outside the package: submissions and issued certificates.
+"""Files kept outside the package: submissions, issued certificates, exports of a
+person's data.
 
 Stored under random names in ``LMS_STORAGE_DIR`` with their SHA-256 recorded in the
 database; a name from a user never becomes a path.
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from lms.db import SessionLike
 
-AREAS = ("submissions", "certificates")
+AREAS = ("submissions", "certificates", "exports")
 _PENDING = "lms.storage.files_of_this_transaction"
 
 

@@ -41,6 +41,9 @@ ANY_TOKEN_INVALID = policy(default=404)
 TEACHER = policy(default=403, anonymous=LOGIN, lecturer=OK, other_lecturer=404)
 # A participant's own things; another cohort's participant is told 404.
 OWN_PARTICIPANT = policy(default=403, anonymous=LOGIN, participant=OK, other_participant=404)
+# A copy of the participant's own data: nobody else's account page has it (the coordination
+# downloads it on its own pages).
+OWN_EXPORT = policy(default=404, anonymous=LOGIN, participant=OK)
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,10 @@ MATRIX: dict[str, list[Route]] = {
     "coordinator.person": [Route("GET", COORDINATOR)],
     "coordinator.person_erase": [Route("POST", COORDINATOR)],
     "coordinator.erasure_refuse": [Route("POST", COORDINATOR)],
+    "public.data_export": [Route("POST", LOGGED_IN)],
+    "public.data_download": [Route("GET", OWN_EXPORT)],
+    "coordinator.person_export": [Route("POST", COORDINATOR)],
+    "coordinator.export_download": [Route("GET", COORDINATOR)],
 }
 
 # URL arguments that name an object of cohort A ("this cohort").
@@ -173,7 +180,7 @@ DEFAULT_PARAMS = {
     "block_id": "block", "company_id": "company", "course_id": "course",
     "user_id": "lecturer", "assignment_id": "assignment", "submission_id": "submission",
     "notice_id": "notice", "certificate_id": "certificate", "list_id": "status_list",
-    "request_id": "erasure_request",
+    "request_id": "erasure_request", "export_id": "export",
 }
 
 
@@ -217,6 +224,9 @@ def build_matrix_world(course_dir):
     from lms.privacy.erasure import request_erasure
 
     erasure_request = request_erasure(b.participants[0], "Bitte alles löschen.")
+    from lms.privacy.export import build_export, start_export
+
+    export = build_export(start_export(a.participants[0], by=a.participants[0]))
     db.session.commit()
     people = {"participant": a.participants[0], "other_participant": b.participants[0],
               "lecturer": a.lecturer, "other_lecturer": b.lecturer, "contact": a.contact,
@@ -229,6 +239,7 @@ def build_matrix_world(course_dir):
         "certificate": certificate.id, "verification_code": code, "feed_token": feed_token,
         "bogus": "not-a-token", "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
         "status_list": status_list.id, "erasure_request": erasure_request.id,
+        "export": export.id,
     }
     return people, objects
 

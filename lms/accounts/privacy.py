@@ -13,7 +13,9 @@ from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
 
 if TYPE_CHECKING:
+    from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
+    from lms.privacy.export import AreaExport
 
 NAMING = _l("naming the person on pages, in lists, mails and certificates")
 
@@ -104,3 +106,28 @@ def erase(context: ErasureContext) -> None:
     user.title_form, user.locale = TitleForm.NEUTRAL, Locale.DE
     user.password_hash, user.is_active_account, user.last_login_at = None, False, None
     user.erased_at = context.now
+
+
+def export(person: User) -> AreaExport:
+    """The account, its roles, a lecturer's profile, sessions and links (their secret
+    hashes withheld)."""
+    import sqlalchemy as sa
+
+    from lms.accounts.models import OneTimeToken, UserSession
+    from lms.extensions import db
+    from lms.privacy.export import AreaExport, personal, record
+
+    exported = AreaExport()
+    exported.add("user_account", [personal(person, full_name=person.full_name)])
+    exported.add("user_role", [{"role": role} for role in sorted(person.role_set)])
+    if person.lecturer_profile is not None:
+        exported.add("lecturer_profile", [personal(person.lecturer_profile)])
+    exported.add("user_session", [
+        record(s, ["created_at", "last_seen_at", "revoked_at"])
+        for s in db.session.scalars(sa.select(UserSession).where(
+            UserSession.user_id == person.id).order_by(UserSession.id))])
+    exported.add("one_time_token", [
+        record(t, ["purpose", "created_at", "expires_at", "used_at", "withdrawn_at"])
+        for t in db.session.scalars(sa.select(OneTimeToken).where(
+            OneTimeToken.user_id == person.id).order_by(OneTimeToken.id))])
+    return exported

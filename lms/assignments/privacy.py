@@ -13,7 +13,9 @@ from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
 
 if TYPE_CHECKING:
+    from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
+    from lms.privacy.export import AreaExport
 
 HANDED_IN = _l("grading the work handed in")
 EXAM = _l("the exam record: whether an assessment was passed, and why")
@@ -80,3 +82,35 @@ def erase(context: ErasureContext) -> None:
         context.remove_file("submissions", submission.stored_name)
         db.session.delete(submission)
     context.count("submission", len(submissions))
+
+
+def export(person: User) -> AreaExport:
+    """Work handed in (with the files, as handed in) and the grades published."""
+    import sqlalchemy as sa
+    from werkzeug.utils import secure_filename
+
+    from lms.assignments.models import Grade, Submission
+    from lms.cohorts.models import Enrollment
+    from lms.extensions import db
+    from lms.privacy.export import AreaExport, ExportFile, personal
+
+    theirs = sa.select(Enrollment.id).where(Enrollment.user_id == person.id)
+    exported = AreaExport()
+    submissions = db.session.scalars(sa.select(Submission).where(
+        Submission.enrollment_id.in_(theirs)).order_by(Submission.id)).all()
+    for submission in submissions:
+        assignment = submission.assignment
+        name = (f"files/{submission.id}-{assignment.key}-v{submission.version}-"
+                f"{secure_filename(submission.original_filename) or 'file'}")
+        exported.files.append(ExportFile("submissions", submission.stored_name, name))
+        exported.add("submission", [personal(
+            submission, cohort=assignment.cohort.name, assignment=assignment.title,
+            version=submission.version, size_bytes=submission.size_bytes,
+            sha256=submission.sha256, file=name)])
+    exported.add("grade", [
+        personal(g, cohort=g.assignment.cohort.name, assignment=g.assignment.title,
+                 graded_at=g.graded_at, published_at=g.published_at)
+        for g in db.session.scalars(sa.select(Grade).where(
+            Grade.enrollment_id.in_(theirs), Grade.published_at.is_not(None))
+            .order_by(Grade.id))])
+    return exported

@@ -13,7 +13,10 @@ from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
 
 if TYPE_CHECKING:
+    from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
+    from lms.privacy.export import AreaExport
+    from lms.schedule.models import Meeting
 
 HOURS = _l("counting the hours attended toward the certificate")
 
@@ -58,3 +61,29 @@ def erase(context: ErasureContext) -> None:
         for record in records:
             db.session.delete(record)
         context.count(model.__tablename__, len(records))
+
+
+def _meeting(meeting: Meeting) -> dict[str, object]:
+    return {"cohort": meeting.cohort.name, "module": meeting.module.title,
+            "title": meeting.title, "starts_at": meeting.starts_at,
+            "ends_at": meeting.ends_at}
+
+
+def export(person: User) -> AreaExport:
+    """The person's marks at every meeting, and the absences they announced."""
+    import sqlalchemy as sa
+
+    from lms.attendance.models import AbsenceNotice, Attendance
+    from lms.cohorts.models import Enrollment
+    from lms.extensions import db
+    from lms.privacy.export import AreaExport, personal
+
+    theirs = sa.select(Enrollment.id).where(Enrollment.user_id == person.id)
+    exported = AreaExport()
+    for model in (Attendance, AbsenceNotice):
+        exported.add(model.__tablename__, [
+            personal(row, meeting=_meeting(row.meeting), recorded_or_asked_at=getattr(
+                row, "recorded_at", None) or getattr(row, "created_at", None))
+            for row in db.session.scalars(sa.select(model).where(
+                model.enrollment_id.in_(theirs)).order_by(model.id))])
+    return exported

@@ -14,7 +14,9 @@ from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
 
 if TYPE_CHECKING:
+    from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
+    from lms.privacy.export import AreaExport
 
 ACCOUNTABLE = _l("accountability: who changed what, when, from what to what")
 
@@ -58,3 +60,20 @@ def erase(context: ErasureContext) -> None:
             changed += 1
     db.session.flush()
     context.count(AuditEvent.__tablename__, changed)
+
+
+def export(person: User) -> AreaExport:
+    """What the trail recorded about the person's own records, in full; of the changes
+    they made to others' records only what and when (the rest is about others)."""
+    from lms.audit.queries import events_of_person
+    from lms.privacy.export import AreaExport, record
+
+    exported = AreaExport()
+    about, made = events_of_person(person)
+    exported.add("audit_event", [
+        record(e, ["occurred_at", "action", "object_type", "before", "after"],
+               about_you=True, made_by_you=e.actor_id == person.id) for e in about])
+    exported.add("audit_event", [
+        record(e, ["occurred_at", "action", "object_type"], about_you=False,
+               made_by_you=True) for e in made])
+    return exported

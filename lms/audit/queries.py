@@ -58,3 +58,33 @@ def events_naming(texts: Iterable[str], objects: Iterable[tuple[str, str]]
         return []
     return list(db.session.scalars(sa.select(AuditEvent).where(sa.or_(*conditions))
                                    .order_by(AuditEvent.id)))
+
+
+def events_of_person(user: User) -> tuple[list[AuditEvent], list[AuditEvent]]:
+    """The events about ``user``'s own records (their account, participations, marks,
+    work, grades, documents, feeds, requests), and the other events they made."""
+    from lms.assignments.models import Grade, Submission
+    from lms.attendance.models import AbsenceNotice, Attendance
+    from lms.certificates.models import Certificate
+    from lms.cohorts.models import Enrollment
+    from lms.ical.models import CalendarFeed
+    from lms.privacy.models import DataExport, ErasureRequest
+
+    enrollments = sa.select(Enrollment.id).where(Enrollment.user_id == user.id)
+    objects: list[tuple[str, str]] = [("user_account", str(user.id))]
+    for model, owner in ((Enrollment, Enrollment.user_id == user.id),
+                         (Attendance, Attendance.enrollment_id.in_(enrollments)),
+                         (AbsenceNotice, AbsenceNotice.enrollment_id.in_(enrollments)),
+                         (Submission, Submission.enrollment_id.in_(enrollments)),
+                         (Grade, Grade.enrollment_id.in_(enrollments)),
+                         (Certificate, Certificate.enrollment_id.in_(enrollments)),
+                         (CalendarFeed, CalendarFeed.user_id == user.id),
+                         (ErasureRequest, ErasureRequest.user_id == user.id),
+                         (DataExport, DataExport.user_id == user.id)):
+        objects += [(model.__tablename__, str(i))
+                    for i in db.session.scalars(sa.select(model.id).where(owner))]
+    about = events_naming((), objects)
+    seen = {e.id for e in about}
+    made = [e for e in db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.actor_id == user.id).order_by(AuditEvent.id)) if e.id not in seen]
+    return about, made

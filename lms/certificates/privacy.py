@@ -15,7 +15,9 @@ from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
 
 if TYPE_CHECKING:
+    from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
+    from lms.privacy.export import AreaExport
 
 VERIFYING = _l("answering whoever checks the document that it is genuine and valid")
 
@@ -83,3 +85,26 @@ def erase(context: ErasureContext) -> None:
         context.remove_file(AREA, certificate.stored_name)
         certificate.stored_name = None
     context.count("certificate_stubs", len(certificates))
+
+
+def export(person: User) -> AreaExport:
+    """The person's certificates and confirmations as issued (the PDF files)."""
+    import sqlalchemy as sa
+
+    from lms.certificates.models import Certificate
+    from lms.certificates.operations import AREA
+    from lms.cohorts.models import Enrollment
+    from lms.extensions import db
+    from lms.privacy.export import AreaExport, ExportFile, personal
+
+    exported = AreaExport()
+    for certificate in db.session.scalars(
+            sa.select(Certificate).join(Certificate.enrollment)
+            .where(Enrollment.user_id == person.id).order_by(Certificate.id)):
+        name = f"certificates/{certificate.serial}.pdf"
+        if certificate.stored_name:
+            exported.files.append(ExportFile(AREA, certificate.stored_name, name))
+        exported.add("certificate", [personal(
+            certificate, cohort=certificate.enrollment.cohort.name, sha256=certificate.sha256,
+            file=name if certificate.stored_name else None)])
+    return exported

@@ -13,7 +13,9 @@ from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
 
 if TYPE_CHECKING:
+    from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
+    from lms.privacy.export import AreaExport
 
 CONTACT_PERSON = _l("reaching the client's contact person about the booking")
 TAKING_PART = _l("taking part in the cohort: invited, active, withdrawn or completed")
@@ -74,3 +76,30 @@ def erase(context: ErasureContext) -> None:
         if company.contact_email.casefold() in names or company.contact_name.casefold() in names:
             company.contact_name = company.contact_email = ""
             context.count("company_contact")
+
+
+def export(person: User) -> AreaExport:
+    """The cohorts the person takes part in or follows for their company."""
+    import sqlalchemy as sa
+
+    from lms.cohorts.models import Cohort, Company, Enrollment, cohort_contact
+    from lms.extensions import db
+    from lms.privacy.export import AreaExport, personal, record
+
+    exported = AreaExport()
+    exported.add("enrollment", [
+        personal(e, cohort=e.cohort.name, company=e.cohort.company.name,
+                 course=e.cohort.course.title_neutral, starts_on=e.cohort.starts_on,
+                 ends_on=e.cohort.ends_on)
+        for e in db.session.scalars(sa.select(Enrollment).where(
+            Enrollment.user_id == person.id).order_by(Enrollment.id))])
+    exported.add("cohort_contact", [
+        {"user_id": person.id, "context": {"cohort": c.name, "company": c.company.name}}
+        for c in db.session.scalars(
+            sa.select(Cohort).join(cohort_contact, cohort_contact.c.cohort_id == Cohort.id)
+            .where(cohort_contact.c.user_id == person.id).order_by(Cohort.id))])
+    exported.add("company", [
+        record(c, ["contact_name", "contact_email"], company=c.name)
+        for c in db.session.scalars(sa.select(Company).where(
+            sa.func.lower(Company.contact_email) == person.email).order_by(Company.id))])
+    return exported

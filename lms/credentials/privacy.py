@@ -15,7 +15,9 @@ from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
 
 if TYPE_CHECKING:
+    from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
+    from lms.privacy.export import AreaExport
 
 TABLES = (
     table(
@@ -57,3 +59,28 @@ def erase(context: ErasureContext) -> None:
             credential.content_sha256 = content_digest(json.loads(credential.document))
             credential.document = ""
     context.count("credentials", len(credentials))
+
+
+def export(person: User) -> AreaExport:
+    """Each certificate's Open Badges credential, as issued (the JSON its PDF carries)."""
+    import sqlalchemy as sa
+
+    from lms.certificates.models import Certificate
+    from lms.cohorts.models import Enrollment
+    from lms.credentials.models import CertificateCredential
+    from lms.extensions import db
+    from lms.privacy.export import AreaExport, record
+
+    exported = AreaExport()
+    for credential in db.session.scalars(
+            sa.select(CertificateCredential).join(CertificateCredential.certificate)
+            .join(Certificate.enrollment).where(Enrollment.user_id == person.id)
+            .order_by(CertificateCredential.id)):
+        if not credential.document:
+            continue
+        name = f"certificates/{credential.certificate.serial}.credential.json"
+        exported.texts[name] = credential.document.encode("utf-8")
+        exported.add("certificate_credential", [record(
+            credential, ["credential_uri", "issued_at"],
+            serial=credential.certificate.serial, file=name)])
+    return exported

@@ -13,7 +13,9 @@ from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
 
 if TYPE_CHECKING:
+    from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
+    from lms.privacy.export import AreaExport
 
 TABLES = (
     table(
@@ -40,3 +42,19 @@ def erase(context: ErasureContext) -> None:
     for feed in feeds:
         db.session.delete(feed)
     context.count("calendar_feed", len(feeds))
+
+
+def export(person: User) -> AreaExport:
+    """The person's calendar subscriptions (their secret addresses withheld)."""
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.ical.models import CalendarFeed
+    from lms.privacy.export import AreaExport, record
+
+    exported = AreaExport()
+    exported.add("calendar_feed", [
+        record(f, ["scope", "created_at", "revoked_at"])
+        for f in db.session.scalars(sa.select(CalendarFeed).where(
+            CalendarFeed.user_id == person.id).order_by(CalendarFeed.id))])
+    return exported

@@ -13,7 +13,9 @@ from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
 
 if TYPE_CHECKING:
+    from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
+    from lms.privacy.export import AreaExport
 
 ONCE = _l("sending each reminder once only")
 
@@ -37,3 +39,17 @@ def erase(context: ErasureContext) -> None:
     gone = delete_rows(sa.delete(NotificationLog).where(
         NotificationLog.user_id == context.user.id))
     context.count("notification_log", gone)
+
+
+def export(person: User) -> AreaExport:
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.notifications.models import NotificationLog
+    from lms.privacy.export import AreaExport, personal
+
+    exported = AreaExport()
+    exported.add("notification_log", [
+        personal(n) for n in db.session.scalars(sa.select(NotificationLog).where(
+            NotificationLog.user_id == person.id).order_by(NotificationLog.id))])
+    return exported

@@ -80,3 +80,34 @@ def erase_command(email: str, reason: str, by_email: str | None, yes: bool) -> N
     click.echo(f"Erased; the person now appears as {report.pseudonym}.")
     for what, number in sorted(report.counts.items()):
         click.echo(f"  {what}: {number}")
+
+
+@privacy_cli.command("export")
+@click.argument("email")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="Where to write the ZIP file.")
+@click.option("--by", "by_email", default=None, help="The coordinator who asked (recorded).")
+def export_command(email: str, output: str, by_email: str | None) -> None:
+    """Put together the copy of the data of the account with EMAIL (Art. 15/20 GDPR), the
+    same ZIP its holder downloads from their account page, and write it to OUTPUT."""
+    from pathlib import Path
+
+    from lms.extensions import db
+    from lms.privacy.export import ExportError, build_export, start_export
+    from lms.storage import stored_path
+
+    user, by = _person(email), _actor(by_email)
+    try:
+        export = start_export(user, by=by)
+    except ExportError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    with click.progressbar(length=1, label="Exporting") as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        build_export(export, progress=progress)
+    db.session.commit()
+    Path(output).write_bytes(stored_path("exports", export.stored_name or "").read_bytes())
+    click.echo(f"Written to {output} ({export.size_bytes} bytes, SHA-256 {export.sha256}).")

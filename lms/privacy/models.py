@@ -1,4 +1,5 @@
-"""A person's request to have their data erased, and the coordination's decision."""
+"""A person's request to have their data erased, the coordination's decision, and the
+copies of a person's data they asked for."""
 
 from __future__ import annotations
 
@@ -52,3 +53,39 @@ class ErasureRequest(Model):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class ExportState(LabelledEnum):
+    PENDING = "pending", _l("being prepared")
+    READY = "ready", _l("ready")
+    FAILED = "failed", _l("failed")
+
+
+class DataExport(Model):
+    """A copy of a person's data (Art. 15/20): one ZIP in the storage's exports area,
+    kept for the EXPORTS retention period."""
+
+    __tablename__ = "data_export"
+    __table_args__ = (
+        sa.CheckConstraint("state != 'ready' OR (stored_name IS NOT NULL AND "
+                           "finished_at IS NOT NULL)", name="ready_has_file"),
+        sa.CheckConstraint("sha256 IS NULL OR length(sha256) = 64", name="sha256_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
+    # The person themself, or the coordinator who made it for them.
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state: Mapped[ExportState] = mapped_column(enum_type(ExportState, "state"),
+                                               default=ExportState.PENDING)
+    finished_at: Mapped[datetime | None]
+    stored_name: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
+    size_bytes: Mapped[int | None]
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    error: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])

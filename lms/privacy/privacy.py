@@ -13,7 +13,9 @@ from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
 
 if TYPE_CHECKING:
+    from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
+    from lms.privacy.export import AreaExport
 
 REQUEST = _l("handling a request for erasure (Art. 17 GDPR) and proving how it was decided")
 
@@ -28,6 +30,15 @@ TABLES = (
         personal("reason", C.ACTIVITY, REQUEST, B.LEGAL_OBLIGATION, R.AUDIT_TRAIL, E.KEEP),
         key=("id", "user_id", "decided_by_id"), bookkeeping=("decided_at",),
     ),
+    table(
+        "data_export",
+        personal("stored_name", C.COPY,
+                 _l("the ZIP file with a copy of the person's data (Art. 15 and 20 GDPR), "
+                    "kept in the storage folder"), B.LEGAL_OBLIGATION, R.EXPORTS, E.DELETE),
+        key=("id", "user_id", "requested_by_id"),
+        bookkeeping=("created_at", "finished_at"),
+        technical=("state", "size_bytes", "sha256", "error"),
+    ),
 )
 
 
@@ -37,10 +48,38 @@ def erase(context: ErasureContext) -> None:
     import sqlalchemy as sa
 
     from lms.extensions import db
-    from lms.privacy.models import ErasureRequest
+    from lms.privacy.models import DataExport, ErasureRequest
 
     for request in db.session.scalars(sa.select(ErasureRequest).where(
             ErasureRequest.user_id == context.user.id)):
         context.note(request)
         request.message = ""
         request.reason = context.scrub(request.reason, own=True)
+    exports = db.session.scalars(sa.select(DataExport).where(
+        DataExport.user_id == context.user.id)).all()
+    context.note(*exports)
+    for export in exports:
+        context.remove_file("exports", export.stored_name)
+        db.session.delete(export)
+    context.count("data_export", len(exports))
+
+
+def export(person: User) -> AreaExport:
+    """The person's requests for erasure and the exports of their data."""
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.privacy.export import AreaExport, record
+    from lms.privacy.models import DataExport, ErasureRequest
+
+    exported = AreaExport()
+    exported.add("erasure_request", [
+        record(r, ["requested_at", "message", "decision", "decided_at", "reason"])
+        for r in db.session.scalars(sa.select(ErasureRequest).where(
+            ErasureRequest.user_id == person.id).order_by(ErasureRequest.id))])
+    exported.add("data_export", [
+        record(x, ["created_at", "state", "finished_at"],
+               by_you=x.requested_by_id == person.id)
+        for x in db.session.scalars(sa.select(DataExport).where(
+            DataExport.user_id == person.id).order_by(DataExport.id))])
+    return exported

@@ -12,7 +12,7 @@ from lms.accounts.models import User
 from lms.audit.models import AuditEvent
 from lms.cohorts.models import Enrollment
 from lms.extensions import db
-from lms.privacy.models import ErasureDecision, ErasureRequest
+from lms.privacy.models import DataExport, ErasureDecision, ErasureRequest, ExportState
 
 # Keys of audit payloads that hold an address or a whole name.
 ADDRESS_KEYS = ("email", "user", "participant")
@@ -123,3 +123,20 @@ def person_overview(user: User) -> PersonOverview:
         .options(selectinload(ErasureRequest.decided_by))
         .order_by(ErasureRequest.requested_at.desc(), ErasureRequest.id.desc())))
     return PersonOverview(user, enrollments, contact_of, teaches, certificates, requests)
+
+
+def pending_export(user: User) -> DataExport | None:
+    return db.session.scalar(sa.select(DataExport).where(
+        DataExport.user_id == user.id, DataExport.state == ExportState.PENDING).limit(1))
+
+
+def get_export(export_id: int) -> DataExport | None:
+    return db.session.get(DataExport, export_id)
+
+
+def list_exports(user: User, limit: int = 5) -> list[DataExport]:
+    """A person's latest exports, newest first (kept for the EXPORTS retention period)."""
+    return list(db.session.scalars(
+        sa.select(DataExport).where(DataExport.user_id == user.id)
+        .options(selectinload(DataExport.requested_by))
+        .order_by(DataExport.created_at.desc(), DataExport.id.desc()).limit(limit)))

@@ -13,7 +13,9 @@ from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
 
 if TYPE_CHECKING:
+    from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
+    from lms.privacy.export import AreaExport
 
 TABLES = (
     table(
@@ -49,3 +51,23 @@ def erase(context: ErasureContext) -> None:
     gone = delete_rows(sa.delete(meeting_lecturer).where(
         meeting_lecturer.c.user_id == context.user.id))
     context.count("meeting_lecturer", gone)
+
+
+def export(person: User) -> AreaExport:
+    """The meetings the person teaches (or taught)."""
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.privacy.export import AreaExport
+    from lms.schedule.models import Meeting, meeting_lecturer
+
+    exported = AreaExport()
+    exported.add("meeting_lecturer", [
+        {"user_id": person.id, "context": {
+            "meeting_id": m.id, "cohort": m.cohort.name, "module": m.module.title,
+            "title": m.title, "starts_at": m.starts_at, "ends_at": m.ends_at,
+            "status": m.status}}
+        for m in db.session.scalars(
+            sa.select(Meeting).join(meeting_lecturer, meeting_lecturer.c.meeting_id == Meeting.id)
+            .where(meeting_lecturer.c.user_id == person.id).order_by(Meeting.starts_at))])
+    return exported

@@ -105,13 +105,13 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     from lms.cohorts.models import EnrollmentStatus
     from lms.curriculum.models import AssessmentKind, GradingScheme
     from lms.privacy.declare import Audience, Category, Erasure, LegalBasis, NotPersonal
-    from lms.privacy.models import ErasureDecision
+    from lms.privacy.models import ErasureDecision, ExportState
     from lms.privacy.retention import Retention
     from lms.schedule.models import MeetingStatus
 
     return (AbsenceDecision, AssessmentKind, AttendanceStatus, Audience, Category,
             CertificateKind, CertificateStatus, EnrollmentStatus, Erasure, ErasureDecision,
-            GradeState,
+            ExportState, GradeState,
             GradingScheme, HandIn, LegalBasis, Locale, Mark, MeetingStatus, NotPersonal,
             Retention, Role, Standing, TitleForm)
 

@@ -89,6 +89,8 @@ NOT_PAGES = {
     "coordinator.certificate_download": "application/pdf",
     "feeds.feed": "text/calendar",
     "feeds.meeting_ics": "text/calendar",
+    "public.data_download": "application/zip",
+    "coordinator.export_download": "application/zip",
 }
 
 
@@ -167,6 +169,9 @@ def site(live_server):
                                         "Person", by=coordinator)
         _user, reset_token = request_password_reset(CONTACT[0])
         _feed, feed_token = issue_personal_feed(participant)
+        from lms.privacy.export import build_export, start_export
+
+        export = build_export(start_export(participant, by=participant))
         db.session.commit()
         objects = {
             "cohort": cohort.id, "meeting": held[0].id, "tomorrow": future.id,
@@ -177,7 +182,7 @@ def site(live_server):
             "assignment": assignment.id, "submission": submission.id, "notice": notice.id,
             "certificate": certificate.id, "verification_code": certificate.verification_code,
             "feed_token": feed_token, "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
-            "status_list": certificate.credential.status_list_id,
+            "status_list": certificate.credential.status_list_id, "export": export.id,
         }
         tokens = {"public.invitation": invitation.token, "public.password_reset": reset_token}
     logins = {"coordinator": COORDINATOR[0], "lecturer": LECTURER,

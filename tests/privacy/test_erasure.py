@@ -24,7 +24,8 @@ from lms.privacy.erasure import (
     refuse_erasure,
     request_erasure,
 )
-from lms.privacy.models import ErasureDecision
+from lms.privacy.export import build_export, start_export
+from lms.privacy.models import DataExport, ErasureDecision
 from lms.privacy.registry import area_modules, personal_columns
 from lms.storage import stored_path
 from tests.privacy.world import EMAIL, FIRST, IDENTIFIERS, LAST, build_person_world
@@ -79,6 +80,8 @@ def _erase(app, world, *, days_after_issue: int = 30, reason: str | None = None)
 def test_no_table_holds_the_name_address_or_files_after_the_erasure(app, course):
     world = build_person_world(course)
     request_erasure(world.person, f"Bitte löschen Sie alles über {FIRST} {LAST}.")
+    export = build_export(start_export(world.person, by=world.person))
+    world.files.append(("exports", export.stored_name))
     db.session.commit()
     before = tables_naming(IDENTIFIERS)
     # The walk sees the person's data in every area before (it would see it after, too).
@@ -97,6 +100,7 @@ def test_no_table_holds_the_name_address_or_files_after_the_erasure(app, course)
     assert person.is_erased and not person.is_active and person.password_hash is None
     assert person.full_name == f"gelöschte Person {report.pseudonym}"
     assert person.role_set == frozenset()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DataExport)) == 0
 
 
 def test_the_others_keep_their_data(app, course):

@@ -7,13 +7,28 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.access import get_export_or_404
 from lms.accounts.models import User
 from lms.accounts.queries import get_user, get_user_by_email
 from lms.privacy.erasure import erase_person, refuse_erasure
-from lms.privacy.queries import get_erasure_request, list_erasure_requests, person_overview
+from lms.privacy.export import note_download
+from lms.privacy.models import ExportState
+from lms.privacy.queries import (
+    get_erasure_request,
+    list_erasure_requests,
+    list_exports,
+    person_overview,
+)
 from lms.web.coordinator import bp
-from lms.web.coordinator.forms import ErasureForm, FindPersonForm, RefuseErasureForm
+from lms.web.coordinator.forms import (
+    ConfirmForm,
+    ErasureForm,
+    FindPersonForm,
+    RefuseErasureForm,
+)
+from lms.web.public.privacy import make_export
 from lms.web.saving import committing
+from lms.web.shared.files import send_export
 
 
 @bp.get("/privacy")
@@ -41,6 +56,7 @@ def _render_person(user: User, erase: ErasureForm | None = None,
                    refuse: RefuseErasureForm | None = None, status: int = 200
                    ) -> ResponseReturnValue:
     return render_template("coordinator/person.html", overview=person_overview(user),
+                           exports=list_exports(user), export_form=ConfirmForm(),
                            erase=erase or ErasureForm(), refuse=refuse or RefuseErasureForm(),
                            ), status
 
@@ -64,6 +80,27 @@ def person_erase(user_id: int) -> ResponseReturnValue:
                     pseudonym=report.pseudonym), "info")
             return redirect(url_for("coordinator.person", user_id=user.id))
     return _render_person(user, erase=form, status=422)
+
+
+@bp.post("/people/<int:user_id>/export")
+def person_export(user_id: int) -> ResponseReturnValue:
+    """The same copy of the person's data they can download themself, made by the
+    coordination for them (in the audit trail)."""
+    user = _person(user_id)
+    if ConfirmForm().validate_on_submit():
+        export = make_export(user, current_user._get_current_object())
+        if export is not None and export.state == ExportState.READY:
+            flash(_("The export is ready: download it below and hand it to the person "
+                    "safely."), "info")
+    return redirect(url_for("coordinator.person", user_id=user.id) + "#exports")
+
+
+@bp.get("/exports/<int:export_id>")
+def export_download(export_id: int) -> ResponseReturnValue:
+    export = get_export_or_404(current_user, export_id)
+    with committing():
+        note_download(export, current_user._get_current_object())
+    return send_export(export)
 
 
 @bp.post("/privacy/requests/<int:request_id>/refuse")

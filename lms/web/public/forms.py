@@ -113,3 +113,7 @@ class ErasureRequestForm(FlaskForm):
     message = TextAreaField(
         _l("Message to the coordination (optional)"),
         validators=[Optional(), Length(max=max_length(ErasureRequest.message))])
+
+
+class DataExportForm(FlaskForm):
+    """A button: put together a copy of my data (the form carries the CSRF token only)."""

@@ -1,4 +1,5 @@
-"""A person's own data: asking for its erasure (Art. 17 GDPR) from the account page."""
+"""A person's own data on their account page: a copy of it (Art. 15/20 GDPR) to download,
+and asking for its erasure (Art. 17)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lms.access import get_own_export_or_404
+from lms.accounts.models import User
 from lms.privacy.erasure import request_erasure
+from lms.privacy.export import run_export, start_export
+from lms.privacy.models import DataExport, ExportState
+from lms.privacy.queries import get_export
 from lms.web.public import bp
-from lms.web.public.forms import ErasureRequestForm
+from lms.web.public.forms import DataExportForm, ErasureRequestForm
 from lms.web.saving import committing
+from lms.web.shared.files import send_export
 
 
 @bp.post("/account/erasure")
@@ -29,3 +36,36 @@ def erasure_request() -> ResponseReturnValue:
             for error in errors:
                 flash(error, "error")
     return redirect(url_for("public.account") + "#my-data")
+
+
+def make_export(person: User, by: User) -> DataExport | None:
+    """Start an export of ``person``'s data and build it: here, in the request, until the
+    job queue (lms.jobs) takes it. Says why when it cannot be made."""
+    with committing() as saved:
+        export = start_export(person, by=by)
+    if not saved:
+        return None
+    try:
+        run_export(export.id)
+    except Exception:  # recorded on the export (failed, with the reason) and in the log
+        flash(_("Your data could not be put together. Please try again later."), "error")
+    return get_export(export.id)
+
+
+@bp.post("/account/data")
+@login_required
+def data_export() -> ResponseReturnValue:
+    """Everyone downloads their own data from their account page."""
+    if DataExportForm().validate_on_submit():
+        me = current_user._get_current_object()
+        export = make_export(me, me)
+        if export is not None and export.state == ExportState.READY:
+            flash(_("Your data is ready: download it below."), "info")
+    return redirect(url_for("public.account") + "#my-data")
+
+
+@bp.get("/account/data/<int:export_id>")
+@login_required
+def data_download(export_id: int) -> ResponseReturnValue:
+    export = get_own_export_or_404(current_user, export_id)
+    return send_export(export)

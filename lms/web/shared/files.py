@@ -8,6 +8,7 @@ from flask import Response, abort, send_file
 from lms.assignments.models import Submission
 from lms.certificates.models import Certificate
 from lms.certificates.operations import AREA as CERTIFICATES
+from lms.privacy.models import DataExport
 from lms.storage import stored_path
 
 
@@ -37,6 +38,18 @@ def send_certificate(certificate: Certificate) -> Response:
         max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def send_export(export: DataExport) -> Response:
+    """A ready export of a person's data (Art. 15/20), as the ZIP it was written."""
+    if export.stored_name is None:
+        abort(404)
+    response = send_file(
+        stored_path("exports", export.stored_name), mimetype="application/zip",
+        as_attachment=True, max_age=0, etag=export.sha256 or False,
+        download_name=f"lms-data-{export.created_at:%Y-%m-%d}-{export.id}.zip")
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -100,8 +100,8 @@ def _result(certificate: Certificate, checked_by: str,
     """What the document says (name, course and provider as printed; for documents
     issued before those were kept, the current values), and what its credential states
     in words, with the check of its signature and status."""
+    credential = get_credential(certificate)
     if check is None:
-        credential = get_credential(certificate)
         # (A credential whose text an erasure removed is still checked when handed in.)
         check = (check_credential(json.loads(credential.document), credential.document.encode())
                  if credential is not None and credential.document else None)
@@ -119,6 +119,8 @@ def _result(certificate: Certificate, checked_by: str,
         course_hours=certificate.course_hours or course.total_hours,
         checked_by=checked_by,
         check=check,
+        # (its holder's data erased: the credential's text is gone, its fingerprint stays)
+        credential_erased=credential is not None and not credential.document,
         claims=(claims_in_words(check.document, local_date, results=checked_by != "code")
                 if check else []),
     )
