@@ -28,7 +28,7 @@ def privacy_world(live_server):
     with live_server.app.app_context():
         course = load_test_course(Path(__file__).resolve().parents[2] / "course_content" /
                                   "social-media-manager")
-        cohort, enrollments = make_finished_cohort(course, participants=1)
+        _cohort, enrollments = make_finished_cohort(course, participants=1)
         person = enrollments[0].user
         person.first_name, person.last_name = "Zoë", "Łukasiewicz-Ørsted"
         coordinator = make_user(Role.COORDINATOR, email="datenschutz@th-koeln.example")
