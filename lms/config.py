@@ -110,7 +110,9 @@ def _privacy_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     except RetentionSettingError as exc:
         raise ConfigError(str(exc)) from None
     controller = environ.get("LMS_PRIVACY_CONTROLLER", "").strip() or DEFAULT_CONTROLLER
-    return {"LMS_RETENTION": periods, "LMS_PRIVACY_CONTROLLER": controller}
+    return {"LMS_RETENTION": periods, "LMS_PRIVACY_CONTROLLER": controller,
+            # Log files `lms privacy purge` deletes after LOG_FILES days (unset: none).
+            "LMS_LOG_DIR": _existing_dir(environ, "LMS_LOG_DIR")}
 
 
 def _proxy_count(environ: Mapping[str, str]) -> int:

@@ -179,7 +179,7 @@ NOT_A_LIMIT = re.compile(r"2026/27|Präsenzblock 2|2026-12-25|09:00–17:00|Micr
                          r"SHA-256|sha256sum|UTF-8|Open Badges 3.0|W3C|https://|\b0\b|"
                          r"two passwords|"
                          # the articles of the GDPR a privacy text names, a hash's name
-                         r"Art\. \d+(\(\d\))?(\([a-f]\))?|argon2id")
+                         r"Art\. \d+(\(\d\))?(\([a-f]\))?( and \d+)?|argon2id")
 NUMBER_WORDS = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                           r"fifteen|twenty|thirty|forty|fifty|hundred|thousand)\b", re.I)
 

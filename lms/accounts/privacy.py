@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
     from lms.privacy.export import AreaExport
+    from lms.privacy.purge import PurgeContext
 
 NAMING = _l("naming the person on pages, in lists, mails and certificates")
 
@@ -117,7 +118,7 @@ def export(person: User) -> AreaExport:
     from lms.extensions import db
     from lms.privacy.export import AreaExport, personal, record
 
-    exported = AreaExport()
+    exported = AreaExport(_l("Your account"))
     exported.add("user_account", [personal(person, full_name=person.full_name)])
     exported.add("user_role", [{"role": role} for role in sorted(person.role_set)])
     if person.lecturer_profile is not None:
@@ -131,3 +132,56 @@ def export(person: User) -> AreaExport:
         for t in db.session.scalars(sa.select(OneTimeToken).where(
             OneTimeToken.user_id == person.id).order_by(OneTimeToken.id))])
     return exported
+
+
+def purge(context: PurgeContext) -> None:
+    """Sessions and e-mailed links past LOGIN_RECORDS; accounts of participants and
+    company contacts past ACCOUNT (their last cohort over): erased as on request."""
+    from datetime import date
+    from typing import cast
+
+    import sqlalchemy as sa
+    from flask_babel import lazy_gettext as _l
+
+    from lms.accounts.models import OneTimeToken, Role, User, UserRole, UserSession
+    from lms.cohorts.models import Cohort, Enrollment, cohort_contact
+    from lms.extensions import db
+    from lms.privacy.erasure import delete_rows, erase_person
+
+    cutoff = context.cutoff(R.LOGIN_RECORDS)
+    ended = [
+        (UserSession, sa.or_(UserSession.revoked_at < cutoff, UserSession.last_seen_at < cutoff),
+         _l("log-in sessions")),
+        (OneTimeToken, sa.or_(OneTimeToken.expires_at < cutoff, OneTimeToken.used_at < cutoff,
+                              OneTimeToken.withdrawn_at < cutoff), _l("e-mailed links")),
+    ]
+    for model, condition, what in ended:
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(
+            condition)) or 0
+        context.found(R.LOGIN_RECORDS, what, count)
+        if context.apply and count:
+            delete_rows(sa.delete(model).where(condition))
+
+    over = context.ended_before(R.ACCOUNT)
+    staff = sa.exists().where(UserRole.user_id == User.id,
+                              UserRole.role.in_([Role.COORDINATOR, Role.LECTURER]))
+    last_enrolled = (sa.select(sa.func.max(Cohort.ends_on)).join(Enrollment)
+                     .where(Enrollment.user_id == User.id).scalar_subquery())
+    last_followed = (sa.select(sa.func.max(Cohort.ends_on))
+                     .join(cohort_contact, cohort_contact.c.cohort_id == Cohort.id)
+                     .where(cohort_contact.c.user_id == User.id).scalar_subquery())
+    # The latest end of a cohort the person took part in, and of one they followed (None:
+    # none at all).
+    rows = cast("list[tuple[User, date | None, date | None]]", db.session.execute(
+        sa.select(User, last_enrolled, last_followed).where(
+            User.erased_at.is_(None), ~staff)).all())
+    due = []
+    for user, enrolled, followed in rows:
+        ends = [d for d in (enrolled, followed) if d is not None]
+        if (max(ends) < over) if ends else user.created_at < context.cutoff(R.ACCOUNT):
+            due.append(user)
+    context.found(R.ACCOUNT, _l("accounts erased"), len(due))
+    if context.apply:
+        for user in due:
+            erase_person(user, reason=str(_l("retention period of the account over")),
+                         by=None, periods=context.periods, now=context.now)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
     from lms.privacy.export import AreaExport
+    from lms.privacy.purge import PurgeContext
 
 HANDED_IN = _l("grading the work handed in")
 EXAM = _l("the exam record: whether an assessment was passed, and why")
@@ -95,7 +96,7 @@ def export(person: User) -> AreaExport:
     from lms.privacy.export import AreaExport, ExportFile, personal
 
     theirs = sa.select(Enrollment.id).where(Enrollment.user_id == person.id)
-    exported = AreaExport()
+    exported = AreaExport(_l("Your work and grades"))
     submissions = db.session.scalars(sa.select(Submission).where(
         Submission.enrollment_id.in_(theirs)).order_by(Submission.id)).all()
     for submission in submissions:
@@ -114,3 +115,44 @@ def export(person: User) -> AreaExport:
             Grade.enrollment_id.in_(theirs), Grade.published_at.is_not(None))
             .order_by(Grade.id))])
     return exported
+
+
+def purge(context: PurgeContext) -> None:
+    """Work handed in past SUBMISSIONS (counted from its grade, ungraded from the end of
+    the cohort), files included; grades of cohorts past EXAM_RECORDS."""
+    import sqlalchemy as sa
+    from flask_babel import lazy_gettext as _l
+
+    from lms.assignments.models import Assignment, Grade, Submission
+    from lms.cohorts.models import Cohort
+    from lms.extensions import db
+    from lms.privacy.erasure import remove_after_commit
+
+    graded_long_ago = sa.exists().where(
+        Grade.assignment_id == Submission.assignment_id,
+        Grade.enrollment_id == Submission.enrollment_id,
+        Grade.graded_at < context.cutoff(R.SUBMISSIONS))
+    graded = sa.exists().where(Grade.assignment_id == Submission.assignment_id,
+                               Grade.enrollment_id == Submission.enrollment_id)
+    cohort_over = Submission.assignment_id.in_(
+        sa.select(Assignment.id).join(Cohort, Cohort.id == Assignment.cohort_id)
+        .where(Cohort.ends_on < context.ended_before(R.SUBMISSIONS)))
+    submissions = db.session.scalars(sa.select(Submission).where(
+        sa.or_(graded_long_ago, sa.and_(~graded, cohort_over)))).all()
+    context.found(R.SUBMISSIONS, _l("files handed in"), len(submissions))
+    if context.apply and submissions:
+        ids = [s.id for s in submissions]
+        db.session.execute(sa.update(Grade).where(Grade.submission_id.in_(ids))
+                           .values(submission_id=None)
+                           .execution_options(synchronize_session=False))
+        for submission in submissions:
+            remove_after_commit(db.session, "submissions", submission.stored_name)
+            db.session.delete(submission)
+
+    grades = db.session.scalars(sa.select(Grade).where(Grade.assignment_id.in_(
+        sa.select(Assignment.id).join(Cohort, Cohort.id == Assignment.cohort_id)
+        .where(Cohort.ends_on < context.ended_before(R.EXAM_RECORDS))))).all()
+    context.found(R.EXAM_RECORDS, _l("grades"), len(grades))
+    if context.apply:
+        for grade in grades:
+            db.session.delete(grade)

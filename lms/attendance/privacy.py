@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
     from lms.privacy.export import AreaExport
+    from lms.privacy.purge import PurgeContext
     from lms.schedule.models import Meeting
 
 HOURS = _l("counting the hours attended toward the certificate")
@@ -79,11 +80,36 @@ def export(person: User) -> AreaExport:
     from lms.privacy.export import AreaExport, personal
 
     theirs = sa.select(Enrollment.id).where(Enrollment.user_id == person.id)
-    exported = AreaExport()
-    for model in (Attendance, AbsenceNotice):
-        exported.add(model.__tablename__, [
-            personal(row, meeting=_meeting(row.meeting), recorded_or_asked_at=getattr(
-                row, "recorded_at", None) or getattr(row, "created_at", None))
-            for row in db.session.scalars(sa.select(model).where(
-                model.enrollment_id.in_(theirs)).order_by(model.id))])
+    exported = AreaExport(_l("Your attendance"))
+    exported.add("attendance", [
+        personal(mark, meeting=_meeting(mark.meeting), recorded_at=mark.recorded_at)
+        for mark in db.session.scalars(sa.select(Attendance).where(
+            Attendance.enrollment_id.in_(theirs)).order_by(Attendance.id))])
+    exported.add("absence_notice", [
+        personal(notice, meeting=_meeting(notice.meeting), announced_at=notice.created_at)
+        for notice in db.session.scalars(sa.select(AbsenceNotice).where(
+            AbsenceNotice.enrollment_id.in_(theirs)).order_by(AbsenceNotice.id))])
     return exported
+
+
+def purge(context: PurgeContext) -> None:
+    """Marks, notes and announced absences of cohorts past ATTENDANCE_DETAIL."""
+    import sqlalchemy as sa
+    from flask_babel import lazy_gettext as _l
+
+    from lms.attendance.models import AbsenceNotice, Attendance
+    from lms.cohorts.models import Cohort
+    from lms.extensions import db
+    from lms.privacy.erasure import delete_rows
+    from lms.schedule.models import Meeting
+
+    over = sa.select(Meeting.id).join(Cohort, Cohort.id == Meeting.cohort_id).where(
+        Cohort.ends_on < context.ended_before(R.ATTENDANCE_DETAIL))
+    for model, what in ((Attendance, _l("attendance marks")),
+                        (AbsenceNotice, _l("absence notices"))):
+        condition = model.meeting_id.in_(over)
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(
+            condition)) or 0
+        context.found(R.ATTENDANCE_DETAIL, what, count)
+        if context.apply and count:
+            delete_rows(sa.delete(model).where(condition))

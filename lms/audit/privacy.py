@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
     from lms.privacy.export import AreaExport
+    from lms.privacy.purge import PurgeContext
 
 ACCOUNTABLE = _l("accountability: who changed what, when, from what to what")
 
@@ -68,7 +69,7 @@ def export(person: User) -> AreaExport:
     from lms.audit.queries import events_of_person
     from lms.privacy.export import AreaExport, record
 
-    exported = AreaExport()
+    exported = AreaExport(_l("The audit trail about you"))
     about, made = events_of_person(person)
     exported.add("audit_event", [
         record(e, ["occurred_at", "action", "object_type", "before", "after"],
@@ -77,3 +78,19 @@ def export(person: User) -> AreaExport:
         record(e, ["occurred_at", "action", "object_type"], about_you=False,
                made_by_you=True) for e in made])
     return exported
+
+
+def purge(context: PurgeContext) -> None:
+    import sqlalchemy as sa
+    from flask_babel import lazy_gettext as _l
+
+    from lms.audit.models import AuditEvent
+    from lms.extensions import db
+    from lms.privacy.erasure import delete_rows
+
+    condition = AuditEvent.occurred_at < context.cutoff(R.AUDIT_TRAIL)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        condition)) or 0
+    context.found(R.AUDIT_TRAIL, _l("audit events"), count)
+    if context.apply and count:
+        delete_rows(sa.delete(AuditEvent).where(condition))

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
     from lms.privacy.export import AreaExport
+    from lms.privacy.purge import PurgeContext
 
 VERIFYING = _l("answering whoever checks the document that it is genuine and valid")
 
@@ -97,7 +98,7 @@ def export(person: User) -> AreaExport:
     from lms.extensions import db
     from lms.privacy.export import AreaExport, ExportFile, personal
 
-    exported = AreaExport()
+    exported = AreaExport(_l("Your certificates"))
     for certificate in db.session.scalars(
             sa.select(Certificate).join(Certificate.enrollment)
             .where(Enrollment.user_id == person.id).order_by(Certificate.id)):
@@ -108,3 +109,26 @@ def export(person: User) -> AreaExport:
             certificate, cohort=certificate.enrollment.cohort.name, sha256=certificate.sha256,
             file=name if certificate.stored_name else None)])
     return exported
+
+
+def purge(context: PurgeContext) -> None:
+    """Verification records past CERTIFICATE_STUBS lose the name (and the PDF file)."""
+    import sqlalchemy as sa
+    from flask_babel import lazy_gettext as _l
+
+    from lms.certificates.models import Certificate
+    from lms.certificates.operations import AREA
+    from lms.extensions import db
+    from lms.privacy.erasure import remove_after_commit
+
+    certificates = db.session.scalars(sa.select(Certificate).where(
+        Certificate.issued_at < context.cutoff(R.CERTIFICATE_STUBS),
+        sa.or_(Certificate.holder_name.is_not(None), Certificate.stored_name.is_not(None)),
+    )).all()
+    context.found(R.CERTIFICATE_STUBS, _l("names on verification records"), len(certificates))
+    if context.apply:
+        for certificate in certificates:
+            certificate.holder_name = None
+            if certificate.stored_name:
+                remove_after_commit(db.session, AREA, certificate.stored_name)
+                certificate.stored_name = None

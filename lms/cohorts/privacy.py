@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
     from lms.privacy.export import AreaExport
+    from lms.privacy.purge import PurgeContext
 
 CONTACT_PERSON = _l("reaching the client's contact person about the booking")
 TAKING_PART = _l("taking part in the cohort: invited, active, withdrawn or completed")
@@ -86,7 +87,7 @@ def export(person: User) -> AreaExport:
     from lms.extensions import db
     from lms.privacy.export import AreaExport, personal, record
 
-    exported = AreaExport()
+    exported = AreaExport(_l("Your cohorts"))
     exported.add("enrollment", [
         personal(e, cohort=e.cohort.name, company=e.cohort.company.name,
                  course=e.cohort.course.title_neutral, starts_on=e.cohort.starts_on,
@@ -103,3 +104,22 @@ def export(person: User) -> AreaExport:
         for c in db.session.scalars(sa.select(Company).where(
             sa.func.lower(Company.contact_email) == person.email).order_by(Company.id))])
     return exported
+
+
+def purge(context: PurgeContext) -> None:
+    """A company's contact person, once the company's last cohort is past ACCOUNT."""
+    import sqlalchemy as sa
+    from flask_babel import lazy_gettext as _l
+
+    from lms.cohorts.models import Cohort, Company
+    from lms.extensions import db
+
+    last = (sa.select(sa.func.max(Cohort.ends_on)).where(Cohort.company_id == Company.id)
+            .scalar_subquery())
+    companies = db.session.scalars(sa.select(Company).where(
+        sa.or_(Company.contact_name != "", Company.contact_email != ""),
+        last < context.ended_before(R.ACCOUNT))).all()
+    context.found(R.ACCOUNT, _l("contact persons of companies"), len(companies))
+    if context.apply:
+        for company in companies:
+            company.contact_name = company.contact_email = ""

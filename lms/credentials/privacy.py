@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
     from lms.privacy.export import AreaExport
+    from lms.privacy.purge import PurgeContext
 
 TABLES = (
     table(
@@ -71,7 +72,7 @@ def export(person: User) -> AreaExport:
     from lms.extensions import db
     from lms.privacy.export import AreaExport, record
 
-    exported = AreaExport()
+    exported = AreaExport(_l("Your digital credentials"))
     for credential in db.session.scalars(
             sa.select(CertificateCredential).join(CertificateCredential.certificate)
             .join(Certificate.enrollment).where(Enrollment.user_id == person.id)
@@ -84,3 +85,25 @@ def export(person: User) -> AreaExport:
             credential, ["credential_uri", "issued_at"],
             serial=credential.certificate.serial, file=name)])
     return exported
+
+
+def purge(context: PurgeContext) -> None:
+    """Credentials of certificates past CERTIFICATE_STUBS lose their text (it names the
+    holder); their fingerprints stay."""
+    import sqlalchemy as sa
+    from flask_babel import lazy_gettext as _l
+
+    from lms.certificates.models import Certificate
+    from lms.credentials.models import CertificateCredential
+    from lms.credentials.verification import content_digest
+    from lms.extensions import db
+
+    credentials = db.session.scalars(
+        sa.select(CertificateCredential).join(CertificateCredential.certificate).where(
+            Certificate.issued_at < context.cutoff(R.CERTIFICATE_STUBS),
+            CertificateCredential.document != "")).all()
+    context.found(R.CERTIFICATE_STUBS, _l("credentials"), len(credentials))
+    if context.apply:
+        for credential in credentials:
+            credential.content_sha256 = content_digest(json.loads(credential.document))
+            credential.document = ""

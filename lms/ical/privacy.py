@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
     from lms.privacy.export import AreaExport
+    from lms.privacy.purge import PurgeContext
 
 TABLES = (
     table(
@@ -52,9 +53,25 @@ def export(person: User) -> AreaExport:
     from lms.ical.models import CalendarFeed
     from lms.privacy.export import AreaExport, record
 
-    exported = AreaExport()
+    exported = AreaExport(_l("Your calendar subscriptions"))
     exported.add("calendar_feed", [
         record(f, ["scope", "created_at", "revoked_at"])
         for f in db.session.scalars(sa.select(CalendarFeed).where(
             CalendarFeed.user_id == person.id).order_by(CalendarFeed.id))])
     return exported
+
+
+def purge(context: PurgeContext) -> None:
+    """Calendar addresses revoked longer ago than LOGIN_RECORDS."""
+    import sqlalchemy as sa
+    from flask_babel import lazy_gettext as _l
+
+    from lms.extensions import db
+    from lms.ical.models import CalendarFeed
+
+    feeds = db.session.scalars(sa.select(CalendarFeed).where(
+        CalendarFeed.revoked_at < context.cutoff(R.LOGIN_RECORDS))).all()
+    context.found(R.LOGIN_RECORDS, _l("revoked calendar addresses"), len(feeds))
+    if context.apply:
+        for feed in feeds:
+            db.session.delete(feed)

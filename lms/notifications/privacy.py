@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
     from lms.privacy.export import AreaExport
+    from lms.privacy.purge import PurgeContext
 
 ONCE = _l("sending each reminder once only")
 
@@ -48,8 +49,24 @@ def export(person: User) -> AreaExport:
     from lms.notifications.models import NotificationLog
     from lms.privacy.export import AreaExport, personal
 
-    exported = AreaExport()
+    exported = AreaExport(_l("Reminders sent to you"))
     exported.add("notification_log", [
         personal(n) for n in db.session.scalars(sa.select(NotificationLog).where(
             NotificationLog.user_id == person.id).order_by(NotificationLog.id))])
     return exported
+
+
+def purge(context: PurgeContext) -> None:
+    import sqlalchemy as sa
+    from flask_babel import lazy_gettext as _l
+
+    from lms.extensions import db
+    from lms.notifications.models import NotificationLog
+    from lms.privacy.erasure import delete_rows
+
+    condition = NotificationLog.sent_at < context.cutoff(R.NOTIFICATION_LOG)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(NotificationLog).where(
+        condition)) or 0
+    context.found(R.NOTIFICATION_LOG, _l("reminders sent"), count)
+    if context.apply and count:
+        delete_rows(sa.delete(NotificationLog).where(condition))

@@ -111,3 +111,28 @@ def export_command(email: str, output: str, by_email: str | None) -> None:
     db.session.commit()
     Path(output).write_bytes(stored_path("exports", export.stored_name or "").read_bytes())
     click.echo(f"Written to {output} ({export.size_bytes} bytes, SHA-256 {export.sha256}).")
+
+
+@privacy_cli.command("purge")
+@click.option("--apply", "apply_", is_flag=True,
+              help="Delete what is past its period (without it: only say what would go).")
+def purge_command(apply_: bool) -> None:
+    """Apply the retention rules (LMS_RETENTION_<RULE>_DAYS): delete what is kept longer
+    than its rule allows. A dry run by default; idempotent; meant for cron, e.g. daily:
+    `lms privacy purge --apply`."""
+    from lms import db as clock
+    from lms.extensions import db
+    from lms.privacy.purge import describe, purge
+
+    report = purge(clock.utcnow(), current_app.config["LMS_RETENTION"], apply=apply_)
+    if apply_:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    lines = describe(report)
+    if not lines:
+        click.echo("Nothing is past its retention period.")
+        return
+    click.echo("Deleted:" if apply_ else "Would delete (dry run; --apply deletes):")
+    for line in lines:
+        click.echo(f"  {line}")

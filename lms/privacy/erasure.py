@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -132,8 +133,9 @@ def erase_person(user: User, *, reason: str, by: User | None, periods: Mapping[s
     if not reason:
         raise ErasureError(_l("Please give the reason for the erasure."), field="reason")
     if len(reason) > REASON_MAX:
-        raise ErasureError(_l("The reason may have at most %(num)s characters.",
-                              num=REASON_MAX), field="reason")
+        raise ErasureError(lazy_ngettext("The reason may have at most %(num)s character.",
+                                         "The reason may have at most %(num)s characters.",
+                                         REASON_MAX), field="reason")
     if user.is_erased:
         raise ErasureError(_l("This person's data has already been erased."))
     if by is not None and by.id == user.id:
@@ -188,8 +190,9 @@ def request_erasure(user: User, message: str = "", *,
     """The person asks for the erasure of their data; the coordination decides."""
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX:
-        raise ErasureError(_l("The message may have at most %(num)s characters.",
-                              num=MESSAGE_MAX), field="message")
+        raise ErasureError(lazy_ngettext("The message may have at most %(num)s character.",
+                                         "The message may have at most %(num)s characters.",
+                                         MESSAGE_MAX), field="message")
     if user.is_erased:
         raise ErasureError(_l("This person's data has already been erased."))
     if pending_request(user) is not None:
@@ -208,8 +211,9 @@ def refuse_erasure(request: ErasureRequest, *, reason: str, by: User,
     if not reason:
         raise ErasureError(_l("Please give the reason for the decision."), field="reason")
     if len(reason) > REASON_MAX:
-        raise ErasureError(_l("The reason may have at most %(num)s characters.",
-                              num=REASON_MAX), field="reason")
+        raise ErasureError(lazy_ngettext("The reason may have at most %(num)s character.",
+                                         "The reason may have at most %(num)s characters.",
+                                         REASON_MAX), field="reason")
     if request.decision != ErasureDecision.PENDING:
         raise ErasureError(_l("This request has been decided already."))
     request.decision, request.decided_at = ErasureDecision.REFUSED, now or utcnow()

@@ -40,7 +40,7 @@ from lms.audit.operations import record_event
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.labels import LabelledEnum
+from lms.labels import Label, LabelledEnum
 from lms.privacy.models import DataExport, ExportState
 from lms.privacy.registry import area_modules, personal_columns
 
@@ -67,6 +67,7 @@ class ExportFile:
 class AreaExport:
     """One area's records about the person (table -> records) and their files."""
 
+    title: Label = ""  # what the summary calls the area ("Your attendance")
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     files: list[ExportFile] = field(default_factory=list)
     texts: dict[str, bytes] = field(default_factory=dict)  # name in the ZIP -> content

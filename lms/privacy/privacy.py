@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from lms.accounts.models import User
     from lms.privacy.erasure import ErasureContext
     from lms.privacy.export import AreaExport
+    from lms.privacy.purge import PurgeContext
 
 REQUEST = _l("handling a request for erasure (Art. 17 GDPR) and proving how it was decided")
 
@@ -72,7 +73,7 @@ def export(person: User) -> AreaExport:
     from lms.privacy.export import AreaExport, record
     from lms.privacy.models import DataExport, ErasureRequest
 
-    exported = AreaExport()
+    exported = AreaExport(_l("Your requests and exports"))
     exported.add("erasure_request", [
         record(r, ["requested_at", "message", "decision", "decided_at", "reason"])
         for r in db.session.scalars(sa.select(ErasureRequest).where(
@@ -83,3 +84,26 @@ def export(person: User) -> AreaExport:
         for x in db.session.scalars(sa.select(DataExport).where(
             DataExport.user_id == person.id).order_by(DataExport.id))])
     return exported
+
+
+def purge(context: PurgeContext) -> None:
+    """Exports past EXPORTS (files included); decided requests past AUDIT_TRAIL."""
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.privacy.erasure import remove_after_commit
+    from lms.privacy.models import DataExport, ErasureRequest
+
+    exports = db.session.scalars(sa.select(DataExport).where(
+        DataExport.created_at < context.cutoff(R.EXPORTS))).all()
+    context.found(R.EXPORTS, _l("exports"), len(exports))
+    requests = db.session.scalars(sa.select(ErasureRequest).where(
+        ErasureRequest.decided_at < context.cutoff(R.AUDIT_TRAIL))).all()
+    context.found(R.AUDIT_TRAIL, _l("decided requests for erasure"), len(requests))
+    if context.apply:
+        for export in exports:
+            if export.stored_name:
+                remove_after_commit(db.session, "exports", export.stored_name)
+            db.session.delete(export)
+        for request in requests:
+            db.session.delete(request)

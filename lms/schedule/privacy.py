@@ -61,7 +61,7 @@ def export(person: User) -> AreaExport:
     from lms.privacy.export import AreaExport
     from lms.schedule.models import Meeting, meeting_lecturer
 
-    exported = AreaExport()
+    exported = AreaExport(_l("Meetings you teach"))
     exported.add("meeting_lecturer", [
         {"user_id": person.id, "context": {
             "meeting_id": m.id, "cohort": m.cohort.name, "module": m.module.title,

@@ -113,7 +113,9 @@ def _result(certificate: Certificate, checked_by: str,
         "verify/result.html",
         certificate=certificate,
         valid=certificate.status == CertificateStatus.VALID,
-        name=certificate.holder_name or enrollment.user.full_name,
+        # (None: past its retention the record keeps no name)
+        name=certificate.holder_name or (None if enrollment.user.is_erased
+                                         else enrollment.user.full_name),
         course_title=certificate.course_title or title,
         provider=certificate.provider or course.provider,
         course_hours=certificate.course_hours or course.total_hours,
