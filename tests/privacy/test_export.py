@@ -18,7 +18,7 @@ from lms.privacy.models import DataExport, ExportState
 from lms.privacy.registry import declarations
 from lms.storage import stored_path
 from tests.privacy.world import EMAIL, FIRST, HANDED_IN, LAST, build_person_world
-from tests.test_web_shell import login, text_of
+from tests.web.test_web_shell import login, text_of
 
 
 @pytest.fixture(autouse=True)
