@@ -163,6 +163,7 @@ MATRIX: dict[str, list[Route]] = {
     "feeds.revoke_cohort": [Route("POST", COORDINATOR)],
     "feeds.meeting_ics": [Route("GET", COHORT_MEMBERS)],
     # privacy: everyone asks about their own data; the coordination decides
+    "public.privacy_notice": [Route("GET", EVERYONE)],
     "public.erasure_request": [Route("POST", LOGGED_IN)],
     "coordinator.privacy": [Route("GET", COORDINATOR)],
     "coordinator.person": [Route("GET", COORDINATOR)],

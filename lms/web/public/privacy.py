@@ -1,10 +1,11 @@
-"""A person's own data on their account page: a copy of it (Art. 15/20 GDPR) to download,
-and asking for its erasure (Art. 17)."""
+"""Privacy for everyone: the privacy notice; on a person's account page a copy of their
+data (Art. 15/20 GDPR) to download, and asking for its erasure (Art. 17)."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,11 +14,28 @@ from lms.accounts.models import User
 from lms.privacy.erasure import request_erasure
 from lms.privacy.export import run_export, start_export
 from lms.privacy.models import DataExport, ExportState
+from lms.privacy.notice import custom_notice, notice_facts
 from lms.privacy.queries import get_export
+from lms.privacy.retention import Retention
 from lms.web.public import bp
 from lms.web.public.forms import DataExportForm, ErasureRequestForm
 from lms.web.saving import committing
 from lms.web.shared.files import send_export
+
+
+@bp.get("/privacy")
+def privacy_notice() -> ResponseReturnValue:
+    """The privacy notice (Art. 13 GDPR), for everyone: the deployment's own text, or the
+    default one built from the registry and the configured retention periods."""
+    locale = str(get_locale())
+    config = current_app.config
+    custom = custom_notice(config["LMS_PRIVACY_NOTICE_DIR"], locale,
+                           "en" if locale == "de" else "de")
+    return render_template("public/privacy.html", custom=custom,
+                           facts=notice_facts(config["LMS_RETENTION"]),
+                           controller=config["LMS_PRIVACY_CONTROLLER"],
+                           contact=config["LMS_PRIVACY_CONTACT"],
+                           log_days=config["LMS_RETENTION"][Retention.LOG_FILES.value])
 
 
 @bp.post("/account/erasure")
