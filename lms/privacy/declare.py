@@ -72,7 +72,8 @@ class LegalBasis(LabelledEnum):
 
     CONTRACT = "art_6_1_b", _l("Art. 6(1)(b) GDPR: the contract for the course")
     LEGAL_OBLIGATION = "art_6_1_c", _l(
-        "Art. 6(1)(c) GDPR: a legal obligation (examination regulations)")
+        "Art. 6(1)(c) GDPR: a legal obligation (examination regulations; the duties the GDPR "
+        "itself sets)")
     PUBLIC_TASK = "art_6_1_e", _l(
         "Art. 6(1)(e) GDPR: the university's task of continuing education and certification")
     LEGITIMATE_INTEREST = "art_6_1_f", _l(
