@@ -20,7 +20,6 @@ progress to a callback.
 
 from __future__ import annotations
 
-import io
 import json
 import tempfile
 import zipfile
@@ -309,9 +308,3 @@ def _shown(value: Any) -> str:
 
 def _column_meanings() -> dict[tuple[str, str], Any]:
     return {(c.table, c.column): c for c in personal_columns()}
-
-
-def zip_names(data: bytes) -> list[str]:
-    """The names inside an export (for tests and the command line)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return archive.namelist()

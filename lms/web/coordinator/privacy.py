@@ -26,8 +26,8 @@ from lms.web.coordinator.forms import (
     FindPersonForm,
     RefuseErasureForm,
 )
-from lms.web.public.privacy import make_export
 from lms.web.saving import committing
+from lms.web.shared.exports import make_export
 from lms.web.shared.files import send_export
 
 

@@ -10,16 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.access import get_own_export_or_404
-from lms.accounts.models import User
 from lms.privacy.erasure import request_erasure
-from lms.privacy.export import run_export, start_export
-from lms.privacy.models import DataExport, ExportState
+from lms.privacy.models import ExportState
 from lms.privacy.notice import custom_notice, notice_facts
-from lms.privacy.queries import get_export
 from lms.privacy.retention import Retention
 from lms.web.public import bp
 from lms.web.public.forms import DataExportForm, ErasureRequestForm
 from lms.web.saving import committing
+from lms.web.shared.exports import make_export
 from lms.web.shared.files import send_export
 
 
@@ -54,20 +52,6 @@ def erasure_request() -> ResponseReturnValue:
             for error in errors:
                 flash(error, "error")
     return redirect(url_for("public.account") + "#my-data")
-
-
-def make_export(person: User, by: User) -> DataExport | None:
-    """Start an export of ``person``'s data and build it: here, in the request, until the
-    job queue (lms.jobs) takes it. Says why when it cannot be made."""
-    with committing() as saved:
-        export = start_export(person, by=by)
-    if not saved:
-        return None
-    try:
-        run_export(export.id)
-    except Exception:  # recorded on the export (failed, with the reason) and in the log
-        flash(_("Your data could not be put together. Please try again later."), "error")
-    return get_export(export.id)
 
 
 @bp.post("/account/data")
