@@ -77,20 +77,24 @@ def purge(now: datetime, periods: Mapping[str, int], *, apply: bool = False) -> 
 
 
 def purge_log_files(context: PurgeContext) -> None:
-    """Log files in ``LMS_LOG_DIR`` older than ``LOG_FILES`` (by their last change): the
-    logs of the web server hold addresses and paths; they are kept only so long."""
+    """Files older than ``LOG_FILES`` (by their last change) in ``LMS_LOG_DIR`` (the logs
+    of the web server hold addresses and paths) and in the mail outbox (without SMTP, as in
+    the demo, mails are written there, with names and addresses): kept only so long."""
     from flask_babel import lazy_gettext as _l
 
-    folder = current_app.config.get("LMS_LOG_DIR")
-    if not folder:
-        return
+    from lms.mail import outbox_dir
+
     cutoff = context.cutoff(Retention.LOG_FILES).timestamp()
-    old = [path for path in Path(folder).iterdir()
-           if path.is_file() and path.stat().st_mtime < cutoff]
-    context.found(Retention.LOG_FILES, _l("log files"), len(old))
-    if context.apply:
-        for path in old:
-            path.unlink(missing_ok=True)
+    for folder, what in ((current_app.config.get("LMS_LOG_DIR"), _l("log files")),
+                         (outbox_dir(), _l("mails in the outbox"))):
+        if not folder or not Path(folder).is_dir():
+            continue
+        old = [path for path in Path(folder).iterdir()
+               if path.is_file() and path.stat().st_mtime < cutoff]
+        context.found(Retention.LOG_FILES, what, len(old))
+        if context.apply:
+            for path in old:
+                path.unlink(missing_ok=True)
 
 
 def describe(report: PurgeReport) -> list[str]:

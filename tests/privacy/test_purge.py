@@ -173,6 +173,18 @@ def test_log_files_go_after_their_days(app, world, tmp_path):
     assert not old.exists() and new.exists()
 
 
+def test_mails_in_the_outbox_go_after_the_log_files_days(app, world):
+    from lms.mail import outbox_dir
+
+    outbox_dir().mkdir(parents=True, exist_ok=True)
+    old = outbox_dir() / "20260101T000000-old.eml"
+    old.write_text(f"To: {EMAIL}\n\nHallo\n")
+    week_ago = (clock.utcnow() - timedelta(days=8)).timestamp()
+    os.utime(old, (week_ago, week_ago))
+    assert run(app, clock.utcnow())[("log_files", "Mails im Postausgang")] == 1
+    assert not old.exists()
+
+
 def test_purge_on_the_command_line_with_the_clock_moved_forward(app, world, runner,
                                                                  monkeypatch):
     later = days_after_end(world, app.config["LMS_RETENTION"]["attendance_detail"] + 1)
