@@ -85,6 +85,15 @@ def redis_answers(url: str) -> bool:
         return False
 
 
+# The lean reference's one statement: session, user and roles (a row per role), as a
+# hand-written lookup would ask for them (PostgreSQL's paramstyle).
+LEAN_LOOKUP = (
+    "SELECT s.revoked_at, s.last_seen_at, u.is_active_account, u.locale, r.role"
+    " FROM user_session s JOIN user_account u ON u.id = s.user_id"
+    " LEFT JOIN user_role r ON r.user_id = u.id"
+    " WHERE s.token_hash = %s AND s.user_id = %s")
+
+
 def served_app():
     """The real app (from the LMS_* environment) plus the cheapest response it can give.
     Also what gunicorn serves: ``ical_bench:served_app()``."""
@@ -115,6 +124,28 @@ def served_app():
     @bench.get("/logged-in")
     @login_required
     def logged_in():  # the floor of every page behind a login: session and user lookups
+        return "ok"
+
+    @bench.get("/lean")
+    def lean():  # the floor's reference: the same lookup written as plainly as possible
+        import hashlib
+
+        from flask import abort, session
+
+        from lms.accounts.sessions import IDLE_LIMIT
+        from lms.db import utcnow
+        from lms.extensions import db
+
+        token, user_id = session.get("sid"), session.get("_user_id")
+        if not token or not user_id or not user_id.isdigit():
+            abort(401)
+        with db.engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                LEAN_LOOKUP, (hashlib.sha256(token.encode()).hexdigest(), int(user_id))
+            ).all()
+        if (not rows or rows[0][0] is not None or not rows[0][2]
+                or utcnow() - rows[0][1] > IDLE_LIMIT):
+            abort(401)
         return "ok"
 
     @bench.get("/empty-page")

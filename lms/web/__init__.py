@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, has_request_context, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -41,6 +41,15 @@ class IdConverter(IntegerConverter):
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+# Requests that only read (RFC 9110's safe methods): their statements run without a
+# transaction until the first write (lms.db.install_connection_policy).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def reads_alone() -> bool:
+    return has_request_context() and request.method in SAFE_METHODS
 
 
 def register_web(app: Flask) -> None:
