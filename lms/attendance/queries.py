@@ -7,9 +7,10 @@ participant's own view, the coordinator's matrix and its exports all count throu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -19,7 +20,7 @@ from lms.certificates.standing import Standing
 from lms.cohorts.models import VISIBLE_ENROLLMENT, Cohort, Enrollment
 from lms.extensions import db
 from lms.i18n import sort_key
-from lms.schedule.models import Meeting, MeetingStatus
+from lms.schedule.models import Meeting, MeetingStatus, duration_minutes
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,45 @@ class AttendanceSummary:
         return Standing.AT_RISK if self.heading_below else Standing.ON_TRACK
 
 
-def counted_minutes(meeting: Meeting, mark: Attendance | None, excused_counts: bool) -> int | None:
+class Timed(Protocol):
+    """What counting needs of a meeting (a :class:`Meeting`, or :class:`MeetingTimes`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def duration_minutes(self) -> int: ...
+
+
+class Marked(Protocol):
+    """What counting needs of a mark (an :class:`Attendance`, or :class:`MarkFacts`)."""
+
+    @property
+    def status(self) -> AttendanceStatus: ...
+    @property
+    def minutes_attended(self) -> int | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingTimes:
+    """A scheduled meeting as counting sees it, read as plain values (no ORM object per
+    meeting: a year of meetings is read for every summary)."""
+
+    id: int
+    starts_at: datetime
+    duration_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class MarkFacts:
+    """A mark as counting sees it, read as plain values."""
+
+    status: AttendanceStatus
+    minutes_attended: int | None
+
+
+def counted_minutes(meeting: Timed, mark: Marked | None, excused_counts: bool) -> int | None:
     """Minutes of ``meeting`` that count for a participant; None while unmarked."""
     if mark is None:
         return None
@@ -96,11 +135,34 @@ def _scheduled_meetings(cohort_id: int, *, load_module: bool = False) -> list[Me
     return list(db.session.scalars(query))
 
 
+def _scheduled_times(cohort_id: int) -> list[MeetingTimes]:
+    """A cohort's scheduled meetings in time order, as counting needs them."""
+    return [MeetingTimes(id, starts_at, duration_minutes(starts_at, ends_at))
+            for id, starts_at, ends_at in db.session.execute(
+                sa.select(Meeting.id, Meeting.starts_at, Meeting.ends_at)
+                .where(Meeting.cohort_id == cohort_id,
+                       Meeting.status == MeetingStatus.SCHEDULED)
+                .order_by(Meeting.starts_at, Meeting.id))]
+
+
+def _mark_facts(enrollment_ids: list[int]) -> dict[tuple[int, int], MarkFacts]:
+    """The marks of these enrollments by (enrollment, meeting), as counting needs them."""
+    if not enrollment_ids:
+        return {}
+    return {
+        (enrollment_id, meeting_id): MarkFacts(status, minutes)
+        for enrollment_id, meeting_id, status, minutes in db.session.execute(
+            sa.select(Attendance.enrollment_id, Attendance.meeting_id, Attendance.status,
+                      Attendance.minutes_attended)
+            .where(Attendance.enrollment_id.in_(enrollment_ids)))
+    }
+
+
 def _summaries(
     cohort: Cohort,
     enrollment_ids: Iterable[int],
-    meetings: Sequence[Meeting],
-    marks: dict[tuple[int, int], Attendance],
+    meetings: Sequence[Timed],
+    marks: Mapping[tuple[int, int], Marked],
     now: datetime,
 ) -> dict[int, AttendanceSummary]:
     scheduled = sum(m.duration_minutes for m in meetings)
@@ -140,10 +202,11 @@ def _marks_of(enrollment_ids: list[int]) -> dict[tuple[int, int], Attendance]:
 def summarise_attendance(
     cohort: Cohort, enrollments: list[Enrollment], now: datetime
 ) -> dict[int, AttendanceSummary]:
-    """Summaries for many enrollments of one cohort in two queries."""
-    meetings = _scheduled_meetings(cohort.id)
+    """Summaries for many enrollments of one cohort in two queries (plain values, no ORM
+    object per meeting or mark)."""
+    meetings = _scheduled_times(cohort.id)
     ids = [e.id for e in enrollments]
-    marks = _marks_of(ids) if meetings else {}
+    marks = _mark_facts(ids) if meetings else {}
     return _summaries(cohort, ids, meetings, marks, now)
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import User
 from lms.attendance.queries import MarkingProgress, marking_progress
@@ -46,6 +46,22 @@ def list_cohort_meetings(cohort_ids: list[int]) -> list[Meeting]:
             .order_by(Meeting.starts_at, Meeting.id)
         )
     )
+
+
+def next_meetings(cohort_ids: list[int], now: datetime, limit: int) -> list[Meeting]:
+    """The next ``limit`` meetings of these cohorts that have not ended yet (one that is
+    running first), with module and lecturers: two queries, however long the schedule.
+    Their cohorts are the caller's (already loaded)."""
+    if not cohort_ids:
+        return []
+    return list(db.session.scalars(
+        sa.select(Meeting)
+        .where(Meeting.cohort_id.in_(cohort_ids), Meeting.ends_at >= now)
+        .options(joinedload(Meeting.module),
+                 selectinload(Meeting.lecturers).lazyload(User.roles))  # (names only)
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(limit)
+    ))
 
 
 def list_lecturer_meetings(user: User) -> list[Meeting]:
