@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -199,26 +200,34 @@ class ToDo:
 TO_DO = (HandIn.FIRST, HandIn.FIRST_LATE, HandIn.REVISION)
 
 
-def papers_to_hand_in(enrollment_ids: list[int], now: datetime) -> list[ToDo]:
-    """The papers of these enrollments' cohorts that still need handing in, the most
-    urgent first (overdue, then by due date; undated last): one query, each paper with
-    its versions and grade. The offer is :func:`hand_in_offer`'s, as on the paper's page."""
-    if not enrollment_ids:
-        return []
+@cache
+def _papers_with_state() -> sa.Select[tuple[Assignment, int, int, Grade | None]]:
+    """Each paper of the enrollments' cohorts with the enrollment, its number of versions
+    and its grade; built once (the participant's start page runs it on every request)."""
     versions = (
         sa.select(sa.func.count())
         .where(Submission.assignment_id == Assignment.id,
                Submission.enrollment_id == Enrollment.id)
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    return (
         sa.select(Assignment, Enrollment.id, versions, Grade)
         .join(Enrollment, Enrollment.cohort_id == Assignment.cohort_id)
         .outerjoin(Grade, sa.and_(Grade.assignment_id == Assignment.id,
                                   Grade.enrollment_id == Enrollment.id))
-        .where(Enrollment.id.in_(enrollment_ids), Assignment.kind == AssessmentKind.PAPER)
+        .where(Enrollment.id.in_(sa.bindparam("enrollment_ids", expanding=True)),
+               Assignment.kind == AssessmentKind.PAPER)
         .options(joinedload(Assignment.module))
-    ).all()
+    )
+
+
+def papers_to_hand_in(enrollment_ids: list[int], now: datetime) -> list[ToDo]:
+    """The papers of these enrollments' cohorts that still need handing in, the most
+    urgent first (overdue, then by due date; undated last): one query, each paper with
+    its versions and grade. The offer is :func:`hand_in_offer`'s, as on the paper's page."""
+    if not enrollment_ids:
+        return []
+    rows = db.session.execute(_papers_with_state(), {"enrollment_ids": enrollment_ids}).all()
     todo = [ToDo(assignment, enrollment_id, offer)
             for assignment, enrollment_id, count, grade in rows
             if (offer := hand_in_offer(assignment, count, grade, now)) in TO_DO]

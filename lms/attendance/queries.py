@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -138,11 +139,17 @@ def _scheduled_meetings(cohort_id: int, *, load_module: bool = False) -> list[Me
 def _scheduled_times(cohort_id: int) -> list[MeetingTimes]:
     """A cohort's scheduled meetings in time order, as counting needs them."""
     return [MeetingTimes(id, starts_at, duration_minutes(starts_at, ends_at))
-            for id, starts_at, ends_at in db.session.execute(
-                sa.select(Meeting.id, Meeting.starts_at, Meeting.ends_at)
-                .where(Meeting.cohort_id == cohort_id,
-                       Meeting.status == MeetingStatus.SCHEDULED)
-                .order_by(Meeting.starts_at, Meeting.id))]
+            for id, starts_at, ends_at in db.session.execute(_scheduled_times_statement(),
+                                                             {"cohort_id": cohort_id})]
+
+
+@cache
+def _scheduled_times_statement() -> sa.Select[tuple[int, datetime, datetime]]:
+    """Built once: a summary runs it on every page that shows one."""
+    return (sa.select(Meeting.id, Meeting.starts_at, Meeting.ends_at)
+            .where(Meeting.cohort_id == sa.bindparam("cohort_id"),
+                   Meeting.status == MeetingStatus.SCHEDULED)
+            .order_by(Meeting.starts_at, Meeting.id))
 
 
 def _mark_facts(enrollment_ids: list[int]) -> dict[tuple[int, int], MarkFacts]:
@@ -152,10 +159,16 @@ def _mark_facts(enrollment_ids: list[int]) -> dict[tuple[int, int], MarkFacts]:
     return {
         (enrollment_id, meeting_id): MarkFacts(status, minutes)
         for enrollment_id, meeting_id, status, minutes in db.session.execute(
-            sa.select(Attendance.enrollment_id, Attendance.meeting_id, Attendance.status,
-                      Attendance.minutes_attended)
-            .where(Attendance.enrollment_id.in_(enrollment_ids)))
+            _mark_facts_statement(), {"enrollment_ids": enrollment_ids})
     }
+
+
+@cache
+def _mark_facts_statement() -> sa.Select[tuple[int, int, AttendanceStatus, int | None]]:
+    return (sa.select(Attendance.enrollment_id, Attendance.meeting_id, Attendance.status,
+                      Attendance.minutes_attended)
+            .where(Attendance.enrollment_id.in_(sa.bindparam("enrollment_ids",
+                                                             expanding=True))))
 
 
 def _summaries(

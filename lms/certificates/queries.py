@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -58,23 +59,14 @@ def completion_facts(
 ) -> dict[int, CompletionFacts]:
     """Facts for many enrollments of one cohort in a fixed number of queries."""
     summaries = summarise_attendance(cohort, enrollments, now)
-    assignments = db.session.scalars(
-        sa.select(Assignment).where(Assignment.cohort_id == cohort.id).order_by(Assignment.id)
-    ).all()
+    assignments = db.session.scalars(_cohort_assignments(), {"cohort_id": cohort.id}).all()
     english_titles = dict(db.session.execute(
-        sa.select(CourseAssessment.key, CourseAssessment.title_en)
-        .where(CourseAssessment.course_id == cohort.course_id)
-    ).all())
+        _english_titles(), {"course_id": cohort.course_id}).all())
     grades: dict[tuple[int, int], Grade] = {}
     ids = [e.id for e in enrollments]
     if ids and assignments:
-        for grade in db.session.scalars(
-            sa.select(Grade).where(
-                Grade.enrollment_id.in_(ids),
-                Grade.assignment_id.in_([a.id for a in assignments]),
-                Grade.published_at.is_not(None),  # unpublished grades do not count yet
-            )
-        ):
+        for grade in db.session.scalars(_published_grades(), {
+                "enrollment_ids": ids, "assignment_ids": [a.id for a in assignments]}):
             grades[(grade.enrollment_id, grade.assignment_id)] = grade
     if certificates is None:
         certificates = certificates_by_enrollment(ids)
@@ -111,6 +103,40 @@ def completion_facts(
     return facts
 
 
+# The statements above, built once: a page that shows progress runs them on every request,
+# and building a statement costs about as much as running it.
+
+
+@cache
+def _cohort_assignments() -> sa.Select[tuple[Assignment]]:
+    return (sa.select(Assignment).where(Assignment.cohort_id == sa.bindparam("cohort_id"))
+            .order_by(Assignment.id))
+
+
+@cache
+def _english_titles() -> sa.Select[tuple[str, str]]:
+    return (sa.select(CourseAssessment.key, CourseAssessment.title_en)
+            .where(CourseAssessment.course_id == sa.bindparam("course_id")))
+
+
+@cache
+def _published_grades() -> sa.Select[tuple[Grade]]:
+    return sa.select(Grade).where(
+        Grade.enrollment_id.in_(sa.bindparam("enrollment_ids", expanding=True)),
+        Grade.assignment_id.in_(sa.bindparam("assignment_ids", expanding=True)),
+        Grade.published_at.is_not(None),  # unpublished grades do not count yet
+    )
+
+
+@cache
+def _certificates_of() -> sa.Select[tuple[Certificate]]:
+    return (sa.select(Certificate)
+            .where(Certificate.enrollment_id.in_(sa.bindparam("enrollment_ids",
+                                                              expanding=True)))
+            .options(selectinload(Certificate.replaced_by))
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
+
+
 def cohort_progress(cohort: Cohort, now: datetime,
                     enrollments: list[Enrollment] | None = None) -> list[ParticipantProgress]:
     """Every participant of a cohort (or the given ones) with outcome, standing, reasons
@@ -137,11 +163,8 @@ def enrollment_progress(enrollment: Enrollment, now: datetime) -> ParticipantPro
 def certificates_by_enrollment(enrollment_ids: list[int]) -> dict[int, list[Certificate]]:
     result: dict[int, list[Certificate]] = defaultdict(list)
     if enrollment_ids:
-        for certificate in db.session.scalars(
-            sa.select(Certificate).where(Certificate.enrollment_id.in_(enrollment_ids))
-            .options(selectinload(Certificate.replaced_by))
-            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-        ):
+        for certificate in db.session.scalars(_certificates_of(),
+                                              {"enrollment_ids": enrollment_ids}):
             result[certificate.enrollment_id].append(certificate)
     return result
 

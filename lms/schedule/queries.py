@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -54,14 +55,22 @@ def next_meetings(cohort_ids: list[int], now: datetime, limit: int) -> list[Meet
     Their cohorts are the caller's (already loaded)."""
     if not cohort_ids:
         return []
-    return list(db.session.scalars(
+    return list(db.session.scalars(_next_meetings(), {"cohort_ids": cohort_ids, "now": now,
+                                                      "limit": limit}))
+
+
+@cache
+def _next_meetings() -> sa.Select[tuple[Meeting]]:
+    """Built once (the participant's start page runs it on every request)."""
+    return (
         sa.select(Meeting)
-        .where(Meeting.cohort_id.in_(cohort_ids), Meeting.ends_at >= now)
+        .where(Meeting.cohort_id.in_(sa.bindparam("cohort_ids", expanding=True)),
+               Meeting.ends_at >= sa.bindparam("now", type_=Meeting.ends_at.type))
         .options(joinedload(Meeting.module),
                  selectinload(Meeting.lecturers).lazyload(User.roles))  # (names only)
         .order_by(Meeting.starts_at, Meeting.id)
-        .limit(limit)
-    ))
+        .limit(sa.bindparam("limit"))
+    )
 
 
 def list_lecturer_meetings(user: User) -> list[Meeting]:
