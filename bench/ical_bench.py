@@ -85,10 +85,12 @@ def redis_answers(url: str) -> bool:
         return False
 
 
-# The lean reference's one statement: session, user and roles (a row per role), as a
+# The lean reference's one statement: the session, its user and the user's roles (a row
+# per role), the same columns the product's lookup reads (lms.accounts.sessions), as a
 # hand-written lookup would ask for them (PostgreSQL's paramstyle).
 LEAN_LOOKUP = (
-    "SELECT s.revoked_at, s.last_seen_at, u.is_active_account, u.locale, r.role"
+    "SELECT s.id, s.last_seen_at, s.revoked_at, u.id, u.email, u.first_name, u.last_name,"
+    " u.title_form, u.locale, u.is_active_account, r.role"
     " FROM user_session s JOIN user_account u ON u.id = s.user_id"
     " LEFT JOIN user_role r ON r.user_id = u.id"
     " WHERE s.token_hash = %s AND s.user_id = %s")
@@ -143,7 +145,7 @@ def served_app():
             rows = connection.exec_driver_sql(
                 LEAN_LOOKUP, (hashlib.sha256(token.encode()).hexdigest(), int(user_id))
             ).all()
-        if (not rows or rows[0][0] is not None or not rows[0][2]
+        if (not rows or rows[0][2] is not None or not rows[0][9]
                 or utcnow() - rows[0][1] > IDLE_LIMIT):
             abort(401)
         return "ok"

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import defer, lazyload
 
 from lms.accounts.models import Role, User, UserRole, UserSession
 from lms.db import utcnow
@@ -97,7 +97,10 @@ def _lookup() -> sa.Select[tuple[int, datetime, datetime | None, User, Role | No
                   UserRole.role)
         .join(User, User.id == UserSession.user_id)
         .outerjoin(UserRole, UserRole.user_id == User.id)
-        .options(lazyload(User.roles))  # read here already (not the mapping's selectin)
+        # The roles are read here already (not by the mapping's selectin); what pages
+        # rarely need is read when asked for.
+        .options(lazyload(User.roles), defer(User.password_hash), defer(User.created_at),
+                 defer(User.updated_at), defer(User.last_login_at))
         .where(UserSession.token_hash == sa.bindparam("token_hash"),
                UserSession.user_id == sa.bindparam("user_id"))
     )
