@@ -8,6 +8,7 @@ import re
 import unicodedata
 from datetime import timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from anyascii import anyascii
@@ -114,6 +115,7 @@ def filesize(size: int) -> str:
     return f"{format_decimal(value, format=pattern, locale=str(get_locale() or 'de'))} {unit}"
 
 
+@lru_cache(maxsize=8192)  # names sort the same every time: rosters are sorted on every page
 def sort_key(*parts: str) -> tuple[str, ...]:
     """Sort names as a German reader expects (DIN 5007-1): "Bäcker" before "Brückner",
     whatever the database's collation."""
