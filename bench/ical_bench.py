@@ -96,6 +96,10 @@ LEAN_LOOKUP = (
     " WHERE s.token_hash = %s AND s.user_id = %s")
 
 
+# Sent by the benchmark to measure the coordinator's matrix without its kept rendering.
+UNCACHED_HEADER = "X-Bench-Uncached"
+
+
 def served_app():
     """The real app (from the LMS_* environment) plus the cheapest response it can give.
     Also what gunicorn serves: ``ical_bench:served_app()``."""
@@ -154,6 +158,15 @@ def served_app():
     @login_required
     def empty_page():  # the floor of every HTML page: that, plus the layout around nothing
         return render_template(empty)  # (compiled once, as every page's template is)
+
+    @app.before_request
+    def uncached():  # the matrix rendered anew: what a change of its data costs
+        from flask import request
+
+        if request.headers.get(UNCACHED_HEADER):
+            from lms.web.coordinator.matrix import fragments
+
+            fragments.clear()
 
     empty = app.jinja_env.from_string(
         '{% extends "base.html" %}{% block content %}<p>ok</p>{% endblock %}')

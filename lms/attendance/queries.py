@@ -26,6 +26,7 @@ from lms.attendance.models import (
 )
 from lms.certificates.standing import Standing
 from lms.cohorts.models import VISIBLE_ENROLLMENT, Cohort, Enrollment
+from lms.curriculum.models import Module
 from lms.extensions import db
 from lms.i18n import sort_key
 from lms.schedule.models import Meeting, MeetingStatus, duration_minutes
@@ -184,7 +185,10 @@ def _summaries(
     meetings: Sequence[Timed],
     marks: Mapping[tuple[int, int], Marked],
     now: datetime,
+    counted: dict[tuple[int, int], int] | None = None,
 ) -> dict[int, AttendanceSummary]:
+    """Each enrollment's summary; with ``counted``, also the minutes counted for each
+    held meeting an enrollment is marked for (the matrix's cells), from the same count."""
     scheduled = sum(m.duration_minutes for m in meetings)
     held_meetings = [m for m in meetings if m.starts_at <= now]
     held = sum(m.duration_minutes for m in held_meetings)
@@ -199,6 +203,8 @@ def _summaries(
             )
             if minutes is None:
                 continue
+            if counted is not None:
+                counted[(enrollment_id, meeting.id)] = minutes
             attended += minutes
             missed += meeting.duration_minutes - minutes
         result[enrollment_id] = AttendanceSummary(
@@ -370,6 +376,29 @@ def participant_attendance(enrollment: Enrollment, now: datetime) -> Participant
 # --------------------------------------------------------------------------- the matrix
 
 
+@dataclass(frozen=True, slots=True)
+class MatrixPerson:
+    enrollment_id: int
+    last_name: str
+    first_name: str
+
+    @property
+    def id(self) -> int:  # (as an enrollment's)
+        return self.enrollment_id
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixMeeting:
+    id: int
+    starts_at: datetime
+    duration_minutes: int
+    module_number: int
+
+
 @dataclass
 class MeetingTotals:
     marked: int = 0
@@ -379,50 +408,77 @@ class MeetingTotals:
 
 @dataclass(frozen=True)
 class AttendanceMatrix:
-    """Participants x meetings of one cohort, with the totals both ways."""
+    """Participants x meetings of one cohort, with the totals both ways, as plain values
+    (a year of meetings for 200 participants is 20,000 cells)."""
 
     cohort: Cohort
-    roster: list[Enrollment]
-    meetings: list[Meeting]
-    marks: dict[tuple[int, int], Attendance]
-    minutes: dict[tuple[int, int], int | None]
+    roster: list[MatrixPerson]
+    meetings: list[MatrixMeeting]
+    marks: dict[tuple[int, int], MarkFacts]
+    # minutes counted, for each held meeting a participant is marked for
+    minutes: dict[tuple[int, int], int]
     summaries: dict[int, AttendanceSummary]
     meeting_totals: dict[int, MeetingTotals]
     now: datetime
 
-    def held(self, meeting: Meeting) -> bool:
+    def held(self, meeting: MatrixMeeting) -> bool:
         return meeting.starts_at <= self.now
 
     @property
-    def below(self) -> list[Enrollment]:
+    def next_start(self) -> datetime | None:
+        """When the next meeting starts: from then on the matrix shows another held."""
+        return next((m.starts_at for m in self.meetings if m.starts_at > self.now), None)
+
+    @property
+    def below(self) -> list[MatrixPerson]:
         return [e for e in self.roster if self.summaries[e.id].risk == Standing.OUT_OF_REACH]
 
     @property
-    def near(self) -> list[Enrollment]:
+    def near(self) -> list[MatrixPerson]:
         return [e for e in self.roster if self.summaries[e.id].risk == Standing.AT_RISK]
 
 
 def attendance_matrix(cohort: Cohort, now: datetime) -> AttendanceMatrix:
-    """The coordinator's matrix in five queries, whatever the cohort's size."""
-    roster = active_roster(cohort.id)
-    meetings = _scheduled_meetings(cohort.id, load_module=True)
-    ids = [e.id for e in roster]
-    marks = _marks_of(ids) if meetings else {}
-    summaries = _summaries(cohort, ids, meetings, marks, now)
-    minutes: dict[tuple[int, int], int | None] = {}
+    """The coordinator's matrix in three queries, whatever the cohort's size: the roster,
+    the scheduled meetings with their modules' numbers, the marks (plain values)."""
+    roster = sorted(
+        (MatrixPerson(*row) for row in db.session.execute(
+            _matrix_roster_statement(), {"cohort_id": cohort.id})),
+        key=lambda p: sort_key(p.last_name, p.first_name))
+    meetings = [MatrixMeeting(id, starts_at, duration_minutes(starts_at, ends_at), number)
+                for id, starts_at, ends_at, number in db.session.execute(
+                    _matrix_meetings_statement(), {"cohort_id": cohort.id})]
+    ids = [p.enrollment_id for p in roster]
+    marks = _mark_facts(ids) if meetings else {}
+    minutes: dict[tuple[int, int], int] = {}
+    summaries = _summaries(cohort, ids, meetings, marks, now, counted=minutes)
     totals = {m.id: MeetingTotals() for m in meetings}
-    for meeting in meetings:
-        held = meeting.starts_at <= now
-        total = totals[meeting.id]
-        for enrollment_id in ids:
-            mark = marks.get((enrollment_id, meeting.id))
-            counted = counted_minutes(meeting, mark, cohort.excused_counts) if held else None
-            minutes[(enrollment_id, meeting.id)] = counted
-            if mark is not None and held:
-                total.marked += 1
-                total.counted += counted or 0
-                total.by_status[mark.status.value] = total.by_status.get(mark.status.value, 0) + 1
+    for (_enrollment_id, meeting_id), counted in minutes.items():
+        total = totals[meeting_id]
+        total.marked += 1
+        total.counted += counted
+    for (enrollment_id, meeting_id), mark in marks.items():
+        if (enrollment_id, meeting_id) in minutes:
+            by_status = totals[meeting_id].by_status
+            by_status[mark.status.value] = by_status.get(mark.status.value, 0) + 1
     return AttendanceMatrix(cohort, roster, meetings, marks, minutes, summaries, totals, now)
+
+
+@cache
+def _matrix_roster_statement() -> sa.Select[tuple[int, str, str]]:
+    return (sa.select(Enrollment.id, User.last_name, User.first_name)
+            .join(User, User.id == Enrollment.user_id)
+            .where(Enrollment.cohort_id == sa.bindparam("cohort_id"),
+                   Enrollment.status.in_(VISIBLE_ENROLLMENT)))
+
+
+@cache
+def _matrix_meetings_statement() -> sa.Select[tuple[int, datetime, datetime, int]]:
+    return (sa.select(Meeting.id, Meeting.starts_at, Meeting.ends_at, Module.number)
+            .join(Module, Module.id == Meeting.module_id)
+            .where(Meeting.cohort_id == sa.bindparam("cohort_id"),
+                   Meeting.status == MeetingStatus.SCHEDULED)
+            .order_by(Meeting.starts_at, Meeting.id))
 
 
 def list_absence_notices(cohort_id: int) -> list[AbsenceNotice]:

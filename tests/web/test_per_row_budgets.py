@@ -47,3 +47,41 @@ def test_the_start_page_costs_the_same_for_5_and_for_45_meetings(app, client, co
     # the whole schedule is its own page, and shows every meeting
     page = client.get("/me/schedule").get_data(as_text=True)
     assert page.count('<li class="meeting') == 45
+
+
+def test_the_matrix_rendered_anew_costs_the_same_for_3_and_for_12_participants(
+        app, client, course_dir):
+    from lms.web.coordinator.matrix import fragments
+
+    world = build_world(course_dir, participants=3)
+    a = world.a
+    for meeting in (a.closed, a.recent, a.ongoing):
+        for enrollment in a.enrollments:
+            _mark(world, meeting, enrollment)
+    db.session.commit()
+    path = f"/coordination/cohorts/{a.cohort.id}/attendance"
+    login(client, world.coordinator)
+
+    def anew():
+        fragments.clear()
+        return count_get(client, path, before_each=fragments.clear)
+
+    small = anew()
+    for n in range(9):
+        enrollment = enroll(a.cohort, make_user(Role.PARTICIPANT, first=f"Mehr{n}",
+                                                last=f"Name{n:03d}"))
+        for meeting in (a.closed, a.recent, a.ongoing):
+            _mark(world, meeting, enrollment)
+    db.session.commit()
+    large = anew()
+    assert client.get(path).get_data(as_text=True).count('<td class="att-cell') == 12 * 5
+    assert large == small, (small, large)
+    assert small["ORM objects loaded"] <= 3, small  # the user and the cohort
+    assert small["Babel locale look-ups"] <= 1, small
+
+
+def _mark(world, meeting, enrollment):
+    from lms.attendance.models import AttendanceStatus
+    from lms.attendance.operations import record_attendance
+
+    record_attendance(meeting, enrollment, AttendanceStatus.PRESENT, by=world.a.lecturer)
