@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import abort
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from lms.accounts.models import Role, User
@@ -21,11 +22,11 @@ from lms.extensions import db, login_manager
 from lms.schedule.models import Block, Meeting, meeting_lecturer
 
 
-def role_required(*roles: Role) -> Callable[[], object]:
+def role_required(*roles: Role) -> Callable[[], ResponseReturnValue | None]:
     """A ``before_request`` hook for a role's blueprint: anonymous users go to the login
     page, users without one of ``roles`` get 403."""
 
-    def check() -> object:
+    def check() -> ResponseReturnValue | None:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if not any(current_user.has_role(role) for role in roles):

@@ -7,11 +7,14 @@ reads that file when it is started from there, or with ``-c path/to/gunicorn.con
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from gunicorn.glogging import Logger
 
 from lms.logs import add_redaction, redact_tokens
+
+if TYPE_CHECKING:
+    from gunicorn.glogging import _AtomsDict
 
 
 class RedactingLogger(Logger):
@@ -20,8 +23,9 @@ class RedactingLogger(Logger):
         add_redaction(self.error_log)  # "Error handling request /calendar/feed/..."
         add_redaction(self.access_log)
 
-    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> _AtomsDict:
         """Every atom the access log format may use (request line, path, query, Referer,
         headers, environ) with tokens replaced."""
-        return {key: redact_tokens(value) if isinstance(value, str) else value
-                for key, value in super().atoms(resp, req, environ, request_time).items()}
+        atoms = super().atoms(resp, req, environ, request_time)
+        return cast("_AtomsDict", {key: redact_tokens(value) if isinstance(value, str) else value
+                                   for key, value in atoms.items()})

@@ -131,3 +131,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(notify_command)
     from lms.credentials.cli import credentials_cli
     app.cli.add_command(credentials_cli)
+    from lms.privacy.cli import privacy_cli
+    app.cli.add_command(privacy_cli)

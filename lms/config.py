@@ -23,6 +23,8 @@ SUPPORTED_LOCALES = ("de", "en")
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 # Where nothing else is known (LMS_TIMEZONE unset); new cohorts start with the configured zone.
 DEFAULT_TIMEZONE = "Europe/Berlin"
+# The controller (Verantwortliche*r) named in the record of processing activities.
+DEFAULT_CONTROLLER = "TH Köln (Technische Hochschule Köln), Claudiusstraße 1, 50678 Köln"
 
 
 class ConfigError(click.ClickException):
@@ -91,10 +93,24 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "WTF_CSRF_TIME_LIMIT": None,
         **_upload_limits(environ),
         **_credential_keys(environ),
+        **_privacy_settings(environ),
         # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed;
         # 0: none, the address a request comes from is the client's.
         "LMS_TRUSTED_PROXIES": _proxy_count(environ),
     }
+
+
+def _privacy_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The retention periods (``LMS_RETENTION_<RULE>_DAYS``, see lms.privacy.retention)
+    and the controller named in the record of processing activities."""
+    from lms.privacy.retention import RetentionSettingError, retention_settings
+
+    try:
+        periods = retention_settings(environ)
+    except RetentionSettingError as exc:
+        raise ConfigError(str(exc)) from None
+    controller = environ.get("LMS_PRIVACY_CONTROLLER", "").strip() or DEFAULT_CONTROLLER
+    return {"LMS_RETENTION": periods, "LMS_PRIVACY_CONTROLLER": controller}
 
 
 def _proxy_count(environ: Mapping[str, str]) -> int:

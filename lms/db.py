@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeAlias
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -28,6 +28,7 @@ from sqlalchemy.orm import (
     Session,
     mapped_column,
     registry,
+    scoped_session,
 )
 
 from lms.errors import DomainError
@@ -96,6 +97,10 @@ def max_length(attribute: QueryableAttribute[str] | QueryableAttribute[str | Non
     return length
 
 
+# A session, or the request's scoped one (``db.session``), which stands for it.
+SessionLike: TypeAlias = Session | scoped_session[Any]
+
+
 class Base(DeclarativeBase):
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
@@ -107,7 +112,7 @@ class Base(DeclarativeBase):
 ConflictInsert = postgresql.Insert | sqlite.Insert
 
 
-def insert_on_conflict(session: Session, table: Any) -> ConflictInsert:
+def insert_on_conflict(session: SessionLike, table: Any) -> ConflictInsert:
     """``INSERT … ON CONFLICT`` for the database ``session`` is bound to.
 
     The unique constraint decides, not a read before the write: two writers at the same
@@ -121,7 +126,7 @@ def insert_on_conflict(session: Session, table: Any) -> ConflictInsert:
     raise NotImplementedError(f"INSERT … ON CONFLICT is not written for {dialect}")
 
 
-def database_is_reachable(session: Session) -> bool:
+def database_is_reachable(session: SessionLike) -> bool:
     """One trivial statement: whether the database answers (for /healthz)."""
     try:
         session.execute(sa.text("SELECT 1"))
@@ -132,7 +137,7 @@ def database_is_reachable(session: Session) -> bool:
 
 
 @contextmanager
-def unique_or(session: Session, error: DomainError) -> Iterator[None]:
+def unique_or(session: SessionLike, error: DomainError) -> Iterator[None]:
     """The block's writes, flushed in a savepoint: a unique constraint that refuses them
     raises ``error`` instead, and the session stays usable (only the savepoint is rolled
     back). The constraint decides, so two requests that both passed a check made before
@@ -157,7 +162,7 @@ def is_unique_violation(exc: IntegrityError) -> bool:
     return getattr(cause, "sqlstate", None) == "23505"  # PostgreSQL's unique_violation
 
 
-def _begin_on_sqlite(session: Session) -> None:
+def _begin_on_sqlite(session: SessionLike) -> None:
     """Python's sqlite3 driver starts a transaction only at the first write, so a
     SAVEPOINT before it would start (and its RELEASE commit) the transaction itself:
     begin it explicitly first, so that the caller's rollback still undoes everything."""

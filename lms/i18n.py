@@ -22,15 +22,15 @@ from lms.config import SUPPORTED_LOCALES
 
 def select_locale() -> str:
     if not has_request_context():  # command line, cron: the site's language
-        return current_app.config["LMS_DEFAULT_LOCALE"]
+        return str(current_app.config["LMS_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated:
         return str(current_user.locale)
     chosen = session.get("locale")
     if chosen in SUPPORTED_LOCALES:
-        return chosen
-    return request.accept_languages.best_match(
+        return str(chosen)
+    return str(request.accept_languages.best_match(
         SUPPORTED_LOCALES, default=current_app.config["LMS_DEFAULT_LOCALE"]
-    )
+    ))
 
 
 def current_translations() -> Translations | NullTranslations:
@@ -56,7 +56,7 @@ class KnownTranslations(Domain):
     """The message domain, with :func:`current_translations` (``gettext``, ``_l`` and the
     templates' ``_`` all ask it)."""
 
-    def get_translations(self) -> Any:
+    def get_translations(self) -> Translations | NullTranslations:
         return current_translations()
 
 

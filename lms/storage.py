@@ -15,6 +15,8 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from lms.db import SessionLike
+
 AREAS = ("submissions", "certificates")
 _PENDING = "lms.storage.files_of_this_transaction"
 
@@ -50,7 +52,7 @@ def remove_stored(area: str, name: str) -> None:
     stored_path(area, name).unlink(missing_ok=True)
 
 
-def remove_on_rollback(session: Session, area: str, name: str) -> None:
+def remove_on_rollback(session: SessionLike, area: str, name: str) -> None:
     """A file stored for a row of ``session``'s transaction: removed again when that
     transaction is rolled back (the row never existed), kept when it commits."""
     session.info.setdefault(_PENDING, []).append(stored_path(area, name))

@@ -89,7 +89,7 @@ def user_for_session(user_id: str, token: str | None, *,
 
 
 @cache
-def _lookup() -> sa.Select[tuple[int, datetime, datetime | None, User, Role | None]]:
+def _lookup() -> sa.Select[int, datetime, datetime | None, User, Role | None]:
     """The session, its user, and a row per role of the user. Built once (after every
     model is mapped)."""
     return (

@@ -201,7 +201,7 @@ TO_DO = (HandIn.FIRST, HandIn.FIRST_LATE, HandIn.REVISION)
 
 
 @cache
-def _papers_with_state() -> sa.Select[tuple[Assignment, int, int, Grade | None]]:
+def _papers_with_state() -> sa.Select[Assignment, int, int, Grade | None]:
     """Each paper of the enrollments' cohorts with the enrollment, its number of versions
     and its grade; built once (the participant's start page runs it on every request)."""
     versions = (

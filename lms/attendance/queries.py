@@ -152,7 +152,7 @@ def _scheduled_times(cohort_id: int) -> list[MeetingTimes]:
 
 
 @cache
-def _scheduled_times_statement() -> sa.Select[tuple[int, datetime, datetime]]:
+def _scheduled_times_statement() -> sa.Select[int, datetime, datetime]:
     """Built once: a summary runs it on every page that shows one."""
     return (sa.select(Meeting.id, Meeting.starts_at, Meeting.ends_at)
             .where(Meeting.cohort_id == sa.bindparam("cohort_id"),
@@ -172,7 +172,7 @@ def _mark_facts(enrollment_ids: list[int]) -> dict[tuple[int, int], MarkFacts]:
 
 
 @cache
-def _mark_facts_statement() -> sa.Select[tuple[int, int, AttendanceStatus, int | None]]:
+def _mark_facts_statement() -> sa.Select[int, int, AttendanceStatus, int | None]:
     return (sa.select(Attendance.enrollment_id, Attendance.meeting_id, Attendance.status,
                       Attendance.minutes_attended)
             .where(Attendance.enrollment_id.in_(sa.bindparam("enrollment_ids",
@@ -277,14 +277,14 @@ class RosterMark:
 def roster_marks(meeting: Meeting) -> list[RosterMark]:
     """Who is marked for ``meeting`` (every enrollment that still sees the cohort), in
     German name order, each with their mark and absence notice: one query."""
-    rows = [RosterMark(*row) for row in db.session.execute(
+    rows = [RosterMark(*row) for row in db.session.execute(  # type: ignore[arg-type]
         _roster_marks_statement(), {"meeting_id": meeting.id, "cohort_id": meeting.cohort_id})]
     return sorted(rows, key=lambda r: sort_key(r.last_name, r.first_name))
 
 
 @cache
-def _roster_marks_statement() -> sa.Select[tuple[Any, ...]]:
-    meeting_id = sa.bindparam("meeting_id")
+def _roster_marks_statement() -> sa.Select[*tuple[Any, ...]]:
+    meeting_id = sa.bindparam("meeting_id", type_=sa.Integer())
     return (
         sa.select(Enrollment.id, User.last_name, User.first_name, Attendance.status,
                   Attendance.minutes_attended, Attendance.note, Attendance.source,
@@ -465,7 +465,7 @@ def attendance_matrix(cohort: Cohort, now: datetime) -> AttendanceMatrix:
 
 
 @cache
-def _matrix_roster_statement() -> sa.Select[tuple[int, str, str]]:
+def _matrix_roster_statement() -> sa.Select[int, str, str]:
     return (sa.select(Enrollment.id, User.last_name, User.first_name)
             .join(User, User.id == Enrollment.user_id)
             .where(Enrollment.cohort_id == sa.bindparam("cohort_id"),
@@ -473,7 +473,7 @@ def _matrix_roster_statement() -> sa.Select[tuple[int, str, str]]:
 
 
 @cache
-def _matrix_meetings_statement() -> sa.Select[tuple[int, datetime, datetime, int]]:
+def _matrix_meetings_statement() -> sa.Select[int, datetime, datetime, int]:
     return (sa.select(Meeting.id, Meeting.starts_at, Meeting.ends_at, Module.number)
             .join(Module, Module.id == Meeting.module_id)
             .where(Meeting.cohort_id == sa.bindparam("cohort_id"),

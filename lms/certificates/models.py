@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import enum_type, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class CertificateStatus(LabelledEnum):
     REVOKED = "revoked", _l("revoked")
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     __tablename__ = "certificate"
     __table_args__ = (
         sa.CheckConstraint(
@@ -91,7 +91,7 @@ class Certificate(db.Model):
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
 
 
-class CertificateCounter(db.Model):
+class CertificateCounter(Model):
     """The last serial number given per course and year: updated in the issuing transaction
     so that serials stay gap-free, with the unique serial as the final guard."""
 

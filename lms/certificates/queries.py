@@ -108,19 +108,19 @@ def completion_facts(
 
 
 @cache
-def _cohort_assignments() -> sa.Select[tuple[Assignment]]:
+def _cohort_assignments() -> sa.Select[Assignment]:
     return (sa.select(Assignment).where(Assignment.cohort_id == sa.bindparam("cohort_id"))
             .order_by(Assignment.id))
 
 
 @cache
-def _english_titles() -> sa.Select[tuple[str, str]]:
+def _english_titles() -> sa.Select[str, str]:
     return (sa.select(CourseAssessment.key, CourseAssessment.title_en)
             .where(CourseAssessment.course_id == sa.bindparam("course_id")))
 
 
 @cache
-def _published_grades() -> sa.Select[tuple[Grade]]:
+def _published_grades() -> sa.Select[Grade]:
     return sa.select(Grade).where(
         Grade.enrollment_id.in_(sa.bindparam("enrollment_ids", expanding=True)),
         Grade.assignment_id.in_(sa.bindparam("assignment_ids", expanding=True)),
@@ -129,7 +129,7 @@ def _published_grades() -> sa.Select[tuple[Grade]]:
 
 
 @cache
-def _certificates_of() -> sa.Select[tuple[Certificate]]:
+def _certificates_of() -> sa.Select[Certificate]:
     return (sa.select(Certificate)
             .where(Certificate.enrollment_id.in_(sa.bindparam("enrollment_ids",
                                                               expanding=True)))

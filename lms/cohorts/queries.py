@@ -71,7 +71,7 @@ def list_user_enrollments(user: User) -> list[Enrollment]:
 
 
 @cache
-def _user_enrollments() -> sa.Select[tuple[Enrollment]]:
+def _user_enrollments() -> sa.Select[Enrollment]:
     """Built once: every page of a participant runs it."""
     return (
         sa.select(Enrollment)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import TitleForm
 from lms.db import TimestampMixin, enum_type
-from lms.extensions import db
+from lms.extensions import Model
 from lms.labels import LabelledEnum
 
 
@@ -28,7 +28,7 @@ class GradingScheme(LabelledEnum):
 DEFAULT_MIN_ATTENDANCE_PERCENT = 80
 
 
-class Course(TimestampMixin, db.Model):
+class Course(TimestampMixin, Model):
     __tablename__ = "course"
     __table_args__ = (
         sa.CheckConstraint(
@@ -73,7 +73,7 @@ class Course(TimestampMixin, db.Model):
         return f"<Course {self.slug}>"
 
 
-class Module(TimestampMixin, db.Model):
+class Module(TimestampMixin, Model):
     __tablename__ = "module"
     __table_args__ = (
         sa.UniqueConstraint("course_id", "number"),
@@ -99,7 +99,7 @@ class Module(TimestampMixin, db.Model):
         return f"<Module {self.number} {self.slug}>"
 
 
-class CourseAssessment(db.Model):
+class CourseAssessment(Model):
     """A course's default assessment; each new cohort gets its own copy as an Assignment."""
 
     __tablename__ = "course_assessment"

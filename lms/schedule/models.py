@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import TimestampMixin, enum_type
-from lms.extensions import db
+from lms.extensions import Model, db
 from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def new_ical_uid() -> str:
     return f"{uuid.uuid4()}@lms"
 
 
-class Block(TimestampMixin, db.Model):
+class Block(TimestampMixin, Model):
     """Consecutive days (often Friday to Sunday) that group a cohort's meetings."""
 
     __tablename__ = "block"
@@ -65,7 +65,7 @@ def duration_minutes(starts_at: datetime, ends_at: datetime) -> int:
     return int((ends_at.astimezone(UTC) - starts_at.astimezone(UTC)).total_seconds() // 60)
 
 
-class Meeting(TimestampMixin, db.Model):
+class Meeting(TimestampMixin, Model):
     __tablename__ = "meeting"
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),

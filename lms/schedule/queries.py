@@ -60,7 +60,7 @@ def next_meetings(cohort_ids: list[int], now: datetime, limit: int) -> list[Meet
 
 
 @cache
-def _next_meetings() -> sa.Select[tuple[Meeting]]:
+def _next_meetings() -> sa.Select[Meeting]:
     """Built once (the participant's start page runs it on every request)."""
     return (
         sa.select(Meeting)

@@ -23,7 +23,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.routing import IntegerConverter, Map
 
 from lms.accounts.models import User
@@ -123,11 +123,14 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     from lms.certificates.standing import Standing
     from lms.cohorts.models import EnrollmentStatus
     from lms.curriculum.models import AssessmentKind, GradingScheme
+    from lms.privacy.declare import Audience, Category, Erasure, LegalBasis, NotPersonal
+    from lms.privacy.retention import Retention
     from lms.schedule.models import MeetingStatus
 
-    return (AbsenceDecision, AssessmentKind, AttendanceStatus, CertificateKind,
-            CertificateStatus, EnrollmentStatus, GradeState, GradingScheme, HandIn, Locale,
-            Mark, MeetingStatus, Role, Standing, TitleForm)
+    return (AbsenceDecision, AssessmentKind, AttendanceStatus, Audience, Category,
+            CertificateKind, CertificateStatus, EnrollmentStatus, Erasure, GradeState,
+            GradingScheme, HandIn, LegalBasis, Locale, Mark, MeetingStatus, NotPersonal,
+            Retention, Role, Standing, TitleForm)
 
 
 def _load_user(user_id: str) -> User | None:
@@ -181,14 +184,16 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
         return _bare_error_page(400)
 
 
-def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+def _http_error(
+    error: HTTPException,
+) -> tuple[str, int] | tuple[str, int, dict[str, str]] | HTTPException:
     """Every error page, also the 500 of an unhandled exception (Flask hands it here as
     InternalServerError)."""
     if error.code is None or error.code < 400:
         return error
     _discard_failed_transaction()
     try:
-        if error.code == 429:
+        if isinstance(error, TooManyRequests):  # error.code == 429
             from lms.web.throttling import throttled_response
 
             return throttled_response(error)
@@ -231,9 +236,9 @@ def _locale_without_database() -> str:
         if loaded is not None:
             return str(loaded)
     if session.get("locale") in SUPPORTED_LOCALES:
-        return session["locale"]
-    return request.accept_languages.best_match(
-        SUPPORTED_LOCALES, default=current_app.config["LMS_DEFAULT_LOCALE"])
+        return str(session["locale"])
+    return str(request.accept_languages.best_match(
+        SUPPORTED_LOCALES, default=current_app.config["LMS_DEFAULT_LOCALE"]))
 
 
 def _bare_error_page(code: int) -> tuple[str, int]:
@@ -319,8 +324,8 @@ def _locale() -> str:
 def current_locale() -> Locale:
     """Flask-Babel's locale of the moment, asked for cheaply: the one it has already
     chosen for this request (or forced), else it chooses it now."""
-    chosen = getattr(g.get("_flask_babel"), "babel_locale", None)
-    return chosen if chosen is not None else get_locale()
+    chosen: Locale | None = getattr(g.get("_flask_babel"), "babel_locale", None)
+    return chosen or get_locale() or Locale.parse(current_app.config["LMS_DEFAULT_LOCALE"])
 
 
 def _install_template_translations(app: Flask) -> None:

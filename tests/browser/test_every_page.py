@@ -1,7 +1,7 @@
 """Every page of the app, as each role that may see it, on a phone (390 x 844) and on a
 desk (1280 x 800), in Chromium against the demo's data.
 
-The walk takes its routes from the access matrix (tests/test_access_matrix.py), which
+The walk takes its routes from the access matrix (tests/security/test_access_matrix.py), which
 itself must name every route of ``app.url_map``: a new GET route is walked here as soon
 as it has its access decision, or it must be listed in NOT_PAGES with what it answers
 instead of HTML (and the walk checks that it does). Its URL arguments come from a world
@@ -51,7 +51,7 @@ from lms.schedule.models import Block, Meeting
 from lms.schedule.operations import schedule_meeting
 from tests.browser.a11y import AxeLog
 from tests.browser.conftest import ARTIFACTS
-from tests.test_access_matrix import DEFAULT_PARAMS, MATRIX, OK
+from tests.security.test_access_matrix import DEFAULT_PARAMS, MATRIX, OK
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1280, "height": 800}}
 # Who walks a page: the first of these that may see it (anonymous only where no one

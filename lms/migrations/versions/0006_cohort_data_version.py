@@ -40,7 +40,7 @@ POSTGRES = {
 }
 
 
-def _postgres_upgrade():
+def _postgres_upgrade() -> None:
     for table, cohorts in POSTGRES.items():
         function = f"lms_{table}_moves_cohort_version"
         new = BUMP.format(cohorts=cohorts.format(rows="new_rows"))
@@ -84,7 +84,7 @@ def _postgres_upgrade():
         EXECUTE FUNCTION lms_module_moves_cohort_version()""")
 
 
-def _postgres_downgrade():
+def _postgres_downgrade() -> None:
     for table in POSTGRES:
         for event in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER {table}_{event}_moves_cohort_version ON {table}")
@@ -111,7 +111,7 @@ SQLITE = {
 }
 
 
-def _sqlite_upgrade():
+def _sqlite_upgrade() -> None:
     for (table, event), cohorts in SQLITE.items():
         bumps = "; ".join(BUMP.format(cohorts=c) for c in cohorts)
         op.execute(f"""
@@ -130,14 +130,14 @@ def _sqlite_upgrade():
         END""")  # noqa: S608
 
 
-def _sqlite_downgrade():
+def _sqlite_downgrade() -> None:
     for table, event in SQLITE:
         op.execute(f"DROP TRIGGER {table}_{event.lower()}_moves_cohort_version")
     op.execute("DROP TRIGGER user_account_name_moves_cohort_version")
     op.execute("DROP TRIGGER module_number_moves_cohort_version")
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table('cohort', schema=None) as batch_op:
         batch_op.add_column(sa.Column('data_version', sa.Integer(), server_default='0',
                                       nullable=False))
@@ -147,7 +147,7 @@ def upgrade():
         _sqlite_upgrade()
 
 
-def downgrade():
+def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         _postgres_downgrade()
     else:

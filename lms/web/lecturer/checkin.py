@@ -28,8 +28,10 @@ def _state(meeting_id: int) -> dict[str, Any]:
     now = utcnow()
     rows = roster_marks(meeting)
     tz = meeting.cohort.timezone
-    checked_in = sorted((r for r in rows if r.checked_in_themselves),
-                        key=lambda r: r.recorded_at)
+    # (a check-in is a mark: it has its time)
+    checked_in = [(r, r.recorded_at) for r in rows
+                  if r.checked_in_themselves and r.recorded_at is not None]
+    checked_in.sort(key=lambda pair: pair[1])
     is_open = checkin.checkin_is_open(meeting, now)
     code = checkin.current_code(meeting, now) if is_open else ""
     return {
@@ -44,9 +46,9 @@ def _state(meeting_id: int) -> dict[str, Any]:
         "roster_size": len(rows),
         "checked_in": [
             {"name": r.full_name,
-             "time": local_time_filter(r.recorded_at, tz),
+             "time": local_time_filter(at, tz),
              "late": r.status == AttendanceStatus.LATE}
-            for r in checked_in
+            for r, at in checked_in
         ],
     }
 

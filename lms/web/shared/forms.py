@@ -150,13 +150,20 @@ def submitted_roster(formdata: Any, meeting: Meeting, rows: list[RosterMark]
         if person is not None:
             result.lines.append(RosterLine(
                 f"{row_prefix(index)}-", raw_id, sub.shown.data or "", person,
-                sub.status.data or "", sub.minutes_missed._value(), sub.note.data or "",
+                sub.status.data or "", _typed(sub.minutes_missed), sub.note.data or "",
                 tuple(map(str, sub.status.errors)), tuple(map(str, sub.minutes_missed.errors)),
                 tuple(map(str, sub.note.errors))))
     return result
 
 
 _UNCHANGED = RosterEntry(0, Mark(AttendanceStatus.PRESENT), changed=False)
+
+
+def _typed(field: IntegerField) -> str:
+    """The number as typed (as WTForms shows it again: "abc" stays "abc")."""
+    if field.raw_data:
+        return str(field.raw_data[0])
+    return "" if field.data is None else str(field.data)
 
 
 def _entry(sub: MarkForm, meeting: Meeting) -> RosterEntry | None:
@@ -181,7 +188,7 @@ def _entry(sub: MarkForm, meeting: Meeting) -> RosterEntry | None:
     changed = shown[1:] != fingerprint(status.value, missed, note)
     if not changed and shown.startswith("m"):
         return _UNCHANGED  # marked before and left as it was: nothing to write
-    return RosterEntry(int(sub.enrollment_id.data), Mark(status, attended, note),
+    return RosterEntry(int(sub.enrollment_id.data or ""), Mark(status, attended, note),
                        changed=changed)
 
 
