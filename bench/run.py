@@ -361,9 +361,10 @@ def free_port() -> int:
 def start_gunicorn(folder: Path, port: int) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
                "--pythonpath", f"{ROOT},{BENCH}", "--log-level", "warning",
-               "ical_bench:served_app()"]
+               "--config", "python:lms.serving", "ical_bench:served_app()"]
     # Started outside the repository, so that gunicorn.conf.py (access log on stdout) is not
-    # read: the log would cost every request, the bare one too, and blur the ratios.
+    # read: the log would cost every request, the bare one too, and blur the ratios. Its
+    # hooks are (lms.serving), as in production.
     server = subprocess.Popen(command, cwd=folder, env=os.environ.copy())
     for _ in range(150):
         try:
@@ -474,7 +475,7 @@ def drive(port: int, probe: Probe, args: argparse.Namespace) -> dict[str, Load]:
         wrk(base + page_paths(probe)[name][0], targets[name], args, 1)  # (warm again)
         heavy = wrk(base + page_paths(probe)[name][0], targets[name], args, args.duration,
                     connections=HEAVY_CONNECTIONS)
-        results[name].p95_heavy_ms = heavy.p95_ms
+        results[name].p95_heavy_ms = heavy.p95_ms if heavy.requests else None
         results[name].errors += heavy.errors
         log(f"{name} at {HEAVY_CONNECTIONS} connections: {heavy.rps:.0f} req/s, "
             f"p95 {heavy.p95_ms:.1f} ms, errors {heavy.errors}")
@@ -547,10 +548,16 @@ def per_row_costs(app, probe: Probe) -> dict[str, Slope]:
                          probe.coordinator_email, uncached),
     })
     rows = {n: html[n].count('<li class="att-row">') for n in ("roster small", "roster large")}
-    cells = {n: html[n].count('<td class="att-cell') for n in ("matrix small", "matrix large")}
+    # A matrix counts every cell of its cohort (the risk lists and the totals per meeting
+    # are the whole cohort's) and shows a page of them: per cell of the cohort, and (more
+    # pessimistic) per cell shown.
+    meetings = probe.meetings_per_cohort
+    cells = {"matrix small": probe.cohort_size * meetings,
+             "matrix large": probe.large_size * meetings}
+    shown = {n: html[n].count('<td class="att-cell') for n in ("matrix small", "matrix large")}
     slopes = {}
-    for kind, units in (("roster", rows), ("matrix", cells)):
-        small, large = f"{kind} small", f"{kind} large"
+    for kind, units in (("roster", rows), ("matrix", cells), ("matrix shown", shown)):
+        small, large = [f"{kind.split()[0]} {size}" for size in ("small", "large")]
         slopes[kind] = Slope(units[small], units[large], wall[small], wall[large])
         slopes[f"{kind} cpu"] = Slope(units[small], units[large], cpu[small], cpu[large])
     slopes["matrix bytes"] = Slope(len(html["matrix small"].encode()),
@@ -618,7 +625,8 @@ def report(loads: dict[str, Load], small: dict[str, int], large: dict[str, int],
         ratio = "" if is_bare else f"{load.rps / bare_rps:6.2f}"
         sql_small = str(small.get(name.split(" ")[0] if is_bare else name, ""))
         sql_large = str(large.get(name.split(" ")[0] if is_bare else name, ""))
-        p95_heavy = "" if load.p95_heavy_ms is None else f"{load.p95_heavy_ms:7.1f}"
+        p95_heavy = ("" if name not in P95_GOALS_MS else "–" if load.p95_heavy_ms is None
+                     else f"{load.p95_heavy_ms:7.1f}")
         print(f"| {name:30} | {load.rps:7.0f} | {ratio:>6} | {load.p50_ms:7.2f} | "
               f"{'' if is_bare else f'{load.p50_ms / bare_p50:6.2f}':>6} | "
               f"{load.p95_ms:7.2f} | {'' if is_bare else f'{load.p95_ms / bare_p95:6.2f}':>6} | "
@@ -637,23 +645,30 @@ def report(loads: dict[str, Load], small: dict[str, int], large: dict[str, int],
     lean = loads[FLOOR_LOGGED_IN].rps / loads[FLOOR_LEAN].rps
     print(f"Goal: {FLOOR_LOGGED_IN} ≥ {LEAN_GOAL:.1f} of the lean reference: {lean:.2f}, "
           f"{verdict(lean >= LEAN_GOAL)}")
-    for kind, goal, unit, scale in (("roster", ROW_GOAL_MS, "ms per roster row", 1),
-                                    ("matrix", CELL_GOAL_US, "µs per cell", 1000)):
+    def costs(kind: str, scale: float) -> tuple[float, float, str]:
         wall, cpu = slopes[kind], slopes[f"{kind} cpu"]
-        name = ROSTER if kind == "roster" else f"{MATRIX} rendered anew"
-        print(f"Goal: {name} ≤ {goal} {unit}: {wall.per_unit_ms * scale:.3g} by the clock, "
-              f"{cpu.per_unit_ms * scale:.3g} CPU ({wall.small_units} and {wall.large_units} "
-              f"{'rows' if kind == 'roster' else 'cells'}: {wall.small_ms:.1f} and "
-              f"{wall.large_ms:.1f} ms, CPU {cpu.small_ms:.1f} and {cpu.large_ms:.1f} ms, "
-              f"in-process), {verdict(min(wall.per_unit_ms, cpu.per_unit_ms) * scale <= goal)}")
+        return (wall.per_unit_ms * scale, cpu.per_unit_ms * scale,
+                f"{wall.small_units} and {wall.large_units}: {wall.small_ms:.1f} and "
+                f"{wall.large_ms:.1f} ms, CPU {cpu.small_ms:.1f} and {cpu.large_ms:.1f} ms")
+
+    wall, cpu, detail = costs("roster", 1)
+    print(f"Goal: {ROSTER} ≤ {ROW_GOAL_MS} ms per roster row: {wall:.3f} by the clock, "
+          f"{cpu:.3f} CPU (rows {detail}; in-process), {verdict(min(wall, cpu) <= ROW_GOAL_MS)}")
+    wall, cpu, detail = costs("matrix", 1000)
+    shown_wall, shown_cpu, shown_detail = costs("matrix shown", 1000)
+    print(f"Goal: {MATRIX} rendered anew ≤ {CELL_GOAL_US} µs per cell: {wall:.1f} by the "
+          f"clock, {cpu:.1f} CPU per cell of the cohort (cells {detail}; in-process); per "
+          f"cell shown {shown_wall:.1f} / {shown_cpu:.1f} ({shown_detail}), "
+          f"{verdict(min(wall, cpu) <= CELL_GOAL_US)}")
     biggest = slopes["matrix bytes"].large_units
     print(f"Goal: a matrix page under ~1 MB of HTML: the large cohort's first page "
-          f"{biggest / 1e6:.2f} MB ({slopes['matrix'].large_units} cells), "
+          f"{biggest / 1e6:.2f} MB ({slopes['matrix shown'].large_units} cells), "
           f"{verdict(biggest < 1_000_000)}")
     for name, goal in P95_GOALS_MS.items():
-        p95 = loads[name].p95_heavy_ms or 0.0
+        p95 = loads[name].p95_heavy_ms
+        said = "no request completed" if p95 is None else f"{p95:.0f} ms"
         print(f"Goal: {name} p95 at {HEAVY_CONNECTIONS} connections ≤ {goal} ms: "
-              f"{p95:.0f} ms, {verdict(p95 <= goal)}")
+              f"{said}, {verdict(p95 is not None and p95 <= goal)}")
     pages = [n for n in loads if not n.startswith("bare") and n not in FLOORS]
     varying = [n for n in pages if small.get(n) != large.get(n)]
     print("Goal: SQL statements per page independent of data size: "
@@ -744,6 +759,9 @@ def main() -> None:
             f"{probe.attendance} attendance marks")
         large = count_queries(app, probe)
         log("cost per roster row and per matrix cell, in-process")
+        from lms.serving import freeze_long_lived
+
+        freeze_long_lived()  # as a served worker does (lms.serving)
         slopes = per_row_costs(app, probe)
         with app.app_context():
             db.engine.dispose()

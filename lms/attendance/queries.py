@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -99,8 +99,7 @@ class Marked(Protocol):
     def minutes_attended(self) -> int | None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class MeetingTimes:
+class MeetingTimes(NamedTuple):
     """A scheduled meeting as counting sees it, read as plain values (no ORM object per
     meeting: a year of meetings is read for every summary)."""
 
@@ -109,9 +108,8 @@ class MeetingTimes:
     duration_minutes: int
 
 
-@dataclass(frozen=True, slots=True)
-class MarkFacts:
-    """A mark as counting sees it, read as plain values."""
+class MarkFacts(NamedTuple):
+    """A mark as counting sees it, read as plain values (a matrix reads thousands)."""
 
     status: AttendanceStatus
     minutes_attended: int | None
@@ -194,12 +192,13 @@ def _summaries(
     held = sum(m.duration_minutes for m in held_meetings)
     required = -(-scheduled * cohort.min_attendance_percent // 100)  # round up
     margin = scheduled // len(meetings) if meetings else 0
+    excused_counts = cohort.excused_counts
     result = {}
     for enrollment_id in enrollment_ids:
         attended = missed = 0
         for meeting in held_meetings:
             minutes = counted_minutes(
-                meeting, marks.get((enrollment_id, meeting.id)), cohort.excused_counts
+                meeting, marks.get((enrollment_id, meeting.id)), excused_counts
             )
             if minutes is None:
                 continue
@@ -376,23 +375,17 @@ def participant_attendance(enrollment: Enrollment, now: datetime) -> Participant
 # --------------------------------------------------------------------------- the matrix
 
 
-@dataclass(frozen=True, slots=True)
-class MatrixPerson:
-    enrollment_id: int
+class MatrixPerson(NamedTuple):
+    id: int  # the enrollment's
     last_name: str
     first_name: str
-
-    @property
-    def id(self) -> int:  # (as an enrollment's)
-        return self.enrollment_id
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
 
-@dataclass(frozen=True, slots=True)
-class MatrixMeeting:
+class MatrixMeeting(NamedTuple):
     id: int
     starts_at: datetime
     duration_minutes: int
@@ -448,19 +441,20 @@ def attendance_matrix(cohort: Cohort, now: datetime) -> AttendanceMatrix:
     meetings = [MatrixMeeting(id, starts_at, duration_minutes(starts_at, ends_at), number)
                 for id, starts_at, ends_at, number in db.session.execute(
                     _matrix_meetings_statement(), {"cohort_id": cohort.id})]
-    ids = [p.enrollment_id for p in roster]
+    ids = [p.id for p in roster]
     marks = _mark_facts(ids) if meetings else {}
     minutes: dict[tuple[int, int], int] = {}
     summaries = _summaries(cohort, ids, meetings, marks, now, counted=minutes)
     totals = {m.id: MeetingTotals() for m in meetings}
-    for (_enrollment_id, meeting_id), counted in minutes.items():
-        total = totals[meeting_id]
+    statuses: dict[tuple[int, AttendanceStatus], int] = {}
+    for key, counted in minutes.items():
+        total = totals[key[1]]
         total.marked += 1
         total.counted += counted
-    for (enrollment_id, meeting_id), mark in marks.items():
-        if (enrollment_id, meeting_id) in minutes:
-            by_status = totals[meeting_id].by_status
-            by_status[mark.status.value] = by_status.get(mark.status.value, 0) + 1
+        by = (key[1], marks[key].status)
+        statuses[by] = statuses.get(by, 0) + 1
+    for (meeting_id, status), number in statuses.items():
+        totals[meeting_id].by_status[status.value] = number
     return AttendanceMatrix(cohort, roster, meetings, marks, minutes, summaries, totals, now)
 
 

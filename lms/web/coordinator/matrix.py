@@ -97,7 +97,7 @@ class Cells:
         marks, minutes, known = self.matrix.marks, self.matrix.minutes, self.known
         cells = []
         for meeting_id, held in self.held:
-            key = (person.enrollment_id, meeting_id)
+            key = (person.id, meeting_id)
             if not held:
                 cells.append(self.future)
             elif (counted := minutes.get(key)) is None:
@@ -108,7 +108,8 @@ class Cells:
                 if cell is None:
                     cell = known[(status, counted)] = self._marked(status, counted)
                 cells.append(cell)
-        return Markup("\n    ").join(cells)
+        # (every cell is Markup already: joined as text, not escaped once more each)
+        return Markup("\n    ".join(cells))  # noqa: S704
 
     def _marked(self, status: AttendanceStatus, counted: int) -> Markup:
         return Markup('<td class="att-cell att-st-{}"><span aria-hidden="true">{}</span> '
