@@ -6,7 +6,7 @@ coordinators, under each one's URLs (see :mod:`lms.web.shared`)."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -26,6 +26,7 @@ from lms.cohorts.models import Cohort
 from lms.curriculum.models import Module
 from lms.db import utcnow
 from lms.extensions import db
+from lms.localtime import NonexistentTime, local_instant
 from lms.materials.models import MaterialKind, Release
 from lms.materials.operations import (
     Placement,
@@ -82,7 +83,12 @@ def _placement(form: MaterialForm, cohort: Cohort, module: Module) -> Placement:
     meeting = next((m for m in _meetings(cohort, module) if m.id == form.meeting_id.data), None)
     release_at = None
     if form.release_at.data is not None:
-        release_at = form.release_at.data.replace(tzinfo=ZoneInfo(cohort.timezone))
+        wall = form.release_at.data
+        try:
+            release_at = local_instant(wall.date(), wall.time(), cohort.timezone).at
+        except NonexistentTime:  # a time the clocks skip: the hour after it
+            later = wall + timedelta(hours=1)
+            release_at = local_instant(later.date(), later.time(), cohort.timezone).at
     return Placement(cohort, module, meeting, Release(form.release.data), release_at)
 
 
