@@ -10,7 +10,7 @@ materials/``) belong to the course and are released to every cohort.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -116,6 +116,7 @@ class Material(Model):
 class MaterialVersion(Model):
     """One uploaded file of a material; a replacement is a new version, the old ones stay."""
 
+    storage_area: ClassVar[str] = AREA
     __tablename__ = "material_version"
     __table_args__ = (
         sa.UniqueConstraint("material_id", "version"),
@@ -144,6 +145,7 @@ class CourseMaterial(Model):
     """A standing material of the course (``course_content/<course>/materials.toml``),
     for every cohort: a file kept in storage, or a link."""
 
+    storage_area: ClassVar[str] = AREA
     __tablename__ = "course_material"
     __table_args__ = (
         sa.UniqueConstraint("course_id", "key"),
