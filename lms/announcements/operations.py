@@ -73,8 +73,9 @@ def announce_meeting_change(change: MeetingChange, note: str, *, by: User,
         return None
     note = note.strip()
     if len(note) > BODY_MAX:
-        raise AnnouncementError(_l("The text may have at most %(limit)s characters.",
-                                   limit=BODY_MAX), field="announcement_note")
+        raise AnnouncementError(_ln("The text may have at most %(num)s character.",
+                                    "The text may have at most %(num)s characters.", BODY_MAX),
+                                field="announcement_note")
     meeting = change.meeting
     keys = ("starts_at", "ends_at", "location", "online_url")
     announcement = Announcement(
