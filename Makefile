@@ -30,7 +30,6 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy
 
 ## make translations: extract messages and refresh the catalogs, then compile them
 translations: install

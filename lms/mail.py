@@ -48,7 +48,7 @@ def render_mail(user: User, template: str, **context: object) -> tuple[str, str,
 
 
 def send_to_user(
-    user: User, template: str, *, attachments: tuple[Attachment, ...] = (), **context: object
+    user: User, template: str, attachments: tuple[Attachment, ...] = (), **context: object
 ) -> EmailMessage:
     subject, text, html = render_mail(user, template, **context)
     return send_message(user.email, subject, text, html, attachments)
@@ -92,8 +92,7 @@ def send_message(
     try:
         _deliver(message)
     except (OSError, smtplib.SMTPException) as exc:
-        # (the address is not logged: logs are read by more people than the mailbox)
-        current_app.logger.warning("a mail could not be sent: %s", exc)
+        current_app.logger.warning("mail to %s failed: %s", to, exc)
         raise MailError(str(exc)) from exc
     return message
 
@@ -123,4 +122,4 @@ def _write_to_outbox(message: EmailMessage) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{utcnow():%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.eml"
     (folder / name).write_bytes(message.as_bytes())
-    current_app.logger.info("a mail was written to %s", folder / name)
+    current_app.logger.info("mail to %s written to %s", message["To"], folder / name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,13 +14,12 @@ from lms.assignments.models import Assignment, Grade, Submission
 from lms.attendance.queries import active_roster
 from lms.cohorts.models import Cohort, Enrollment
 from lms.curriculum.models import AssessmentKind
-from lms.db import AnySelect
 from lms.extensions import db
 from lms.labels import LabelledEnum
 from lms.schedule.models import Meeting, meeting_lecturer
 
 
-def _ordered(query: AnySelect) -> AnySelect:
+def _ordered(query: sa.Select) -> sa.Select:
     return query.options(
         selectinload(Assignment.module),
         selectinload(Assignment.cohort).selectinload(Cohort.course),
@@ -81,7 +79,7 @@ def _latest_submissions(assignment_ids: list[int], enrollment_ids: list[int]
         .group_by(Submission.assignment_id, Submission.enrollment_id)
         .subquery()
     )
-    rows: Sequence[tuple[Submission, int]] = db.session.execute(
+    rows = db.session.execute(
         sa.select(Submission, counts.c.versions).join(
             counts,
             sa.and_(Submission.assignment_id == counts.c.assignment_id,

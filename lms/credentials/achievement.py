@@ -187,8 +187,7 @@ def _criteria(facts: CredentialFacts) -> str:
     return attendance + " " + _("Passed: %(assessments)s.", assessments="; ".join(passed))
 
 
-def _results(facts: CredentialFacts, base: str
-             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _results(facts: CredentialFacts, base: str) -> tuple[list[dict], list[dict]]:
     descriptions: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
 

@@ -8,7 +8,6 @@ Canonicalization (RDFC-1.0) without change to its output; the test vectors of th
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -30,14 +29,10 @@ class ContextNotShipped(ValueError):
 
 @cache
 def _shipped(url: str) -> dict[str, Any]:
-    context: dict[str, Any] = json.loads((CONTEXTS_DIR / SHIPPED[url]).read_text(encoding="utf-8"))
-    return context
+    return json.loads((CONTEXTS_DIR / SHIPPED[url]).read_text(encoding="utf-8"))
 
 
-DocumentLoader = Callable[[str, Any], dict[str, Any]]
-
-
-def document_loader(extra: dict[str, dict[str, Any]] | None = None) -> DocumentLoader:
+def document_loader(extra: dict[str, dict[str, Any]] | None = None):
     """A PyLD document loader that answers the shipped contexts (and ``extra``, for
     tests) and refuses every other URL."""
 
@@ -56,9 +51,8 @@ def document_loader(extra: dict[str, dict[str, Any]] | None = None) -> DocumentL
 def canonicalize(document: dict[str, Any],
                  extra: dict[str, dict[str, Any]] | None = None) -> str:
     """The document's RDF dataset as canonical N-Quads (RDFC-1.0)."""
-    nquads: str = jsonld.normalize(document, {
+    return jsonld.normalize(document, {
         "algorithm": "URDNA2015",
         "format": "application/n-quads",
         "documentLoader": document_loader(extra),
     })
-    return nquads

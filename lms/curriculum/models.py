@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -11,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import TitleForm
 from lms.db import TimestampMixin, enum_type
-from lms.extensions import Model
+from lms.extensions import db
 from lms.labels import LabelledEnum
 
 
@@ -29,7 +28,7 @@ class GradingScheme(LabelledEnum):
 DEFAULT_MIN_ATTENDANCE_PERCENT = 80
 
 
-class Course(TimestampMixin, Model):
+class Course(TimestampMixin, db.Model):
     __tablename__ = "course"
     __table_args__ = (
         sa.CheckConstraint(
@@ -55,9 +54,6 @@ class Course(TimestampMixin, Model):
     default_min_attendance_percent: Mapped[int] = mapped_column(
         default=DEFAULT_MIN_ATTENDANCE_PERCENT)
     default_excused_counts: Mapped[bool] = mapped_column(default=False)
-    # The module evaluation's questionnaire (course_content's evaluation.toml, see
-    # lms.evaluation.questionnaire); None: the course evaluates nothing.
-    evaluation: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
     modules: Mapped[list[Module]] = relationship(
         back_populates="course", order_by="Module.number", cascade="all, delete-orphan"
@@ -77,7 +73,7 @@ class Course(TimestampMixin, Model):
         return f"<Course {self.slug}>"
 
 
-class Module(TimestampMixin, Model):
+class Module(TimestampMixin, db.Model):
     __tablename__ = "module"
     __table_args__ = (
         sa.UniqueConstraint("course_id", "number"),
@@ -103,7 +99,7 @@ class Module(TimestampMixin, Model):
         return f"<Module {self.number} {self.slug}>"
 
 
-class CourseAssessment(Model):
+class CourseAssessment(db.Model):
     """A course's default assessment; each new cohort gets its own copy as an Assignment."""
 
     __tablename__ = "course_assessment"

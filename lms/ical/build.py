@@ -269,11 +269,11 @@ def build_feed(
         calendar.add_component(
             _meeting_event(row, texts, links, english=english, with_cohort=with_cohort)
         )
-    for deadline in deadlines:
+    for row in deadlines:
         calendar.add_component(
-            _deadline_event(deadline, texts, links, english=english, with_cohort=with_cohort)
+            _deadline_event(row, texts, links, english=english, with_cohort=with_cohort)
         )
-    return _ical_bytes(calendar)
+    return calendar.to_ical()
 
 
 def build_meeting_ics(
@@ -306,12 +306,7 @@ def build_meeting_ics(
                                "RSVP": "FALSE"})
         event.add("attendee", address)
     calendar.add_component(event)
-    return _ical_bytes(calendar)
-
-
-def _ical_bytes(calendar: Calendar) -> bytes:
-    data: bytes = calendar.to_ical()  # (icalendar does not annotate it)
-    return data
+    return calendar.to_ical()
 
 
 def _address(person: Person) -> vCalAddress:

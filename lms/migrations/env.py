@@ -2,7 +2,6 @@
 
 import logging
 from logging.config import fileConfig
-from typing import Any, Literal
 
 from alembic import context
 from flask import current_app
@@ -18,20 +17,20 @@ migrate_ext = current_app.extensions["migrate"]
 target_metadata = migrate_ext.db.metadata
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+def render_item(type_, obj, autogen_context):
     """Write our column types as plain SQLAlchemy types, so revisions never import lms."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
 
 
-def skip_empty_revisions(context: Any, revision: Any, directives: list[Any]) -> None:
+def skip_empty_revisions(context, revision, directives):
     if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
         directives[:] = []
         logger.info("No changes in schema detected.")
 
 
-def run_migrations_offline() -> None:
+def run_migrations_offline():
     context.configure(
         url=migrate_ext.db.engine.url.render_as_string(hide_password=False),
         target_metadata=target_metadata,
@@ -43,7 +42,7 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-def run_migrations_online() -> None:
+def run_migrations_online():
     options = dict(migrate_ext.configure_args)
     options.setdefault("process_revision_directives", skip_empty_revisions)
     options.setdefault("render_item", render_item)

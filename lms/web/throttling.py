@@ -12,15 +12,12 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from flask import current_app, render_template, request
 from werkzeug.exceptions import TooManyRequests
 
 from lms.extensions import limiter
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 # One page per kind of limit; "generic" only for a limit declared without ``limited``.
 PAGES = frozenset({
@@ -37,8 +34,6 @@ class Throttled(TooManyRequests):
     """A throttle of our own was reached: ``page`` says which, ``retry_after`` (seconds)
     when it lets go."""
 
-    retry_after: int  # (werkzeug's may be a date; ours is always seconds)
-
     def __init__(self, page: str, retry_after: float) -> None:
         super().__init__()
         if page not in PAGES:
@@ -48,7 +43,7 @@ class Throttled(TooManyRequests):
 
 
 def limited(limit_value: str, *, page: str, scope: str | None = None,
-            **options: Any) -> Callable[[Callable[P, R]], Callable[P, R]]:
+            **options: Any) -> Callable[[Callable], Callable]:
     """Flask-Limiter's limit for a route (shared by every route it decorates when
     ``scope`` is given), answered with the throttle page ``page``."""
     if page not in PAGES:
@@ -56,7 +51,7 @@ def limited(limit_value: str, *, page: str, scope: str | None = None,
     limit = (limiter.shared_limit(limit_value, scope=scope, **options) if scope
              else limiter.limit(limit_value, **options))
 
-    def decorate(view: Callable[P, R]) -> Callable[P, R]:
+    def decorate(view: Callable) -> Callable:
         wrapped = limit(view)
         wrapped.throttle_page = page  # type: ignore[attr-defined]
         return wrapped

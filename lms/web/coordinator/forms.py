@@ -14,7 +14,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    Field,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -35,7 +34,6 @@ from wtforms.validators import (
 )
 
 from lms.accounts.models import BIO_MAX, EXPERTISE_MAX, LecturerProfile, Locale, TitleForm, User
-from lms.announcements.models import BODY_MAX as ANNOUNCEMENT_BODY_MAX
 from lms.cohorts.models import DEFAULT_ATTENDANCE_EDIT_DAYS, Cohort, Company
 from lms.cohorts.roster_import import MAX_BYTES as ROSTER_MAX_BYTES
 from lms.db import max_length
@@ -48,8 +46,7 @@ from lms.web.uploads import FileWithinLimit
 REQUIRED = _l("Please fill in this field.")
 # WTForms fills in the bounds of the NumberRange it belongs to: one source for both.
 FROM_TO = _l("Enter a number from %(min)s to %(max)s.")
-TIMEZONES = [(zone, zone) for zone in sorted(
-    z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))]
+TIMEZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
 
 
 def _email_field(label: Label, column: QueryableAttribute[str] = User.email,
@@ -97,7 +94,7 @@ class CohortForm(FlaskForm):
         _l("Required for the certificate"),
         description=_l("The assessments a participant must pass."))
 
-    def validate_ends_on(self, field: Field) -> None:
+    def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
 
@@ -155,7 +152,7 @@ class BlockForm(FlaskForm):
     starts_on = DateField(_l("First day"), validators=[InputRequired(REQUIRED)])
     ends_on = DateField(_l("Last day"), validators=[InputRequired(REQUIRED)])
 
-    def validate_ends_on(self, field: Field) -> None:
+    def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
 
@@ -172,7 +169,7 @@ class _MeetingFields(FlaskForm):
         Length(max=max_length(Meeting.online_url))])
     lecturer_ids = SelectMultipleField(_l("Lecturers"), coerce=int)
 
-    def validate_ends(self, field: Field) -> None:
+    def validate_ends(self, field):
         if self.starts.data and field.data and field.data <= self.starts.data:
             raise ValidationError(_l("The meeting must end after it starts."))
 
@@ -181,15 +178,6 @@ class MeetingForm(_MeetingFields):
     day = DateField(_l("Date"), validators=[InputRequired(REQUIRED)])
     title = StringField(_l("Title (optional)"), validators=[
         Optional(), Length(max=max_length(Meeting.title))])
-    # Only when a meeting is edited (the view removes them from a new one's form):
-    announce = BooleanField(
-        _l("Also announce a new time or place on the participants' start page"),
-        description=_l("Until the meeting is over; the change notice by e-mail is sent "
-                       "either way."))
-    announcement_note = TextAreaField(
-        _l("Note to the participants (optional)"),
-        validators=[Optional(), Length(max=ANNOUNCEMENT_BODY_MAX)],
-        description=_l("Sent with the change notice and shown with the announcement."))
 
 
 WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
@@ -222,5 +210,4 @@ class LecturerForm(FlaskForm):
 
 
 class LecturerProfileForm(LecturerForm):
-    email = None  # type: ignore[assignment]  # (WTForms: None removes the field; the
-    # address is the login, it is not changed here)
+    email = None  # the address is the login; it is not changed here

@@ -53,36 +53,31 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-def _title_form_field() -> RadioField:
-    return RadioField(
-        _l("How your certificate names you"), choices=title_form_choices(),
-        validators=[DataRequired(_l("Please choose one."))],
-    )
+class AccountInvitationForm(CourseTitleForms, NewPasswordForm):
+    """A lecturer or company contact sets a first password and the language."""
 
-
-def _language_field() -> RadioField:
-    return RadioField(
+    language = RadioField(
         _l("Language"), choices=LANGUAGE_CHOICES,
         validators=[DataRequired(_l("Please choose one."))],
     )
 
 
-class AccountInvitationForm(CourseTitleForms, NewPasswordForm):
-    """A lecturer or company contact sets a first password and the language."""
-
-    language = _language_field()
-
-
 class InvitationForm(CourseTitleForms, NewPasswordForm):
-    title_form = _title_form_field()
-    language = _language_field()
+    title_form = RadioField(
+        _l("How your certificate names you"), choices=title_form_choices(),
+        validators=[DataRequired(_l("Please choose one."))],
+    )
+    language = RadioField(
+        _l("Language"), choices=LANGUAGE_CHOICES,
+        validators=[DataRequired(_l("Please choose one."))],
+    )
 
 
 class AcceptInvitationForm(CourseTitleForms):
     """For a person who already has an account: confirm only."""
 
-    title_form = _title_form_field()
-    language = _language_field()
+    title_form = InvitationForm.title_form
+    language = InvitationForm.language
 
 
 class AccountForm(CourseTitleForms):
@@ -93,6 +88,12 @@ class AccountForm(CourseTitleForms):
         DataRequired(_l("Please fill in this field.")), Length(max=max_length(User.first_name))])
     last_name = StringField(_l("Last name"), validators=[
         DataRequired(_l("Please fill in this field.")), Length(max=max_length(User.last_name))])
-    # (made here, after the names: WTForms orders fields by their creation)
-    title_form = _title_form_field()
-    language = _language_field()
+    # Own fields (not InvitationForm's): WTForms orders fields by their creation.
+    title_form = RadioField(
+        _l("How your certificate names you"), choices=title_form_choices(),
+        validators=[DataRequired(_l("Please choose one."))],
+    )
+    language = RadioField(
+        _l("Language"), choices=LANGUAGE_CHOICES,
+        validators=[DataRequired(_l("Please choose one."))],
+    )

@@ -4,7 +4,6 @@ URLs (see :mod:`lms.web.shared`)."""
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import zipfile
 
@@ -23,7 +22,7 @@ from lms.assignments.operations import grade
 from lms.assignments.queries import get_grade, grading_list, list_versions
 from lms.curriculum.models import GradingScheme
 from lms.i18n import file_name_part
-from lms.storage import open_stored
+from lms.storage import stored_path
 from lms.web.saving import committing
 from lms.web.shared import add_role_rules
 from lms.web.shared.files import send_submission
@@ -104,9 +103,7 @@ def download_all(assignment_id: int, role: Role) -> ResponseReturnValue:
             late = "_late" if sub.is_late else ""
             name = (f"{file_name_part(user.last_name)}_{file_name_part(user.first_name)}_"
                     f"v{sub.version}{late}_{file_name_part(sub.original_filename)}")
-            with (open_stored(sub.storage_area, sub.stored_name) as stored,
-                  archive.open(name, "w") as member):
-                shutil.copyfileobj(stored, member)
+            archive.write(stored_path("submissions", sub.stored_name), arcname=name)
     bundle.seek(0)
     name = f"{file_name_part(assignment.key)}_{assignment.cohort_id}.zip"
     response = send_file(bundle, mimetype="application/zip", as_attachment=True,

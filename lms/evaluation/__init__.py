@@ -1,1 +1,0 @@
-"""The anonymous module evaluation: questions as course data, answers without the person."""
