@@ -72,6 +72,13 @@ SKIPPED = {
     "company.api_token_revoke": "a button, no fields",
     "api_v1.import_participants": "JSON through the API, no form (tests/api/test_api)",
     "api_v1.create_meeting": "JSON through the API, no form (tests/api/test_api)",
+    "public.erasure_request": "a request for erasure; its message is read back by the "
+                              "coordination's pages (tests/privacy/test_erasure_web.py)",
+    "coordinator.person_erase": "erases a person; stores nothing typed but the reason in the "
+                                "audit trail (tests/privacy/test_erasure_web.py)",
+    "coordinator.erasure_refuse": "needs an open request (tests/privacy/test_erasure_web.py)",
+    "public.data_export": "a button, no fields (tests/privacy/test_export.py)",
+    "coordinator.person_export": "a button, no fields (tests/privacy/test_export.py)",
 }
 
 
