@@ -17,7 +17,7 @@ from lms.assignments.files import UploadRejected, detect_upload
 from lms.assignments.models import Assignment, Submission
 from lms.demo import _tiny_pdf
 from lms.extensions import db
-from tests.attendance_world import build_world, login, text_of
+from tests.helpers import build_world, login, text_of
 
 PDF = _tiny_pdf("Hausarbeit")
 

@@ -12,10 +12,7 @@ from dataclasses import dataclass
 import pytest
 from flask import url_for
 
-from lms.attendance.models import AttendanceStatus
-from lms.attendance.operations import record_attendance
-from lms.extensions import db
-from lms.schedule.operations import create_block
+from tests.helpers import build_matrix_world, login
 
 ROLES = ("anonymous", "participant", "other_participant", "lecturer", "other_lecturer",
          "contact", "coordinator")
@@ -175,77 +172,6 @@ def world(app, course_dir):
     return build_matrix_world(course_dir)
 
 
-def build_matrix_world(course_dir):
-    """Two closed cohorts around the real present (the pages use the clock): cohort A with
-    everything a route can name, cohort B with its own participant and lecturer."""
-    from lms.assignments.models import Assignment
-    from lms.assignments.operations import submit_file
-    from lms.attendance.absences import announce_absence
-    from lms.certificates.models import Certificate, CertificateKind
-    from lms.certificates.operations import new_verification_code
-    from lms.demo import _tiny_pdf
-    from lms.ical.operations import issue_personal_feed
-    from lms.storage import store_bytes
-    from tests.attendance_world import build_world
-
-    built = build_world(course_dir, participants=1)
-    a, b = built.a, built.b
-    enrollment = a.enrollments[0]
-    record_attendance(a.ongoing, enrollment, AttendanceStatus.PRESENT)
-    block = create_block(a.cohort, "Block 1", a.cohort.starts_on, a.cohort.starts_on)
-    paper = db.session.scalar(db.select(Assignment).filter_by(cohort_id=a.cohort.id,
-                                                              key="hausarbeit"))
-    submission = submit_file(paper, enrollment, "arbeit.pdf", _tiny_pdf("Hausarbeit"))
-    notice = announce_absence(a.tomorrow, enrollment, "Termin beim Amt")
-    pdf = _tiny_pdf("Zertifikat")
-    stored, digest = store_bytes("certificates", pdf, ".pdf")
-    certificate = Certificate(
-        enrollment=enrollment, kind=CertificateKind.CERTIFICATE, serial="SMM-2026-9999",
-        verification_code=new_verification_code(), stored_name=stored, sha256=digest,
-        design="thk", language="de")
-    db.session.add(certificate)
-    status_list = _credential_for(certificate)
-    code = certificate.verification_code
-    _feed, feed_token = issue_personal_feed(a.participants[0])
-    db.session.commit()
-    people = {"participant": a.participants[0], "other_participant": b.participants[0],
-              "lecturer": a.lecturer, "other_lecturer": b.lecturer, "contact": a.contact,
-              "coordinator": built.coordinator}
-    objects = {
-        "cohort": a.cohort.id, "meeting": a.ongoing.id, "tomorrow": a.tomorrow.id,
-        "enrollment": enrollment.id, "block": block.id, "company": a.cohort.company_id,
-        "course": a.cohort.course_id, "lecturer": a.lecturer.id, "contact": a.contact.id,
-        "assignment": paper.id, "submission": submission.id, "notice": notice.id,
-        "certificate": certificate.id, "verification_code": code, "feed_token": feed_token,
-        "bogus": "not-a-token", "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
-        "status_list": status_list.id,
-    }
-    return people, objects
-
-
-def _credential_for(certificate):
-    """A stored credential for the world's certificate, in a signed status list."""
-    import hashlib
-    import json
-
-    from lms.credentials.keys import load_keyring
-    from lms.credentials.models import CertificateCredential
-    from lms.credentials.operations import open_status_list
-    from lms.db import utcnow
-
-    status_list = open_status_list(utcnow(), load_keyring())
-    document = json.dumps({
-        "id": "urn:uuid:00000000-0000-4000-8000-000000000001", "issuer": {"name": "TH Köln"},
-        "credentialSubject": {"achievement": {"name": "Zertifikat: Social Media Manager*in"}},
-    }) + "\n"
-    db.session.add(CertificateCredential(
-        certificate=certificate, credential_uri="urn:uuid:00000000-0000-4000-8000-000000000001",
-        document=document, sha256=hashlib.sha256(document.encode()).hexdigest(),
-        verification_method="did:web:lms.test#z", status_list=status_list, status_index=7))
-    db.session.flush()
-    return status_list
-
-
 def _url(app, endpoint: str, route: Route, objects: dict) -> str:
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     overrides = dict(route.params)
@@ -280,12 +206,11 @@ def _check(response, expected, role, endpoint, method):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_access_matrix(app, world, role):
-    from tests.web.test_web_shell import login
 
     people, objects = world
     client = app.test_client()
     if role != "anonymous":
-        assert login(client, people[role].email).status_code == 302
+        login(client, people[role])
     for endpoint, routes in sorted(MATRIX.items()):
         for route in routes:
             if endpoint == "public.logout":
@@ -299,11 +224,10 @@ def test_access_matrix(app, world, role):
 
 def test_objects_of_another_cohort_answer_404_even_to_their_ids(app, world):
     """A lecturer of cohort B probing cohort A's meeting learns nothing."""
-    from tests.web.test_web_shell import login
 
     people, objects = world
     client = app.test_client()
-    login(client, people["other_lecturer"].email)
+    login(client, people["other_lecturer"])
     existing = client.get(f"/meetings/{objects['meeting']}")
     missing = client.get("/meetings/987654")
     assert existing.status_code == missing.status_code == 404
@@ -311,12 +235,11 @@ def test_objects_of_another_cohort_answer_404_even_to_their_ids(app, world):
 
 @pytest.mark.parametrize("role", ["anonymous", "coordinator", "participant", "lecturer"])
 def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, world, role):
-    from tests.web.test_web_shell import login
 
     people, objects = world
     client = app.test_client()
     if role != "anonymous":
-        login(client, people[role].email)
+        login(client, people[role])
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         for rule in app.url_map.iter_rules():

@@ -16,7 +16,7 @@ from lms.accounts.models import Role
 from lms.extensions import db
 from lms.web import MAX_ID, IdConverter
 from tests.factories import make_user
-from tests.web.test_web_shell import login
+from tests.helpers import login
 
 ROLES = ("anonymous", Role.COORDINATOR, Role.LECTURER, Role.PARTICIPANT)
 TOO_LARGE = (MAX_ID + 1, 2**63, 2**64, 10**30)
@@ -62,7 +62,7 @@ def clients(app, course_dir):
         if role != "anonymous":
             user = make_user(role)
             db.session.commit()
-            assert login(client, user.email).status_code == 302
+            login(client, user)
         result[str(role)] = client
     return result
 
