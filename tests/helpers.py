@@ -45,7 +45,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.schedule.models import Meeting
 from lms.schedule.operations import create_block
-from lms.storage import stored_path
+from lms.storage import read_stored
 from tests.factories import (
     PASSWORD,
     berlin,
@@ -114,7 +114,7 @@ def pdf_text(pdf: bytes | Path | pypdf.PdfReader | Certificate) -> str:
     """The text of every page of a PDF (its bytes, its file, a reader, or a certificate's
     stored file), white space collapsed to single spaces."""
     if isinstance(pdf, Certificate):
-        pdf = stored_path("certificates", pdf.stored_name)
+        pdf = read_stored("certificates", pdf.stored_name)
     if isinstance(pdf, bytes):
         pdf = io.BytesIO(pdf)
     reader = pdf if isinstance(pdf, pypdf.PdfReader) else pypdf.PdfReader(pdf)
@@ -225,7 +225,8 @@ def build_world(course_dir, participants: int = 3) -> World:
 def build_matrix_world(course_dir) -> tuple[dict[str, User], dict[str, object]]:
     """``build_world`` with one participant, plus one of everything a route of cohort A can
     name: a block, a submission, an absence notice, a certificate with its credential in a
-    status list, a personal feed. Returns the people by role (``participant``,
+    status list, a personal feed, a background job and a finished export, API tokens, an
+    evaluated module, materials. Returns the people by role (``participant``,
     ``other_participant``, ``lecturer``, ``other_lecturer``, ``contact``, ``coordinator``)
     and the objects by the name a URL argument gives them (ids, codes, tokens)."""
     from lms.assignments.models import Assignment
@@ -235,6 +236,8 @@ def build_matrix_world(course_dir) -> tuple[dict[str, User], dict[str, object]]:
     from lms.certificates.operations import new_verification_code
     from lms.demo import _tiny_pdf
     from lms.ical.operations import issue_personal_feed
+    from lms.jobs.models import JobKind
+    from lms.jobs.operations import create_job
     from lms.storage import store_bytes
 
     built = build_world(course_dir, participants=1)
@@ -256,6 +259,15 @@ def build_matrix_world(course_dir) -> tuple[dict[str, User], dict[str, object]]:
     status_list = _credential_for(certificate)
     code = certificate.verification_code
     _feed, feed_token = issue_personal_feed(a.participants[0])
+    job = create_job(JobKind.CERTIFICATE_BATCH, by=built.coordinator, cohort=a.cohort)
+    export_job = _finished_export(built.coordinator, a.cohort)
+    from lms.integrations.models import TokenScope
+    from lms.integrations.operations import create_api_token
+
+    university_token, _ = create_api_token(built.coordinator, "Campus", TokenScope.READ, 30)
+    company_token, _ = create_api_token(a.contact, "HR", TokenScope.COMPANY, 30)
+    evaluated = _evaluated_module(a)
+    material, course_material = _materials(a, evaluated)
     db.session.commit()
     people = {"participant": a.participants[0], "other_participant": b.participants[0],
               "lecturer": a.lecturer, "other_lecturer": b.lecturer, "contact": a.contact,
@@ -267,9 +279,73 @@ def build_matrix_world(course_dir) -> tuple[dict[str, User], dict[str, object]]:
         "assignment": paper.id, "submission": submission.id, "notice": notice.id,
         "certificate": certificate.id, "verification_code": code, "feed_token": feed_token,
         "bogus": "not-a-token", "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
-        "status_list": status_list.id,
+        "status_list": status_list.id, "job": job.id, "export_job": export_job.id,
+        "university_token": university_token.id,
+        "company_token": company_token.id,
+        "evaluated_module": evaluated.id,
+        "open_module": evaluated.id, "material": material.id, "version": 1,
+        "course_material": course_material.id,
     }
     return people, objects
+
+
+def _finished_export(by, cohort):
+    """An export job that has finished, with its ZIP in the storage."""
+    import io
+    import zipfile
+
+    from lms.jobs.models import BackgroundJob, JobKind, JobState
+    from lms.storage import store_bytes
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("attendance.xlsx", b"")
+    stored, digest = store_bytes("exports", buffer.getvalue(), ".zip")
+    job = BackgroundJob(kind=JobKind.COHORT_EXPORT, state=JobState.SUCCEEDED, started_by=by,
+                        cohort=cohort, params={}, total=1, done=1, finished_at=utcnow(),
+                        result={"stored_name": stored, "sha256": digest,
+                                "size": len(buffer.getvalue()), "filename": "export.zip"})
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def _materials(a, module):
+    """A released file of the evaluated module (by its lecturer), and the course's standing
+    file (loaded with the course)."""
+    from lms.db import utcnow
+    from lms.demo import _tiny_pdf
+    from lms.materials.models import CourseMaterial, MaterialKind, Release
+    from lms.materials.operations import Placement, Upload, add_material
+
+    material = add_material(Placement(a.cohort, module, None, Release.NOW), "Folien",
+                            by=a.lecturer, now=utcnow(),
+                            upload=Upload("folien.pdf", _tiny_pdf("Folien")))
+    standing = db.session.scalar(db.select(CourseMaterial).filter_by(
+        course_id=a.cohort.course_id, kind=MaterialKind.FILE))
+    return material, standing
+
+
+def _evaluated_module(a):
+    """Module 3, held by the world's lecturer four days ago and evaluated by five of the
+    cohort's participants (the world's participant among them): its results can be seen."""
+    from datetime import timedelta
+
+    from lms.accounts.models import Role
+    from lms.db import utcnow
+    from lms.evaluation.operations import submit_response
+    from lms.evaluation.queries import evaluation_status
+    from tests.factories import enroll, make_meeting, make_user
+
+    start = utcnow().replace(second=0, microsecond=0)
+    meeting = make_meeting(a.cohort, start - timedelta(days=4), module_number=3,
+                           lecturers=(a.lecturer,))
+    enrollments = [a.enrollments[0], *(enroll(a.cohort, make_user(Role.PARTICIPANT))
+                                       for _ in range(4))]
+    for number, enrollment in enumerate(enrollments, start=1):
+        submit_response(evaluation_status(a.cohort, meeting.module, utcnow()), enrollment,
+                        {"inhalt": number, "kommentar": f"Anmerkung {number}"})
+    return meeting.module
 
 
 def _credential_for(certificate):
@@ -280,6 +356,7 @@ def _credential_for(certificate):
     from lms.credentials.keys import load_keyring
     from lms.credentials.models import CertificateCredential
     from lms.credentials.operations import open_status_list
+    from lms.db import utcnow
 
     status_list = open_status_list(utcnow(), load_keyring())
     document = json.dumps({

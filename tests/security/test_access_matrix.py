@@ -55,6 +55,7 @@ MATRIX: dict[str, list[Route]] = {
     "public.logout": [Route("POST", policy(default=302, anonymous=LOGIN))],
     "public.set_language": [Route("POST", policy(default=302))],
     "public.healthz": [Route("GET", EVERYONE)],
+    "public.readyz": [Route("GET", EVERYONE)],
     "public.account": [Route("GET", LOGGED_IN), Route("POST", LOGGED_IN)],
     "public.meeting": [Route("GET", COHORT_MEMBERS)],
     "public.password_forgot": [Route("GET", EVERYONE), Route("POST", EVERYONE)],
@@ -140,6 +141,10 @@ MATRIX: dict[str, list[Route]] = {
     "coordinator.certificate_revoke": [Route("POST", COORDINATOR)],
     "coordinator.certificate_correct": [Route("POST", COORDINATOR)],
     "coordinator.certificate_download": [Route("GET", COORDINATOR)],
+    "coordinator.jobs": [Route("GET", COORDINATOR)],
+    "coordinator.job": [Route("GET", COORDINATOR)],
+    "coordinator.job_download": [Route("GET", COORDINATOR, (("job_id", "export_job"),))],
+    "coordinator.cohort_export": [Route("POST", COORDINATOR)],
     "verify.index": [Route("GET", EVERYONE)],
     "verify.show": [Route("GET", EVERYONE, (("code", "verification_code"),))],
     "verify.check_file": [Route("POST", EVERYONE)],
@@ -156,6 +161,50 @@ MATRIX: dict[str, list[Route]] = {
     "feeds.issue_cohort": [Route("POST", COORDINATOR)],
     "feeds.revoke_cohort": [Route("POST", COORDINATOR)],
     "feeds.meeting_ics": [Route("GET", COHORT_MEMBERS)],
+    # API tokens (the API itself is API_MATRIX below): each role manages its own kind
+    "coordinator.api_tokens": [Route("GET", COORDINATOR), Route("POST", COORDINATOR)],
+    "coordinator.api_token_revoke": [Route("POST", COORDINATOR,
+                                           (("token_id", "university_token"),))],
+    "company.api_tokens": [Route("GET", CONTACT), Route("POST", CONTACT)],
+    "company.api_token_revoke": [Route("POST", CONTACT, (("token_id", "company_token"),))],
+    # announcements: the coordinator to any cohort, lecturers to the cohorts they teach
+    "coordinator.announcements": [Route("GET", COORDINATOR), Route("POST", COORDINATOR)],
+    "lecturer.announcements": [Route("GET", LECTURER), Route("POST", LECTURER)],
+    "participant.announcements": [Route("GET", PARTICIPANT)],
+    # materials: kept by the module's lecturers and the coordinators, released to the
+    # cohort's participants (a company contact sees none)
+    "lecturer.material_overview": [Route("GET", LECTURER)],
+    "lecturer.materials": [Route("GET", TEACHER), Route("POST", TEACHER)],
+    "lecturer.materials_reuse": [Route("POST", TEACHER)],
+    "lecturer.material_replace": [Route("POST", TEACHER)],
+    "lecturer.material_withdraw": [Route("POST", TEACHER)],
+    "lecturer.material_version": [Route("GET", TEACHER, (("version", "version"),))],
+    "lecturer.course_material": [Route("GET", LECTURER)],
+    "coordinator.cohort_materials": [Route("GET", COORDINATOR)],
+    "coordinator.materials": [Route("GET", COORDINATOR), Route("POST", COORDINATOR)],
+    "coordinator.materials_reuse": [Route("POST", COORDINATOR)],
+    "coordinator.material_replace": [Route("POST", COORDINATOR)],
+    "coordinator.material_withdraw": [Route("POST", COORDINATOR)],
+    "coordinator.material_version": [Route("GET", COORDINATOR, (("version", "version"),))],
+    "coordinator.course_material": [Route("GET", COORDINATOR)],
+    "participant.materials": [Route("GET", PARTICIPANT)],
+    "participant.module": [Route("GET", OWN_PARTICIPANT)],
+    "participant.material_download": [Route("GET", OWN_PARTICIPANT)],
+    "participant.module_zip": [Route("GET", OWN_PARTICIPANT)],
+    "participant.course_material_download": [Route("GET", PARTICIPANT)],
+    # module evaluation: answered by the cohort's participants, results for the module's
+    # lecturers and the coordinators only (a company contact never)
+    "participant.evaluation": [Route("GET", OWN_PARTICIPANT, (("module_id", "open_module"),)),
+                               Route("POST", OWN_PARTICIPANT, (("module_id", "open_module"),))],
+    "lecturer.evaluations": [Route("GET", LECTURER)],
+    "lecturer.evaluation_results": [Route("GET", TEACHER)],
+    "lecturer.evaluation_pdf": [Route("GET", TEACHER)],
+    "lecturer.evaluation_csv": [Route("GET", TEACHER)],
+    "coordinator.evaluations": [Route("GET", COORDINATOR)],
+    "coordinator.evaluation_remind": [Route("POST", COORDINATOR)],
+    "coordinator.evaluation_results": [Route("GET", COORDINATOR)],
+    "coordinator.evaluation_pdf": [Route("GET", COORDINATOR)],
+    "coordinator.evaluation_csv": [Route("GET", COORDINATOR)],
 }
 
 # URL arguments that name an object of cohort A ("this cohort").
@@ -164,6 +213,9 @@ DEFAULT_PARAMS = {
     "block_id": "block", "company_id": "company", "course_id": "course",
     "user_id": "lecturer", "assignment_id": "assignment", "submission_id": "submission",
     "notice_id": "notice", "certificate_id": "certificate", "list_id": "status_list",
+    "job_id": "job",
+    "module_id": "evaluated_module", "material_id": "material",
+    "course_material_id": "course_material",
 }
 
 
@@ -185,6 +237,7 @@ def test_every_route_is_in_the_matrix(app):
     routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     covered = {(endpoint, r.method) for endpoint, items in MATRIX.items() for r in items}
+    covered |= {(endpoint, r.method) for endpoint, items in API_MATRIX.items() for r in items}
     missing = sorted(routes - covered)
     assert not missing, f"routes without an access decision: {missing}"
     assert not sorted(covered - routes), "matrix entries for routes that do not exist"
@@ -243,6 +296,8 @@ def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, wo
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         for rule in app.url_map.iter_rules():
+            if rule.endpoint in API_MATRIX:
+                continue  # no cookies there: test_the_api_never_reads_the_session_cookie
             for method in rule.methods & {"POST", "PUT", "PATCH", "DELETE"}:
                 route = next((r for r in MATRIX.get(rule.endpoint, []) if r.method == method),
                              Route(method, EVERYONE))
@@ -252,3 +307,107 @@ def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, wo
                 assert "<html" in response.get_data(as_text=True)
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+# --------------------------------------------------------------------------- the API (#18)
+# Each token kind x each endpoint x an object of its own company (A) and of another (B).
+# A company token reaches its contact's cohorts and reads status-level data only (403 where
+# its scope does not go, before any id is looked up); a coordinator's "read" token reads
+# everything; a "write" token also imports participants and schedules meetings. Without a
+# token every operation answers 401; the description of the API is public.
+
+STATUS, UNIVERSITY, WRITE, PUBLIC = "status", "university", "write", "public"
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str
+    reach: str
+    sides: tuple[str, ...] = ("own", "other")  # ("own",): its ids name no company's object
+    body: str | None = None  # a name in API_BODIES
+
+
+API_MATRIX: dict[str, list[ApiRoute]] = {
+    "api_docs.spec": [ApiRoute("GET", PUBLIC, ("own",))],
+    "api_docs.docs": [ApiRoute("GET", PUBLIC, ("own",))],
+    "api_docs.static": [ApiRoute("GET", PUBLIC, ("own",))],
+    "api_v1.token_info": [ApiRoute("GET", STATUS, ("own",))],
+    "api_v1.courses": [ApiRoute("GET", STATUS, ("own",))],
+    # (both companies' cohorts take the one bundled course)
+    "api_v1.course": [ApiRoute("GET", STATUS, ("own",))],
+    "api_v1.cohorts": [ApiRoute("GET", STATUS, ("own",))],
+    "api_v1.cohort": [ApiRoute("GET", STATUS)],
+    "api_v1.cohort_meetings": [ApiRoute("GET", STATUS)],
+    "api_v1.create_meeting": [ApiRoute("POST", WRITE, body="meeting")],
+    "api_v1.participants": [ApiRoute("GET", STATUS)],
+    "api_v1.import_participants": [ApiRoute("POST", WRITE, body="participants")],
+    "api_v1.participant": [ApiRoute("GET", STATUS)],
+    "api_v1.participant_attendance": [ApiRoute("GET", UNIVERSITY)],
+    "api_v1.meeting_attendance": [ApiRoute("GET", UNIVERSITY)],
+    "api_v1.certificates": [ApiRoute("GET", UNIVERSITY, ("own",))],
+    "api_v1.certificate": [ApiRoute("GET", UNIVERSITY)],
+    "api_v1.certificate_pdf": [ApiRoute("GET", UNIVERSITY)],
+    "api_v1.certificate_credential": [ApiRoute("GET", UNIVERSITY, ("own",))],
+}
+API_PARAMS = {"cohort_id": "cohort", "enrollment_id": "enrollment", "meeting_id": "meeting",
+              "certificate_id": "certificate", "course_id": "course",
+              "filename": "swagger_css"}
+
+
+def api_bodies(kind: str, side: str) -> dict[str, dict]:
+    return {
+        "participants": {"participants": [{"email": f"neu-{kind}-{side}@example.org",
+                                           "first_name": "Neu", "last_name": "Person"}]},
+        "meeting": {"module_number": 1, "starts_at": "2030-01-10T09:00:00+01:00",
+                    "ends_at": "2030-01-10T17:00:00+01:00"},
+    }
+
+
+def api_expected(route: ApiRoute, kind: str, side: str) -> int:
+    ok = 201 if route.method == "POST" else 200
+    if route.reach == PUBLIC:
+        return 200
+    if kind == "none":
+        return 401
+    if kind == "company":
+        if route.reach in (UNIVERSITY, WRITE):
+            return 403
+        return ok if side == "own" else 404
+    if kind == "read" and route.reach == WRITE:
+        return 403
+    return ok
+
+
+def api_url(app, endpoint: str, values: dict) -> str:
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    with app.test_request_context():
+        return url_for(endpoint, **{arg: values[API_PARAMS[arg]] for arg in rule.arguments})
+
+
+@pytest.fixture
+def api_world(app, course_dir):
+    from tests.api.world import build_api_world
+
+    return build_api_world(course_dir)
+
+
+@pytest.mark.parametrize("kind", ["none", "company", "read", "write"])
+def test_api_access_matrix(app, api_world, kind):
+    from tests.api.world import bearer
+
+    client = app.test_client()
+    headers = bearer(api_world.tokens.get(kind))
+    own = {**api_world.objects, "swagger_css": "css/swagger-ui.css"}
+    other = {**own, **api_world.other}
+    for endpoint, routes in sorted(API_MATRIX.items()):
+        for route in routes:
+            for side in route.sides:
+                url = api_url(app, endpoint, own if side == "own" else other)
+                body = api_bodies(kind, side)[route.body] if route.body else None
+                response = client.open(url, method=route.method, json=body, headers=headers)
+                expected = api_expected(route, kind, side)
+                where = f"{route.method} {endpoint} ({side}) with a {kind} token"
+                assert response.status_code == expected, (
+                    f"{where}: {response.status_code} {response.get_data(as_text=True)[:300]}")
+                if expected >= 400:
+                    assert response.mimetype == "application/problem+json", where

@@ -75,12 +75,16 @@ FILES = {
     "coordinator.download_submission", "participant.my_submission",
     "participant.certificate_download", "coordinator.certificate_download",
     "feeds.meeting_ics", "participant.certificate_credential",
+    "lecturer.evaluation_pdf", "lecturer.evaluation_csv", "coordinator.evaluation_pdf",
+    "coordinator.evaluation_csv", "lecturer.material_version", "coordinator.material_version",
+    "lecturer.course_material", "coordinator.course_material", "participant.material_download",
+    "participant.course_material_download", "participant.module_zip",
 }
 # Not files: a calendar subscription (read by calendar programs), JSON for a script,
-# the stylesheet, the health check, and what credential verifiers read (the DID document,
-# the status lists).
+# the stylesheet, the health and readiness checks, and what credential verifiers read
+# (the DID document, the status lists).
 NOT_FILES = {"feeds.feed", "lecturer.check_in_status", "static", "public.healthz",
-             "credentials.did_json", "credentials.status_list"}
+             "public.readyz", "credentials.did_json", "credentials.status_list"}
 
 
 def _walk_get_routes(app, world, role: str):
