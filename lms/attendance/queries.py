@@ -142,22 +142,6 @@ def _scheduled_meetings(cohort_id: int, *, load_module: bool = False) -> list[Me
     return list(db.session.scalars(query))
 
 
-def _scheduled_times(cohort_id: int) -> list[MeetingTimes]:
-    """A cohort's scheduled meetings in time order, as counting needs them."""
-    return [MeetingTimes(id, starts_at, duration_minutes(starts_at, ends_at))
-            for id, starts_at, ends_at in db.session.execute(_scheduled_times_statement(),
-                                                             {"cohort_id": cohort_id})]
-
-
-@cache
-def _scheduled_times_statement() -> sa.Select[int, datetime, datetime]:
-    """Built once: a summary runs it on every page that shows one."""
-    return (sa.select(Meeting.id, Meeting.starts_at, Meeting.ends_at)
-            .where(Meeting.cohort_id == sa.bindparam("cohort_id"),
-                   Meeting.status == MeetingStatus.SCHEDULED)
-            .order_by(Meeting.starts_at, Meeting.id))
-
-
 def _mark_facts(enrollment_ids: list[int]) -> dict[tuple[int, int], MarkFacts]:
     """The marks of these enrollments by (enrollment, meeting), as counting needs them."""
     if not enrollment_ids:
@@ -227,12 +211,39 @@ def _marks_of(enrollment_ids: list[int]) -> dict[tuple[int, int], Attendance]:
 def summarise_attendance(
     cohort: Cohort, enrollments: list[Enrollment], now: datetime
 ) -> dict[int, AttendanceSummary]:
-    """Summaries for many enrollments of one cohort in two queries (plain values, no ORM
-    object per meeting or mark)."""
-    meetings = _scheduled_times(cohort.id)
+    """Summaries for many enrollments of one cohort in one query: the cohort's scheduled
+    meetings, each with these enrollments' marks (plain values, no ORM object per
+    meeting or mark)."""
     ids = [e.id for e in enrollments]
-    marks = _mark_facts(ids) if meetings else {}
+    meetings: list[MeetingTimes] = []
+    marks: dict[tuple[int, int], MarkFacts] = {}
+    last = None
+    for meeting_id, starts_at, ends_at, enrollment_id, status, minutes in db.session.execute(
+            _times_and_marks_statement(), {"cohort_id": cohort.id, "enrollment_ids": ids}):
+        if meeting_id != last:
+            meetings.append(MeetingTimes(meeting_id, starts_at,
+                                         duration_minutes(starts_at, ends_at)))
+            last = meeting_id
+        if enrollment_id is not None:
+            marks[(enrollment_id, meeting_id)] = MarkFacts(status, minutes)
     return _summaries(cohort, ids, meetings, marks, now)
+
+
+@cache
+def _times_and_marks_statement() -> sa.Select[
+        int, datetime, datetime, int | None, AttendanceStatus | None, int | None]:
+    """A cohort's scheduled meetings in time order, each with the marks of the given
+    enrollments (a row per mark; one with none for a meeting nobody is marked for)."""
+    return (
+        sa.select(Meeting.id, Meeting.starts_at, Meeting.ends_at, Attendance.enrollment_id,
+                  Attendance.status, Attendance.minutes_attended)
+        .outerjoin(Attendance, sa.and_(
+            Attendance.meeting_id == Meeting.id,
+            Attendance.enrollment_id.in_(sa.bindparam("enrollment_ids", expanding=True))))
+        .where(Meeting.cohort_id == sa.bindparam("cohort_id"),
+               Meeting.status == MeetingStatus.SCHEDULED)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
 
 
 def active_roster(cohort_id: int) -> list[Enrollment]:
