@@ -222,3 +222,20 @@ def test_the_app_reads_without_a_transaction_in_get_requests_only(app, client):
         event.remove(db.engine, "before_cursor_execute", on_execute)
     assert reads and all(reads)  # every statement of the GET ran on its own
     assert writes and not any(writes)  # the POST's in a transaction, as before
+
+
+@postgres_only
+def test_a_savepoint_of_a_get_request_begins_the_transaction_first(engine):
+    """(unique_or writes in a savepoint: its refusal must leave the rest as it was.)"""
+    engine, switch = engine
+    switch.reads_alone = True
+    with engine.connect() as connection:
+        savepoint = connection.begin_nested()
+        assert status(connection) == TransactionStatus.INTRANS
+        connection.exec_driver_sql("INSERT INTO policy_probe VALUES (1)")
+        savepoint.rollback()
+        connection.exec_driver_sql("INSERT INTO policy_probe VALUES (2)")
+        connection.commit()
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT n FROM policy_probe").scalars().all()
+    assert rows == [2]
