@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from babel import Locale
+from babel.support import NullTranslations, Translations
 from flask import Flask
 
 # At run time a LazyString is not a str: it delegates every str method to the text it
@@ -29,6 +30,11 @@ class Babel:
         locale_selector: Callable[[], str | None] | None = None,
         timezone_selector: Callable[[], str | None] | None = None,
     ) -> None: ...
+
+class Domain:
+    domain: str
+    def __init__(self, translation_directories: Any = None, domain: str = "messages") -> None: ...
+    def get_translations(self) -> Translations | NullTranslations: ...
 
 def gettext(string: str, **variables: Any) -> str: ...
 def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str: ...

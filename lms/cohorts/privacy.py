@@ -26,7 +26,7 @@ TABLES = (
         course=("name", "starts_on", "ends_on", "timezone", "location",
                 "min_attendance_percent", "excused_counts", "attendance_edit_days",
                 "archived_at"),
-        bookkeeping=("created_at", "updated_at"),
+        bookkeeping=("created_at", "updated_at"), technical=("data_version",),
     ),
     table(
         "enrollment",
