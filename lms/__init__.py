@@ -37,9 +37,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in config.items() if not k.startswith("LMS_")})
     trust_proxies(app)
 
-    from lms.logs import install_log_redaction
+    from lms.logs import configure_logging
 
-    install_log_redaction(app)
+    configure_logging(app)  # first: what follows may log, and requests get their ids first
 
     from lms import models  # noqa: F401  (the whole schema, for Alembic and create_all)
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -55,6 +55,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from lms.ical import freshness
 
     freshness.init_app(app)
+
+    from lms.jobs import queue
+
+    queue.init_app(app)
 
     from lms.web import register_web
 

@@ -7,6 +7,7 @@ than 403, so that identifiers cannot be probed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort
@@ -19,9 +20,11 @@ from lms.assignments.models import Assignment, Submission
 from lms.attendance.models import AbsenceNotice
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.cohorts.models import VISIBLE_ENROLLMENT, Cohort, Enrollment, cohort_contact
-from lms.curriculum.models import Course
+from lms.curriculum.models import Course, Module
 from lms.extensions import db, login_manager
 from lms.integrations.models import ApiToken, TokenScope
+from lms.jobs.models import BackgroundJob
+from lms.materials.models import CourseMaterial, Material
 from lms.schedule.models import Block, Meeting, meeting_lecturer
 
 
@@ -180,10 +183,17 @@ def get_assignment_to_grade_or_404(user: User, assignment_id: int) -> Assignment
     return assignment
 
 
-def get_own_enrollment_or_404(user: User, cohort_id: int) -> Enrollment:
-    enrollment = db.session.scalar(sa.select(Enrollment).where(
+def own_enrollment(user: User, cohort_id: int) -> Enrollment | None:
+    """``user``'s enrollment in the cohort, while it lets them see it."""
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(sa.select(Enrollment).where(
         Enrollment.cohort_id == cohort_id, Enrollment.user_id == user.id,
         Enrollment.status.in_(VISIBLE_ENROLLMENT)))
+
+
+def get_own_enrollment_or_404(user: User, cohort_id: int) -> Enrollment:
+    enrollment = own_enrollment(user, cohort_id)
     if enrollment is None:
         abort(404)
     return enrollment
@@ -229,6 +239,16 @@ def get_certificate_or_404(user: User, certificate_id: int) -> Certificate:
     return certificate
 
 
+# --------------------------------------------------------------------------- jobs
+
+
+def get_job_or_404(user: User, job_id: int) -> BackgroundJob:
+    """Jobs are the coordination's: every coordinator sees each one (a failed job is
+    reported to all of them), nobody else any."""
+    job = db.session.get(BackgroundJob, job_id)
+    if job is None or not is_coordinator(user):
+        abort(404)
+    return job
 # --------------------------------------------------------------------------- API tokens
 # A token reaches what its owner's pages show: a company contact's token the cohorts they
 # are the contact of (status only), a coordinator's token everything. Objects out of reach
@@ -264,6 +284,70 @@ def api_reaches_cohort(token: ApiToken, cohort_id: int) -> bool:
 def get_api_cohort_or_404(token: ApiToken, cohort_id: int) -> Cohort:
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None or not api_reaches_cohort(token, cohort.id):
+        abort(404)
+    return cohort
+
+
+# --------------------------------------------------------------------------- modules of a
+# cohort: evaluation (and what else is kept per module)
+
+
+def module_of_cohort_or_404(cohort: Cohort, module_id: int) -> Module:
+    """A module of the cohort's course (the caller has checked the cohort's reach)."""
+    module = db.session.get(Module, module_id)
+    if module is None or module.course_id != cohort.course_id:
+        abort(404)
+    return module
+
+
+def teaches_module(user: User, cohort_id: int, module_id: int) -> bool:
+    """Whether ``user`` teaches a meeting of the module in the cohort."""
+    return user.is_authenticated and bool(db.session.scalar(sa.select(sa.exists().where(
+        meeting_lecturer.c.user_id == user.id,
+        meeting_lecturer.c.meeting_id == Meeting.id,
+        Meeting.cohort_id == cohort_id,
+        Meeting.module_id == module_id,
+    ))))
+
+
+def get_taught_module_or_404(user: User, cohort_id: int,
+                             module_id: int) -> tuple[Cohort, Module]:
+    """A module of a cohort that ``user`` answers for: coordinators any, lecturers the
+    modules they teach in that cohort; nobody else (404). Its evaluation's results and its
+    materials are theirs to see."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        abort(404)
+    module = module_of_cohort_or_404(cohort, module_id)
+    if not (is_coordinator(user) or teaches_module(user, cohort.id, module.id)):
+        abort(404)
+    return cohort, module
+
+
+def get_evaluation_subject_or_404(user: User, cohort_id: int,
+                                  module_id: int) -> tuple[Cohort, Module]:
+    """A module's evaluation in a cohort whose results ``user`` may see: the module's
+    lecturers in that cohort and coordinators (a company contact never, a participant
+    never: 404)."""
+    return get_taught_module_or_404(user, cohort_id, module_id)
+
+
+# --------------------------------------------------------------------------- announcements
+
+
+def teaches_in_cohort(user: User, cohort_id: int) -> bool:
+    return user.is_authenticated and bool(db.session.scalar(sa.select(sa.exists().where(
+        meeting_lecturer.c.user_id == user.id,
+        meeting_lecturer.c.meeting_id == Meeting.id,
+        Meeting.cohort_id == cohort_id,
+    ))))
+
+
+def get_cohort_to_announce_or_404(user: User, cohort_id: int) -> Cohort:
+    """A cohort ``user`` may post an announcement to: coordinators any, lecturers the
+    cohorts they teach in; anyone else is told it does not exist."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or not (is_coordinator(user) or teaches_in_cohort(user, cohort.id)):
         abort(404)
     return cohort
 
@@ -312,3 +396,58 @@ def get_api_token_to_manage_or_404(user: User, token_id: int) -> ApiToken:
     if token.scope == TokenScope.COMPANY and token.user_id == user.id:
         return token
     abort(404)
+
+
+# --------------------------------------------------------------------------- materials
+
+
+def get_material_to_manage_or_404(user: User, material_id: int) -> Material:
+    """A material its module's lecturers (in its cohort) and coordinators may change."""
+    material = db.session.get(Material, material_id)
+    if material is None:
+        abort(404)
+    get_taught_module_or_404(user, material.cohort_id, material.module_id)
+    return material
+
+
+def get_released_material_or_404(user: User, material_id: int, now: datetime) -> Material:
+    """A material a participant may download: of their cohort, released, not withdrawn."""
+    material = db.session.get(Material, material_id)
+    if material is None or not material.is_released(now):
+        abort(404)
+    get_own_enrollment_or_404(user, material.cohort_id)
+    return material
+
+
+def can_see_course_material(user: User, course_id: int) -> bool:
+    """Coordinators; lecturers who teach in a cohort of the course; its participants."""
+    if not user.is_authenticated:
+        return False
+    if is_coordinator(user):
+        return True
+    teaches = sa.exists().where(
+        meeting_lecturer.c.user_id == user.id, meeting_lecturer.c.meeting_id == Meeting.id,
+        Meeting.cohort_id == Cohort.id, Cohort.course_id == course_id)
+    enrolled = sa.exists().where(
+        Enrollment.user_id == user.id, Enrollment.status.in_(VISIBLE_ENROLLMENT),
+        Enrollment.cohort_id == Cohort.id, Cohort.course_id == course_id)
+    return bool(db.session.scalar(sa.select(sa.or_(teaches, enrolled))))
+
+
+def get_course_material_or_404(user: User, material_id: int) -> CourseMaterial:
+    material = db.session.get(CourseMaterial, material_id)
+    if material is None or not can_see_course_material(user, material.course_id):
+        abort(404)
+    return material
+
+
+def sees_cohort_materials(user: User, cohort_id: int) -> bool:
+    """Whether a page shows the cohort's materials to ``user``: its participants, its
+    lecturers and coordinators; a company contact never."""
+    if not user.is_authenticated:
+        return False
+    if is_coordinator(user) or teaches_in_cohort(user, cohort_id):
+        return True
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        Enrollment.cohort_id == cohort_id, Enrollment.user_id == user.id,
+        Enrollment.status.in_(VISIBLE_ENROLLMENT)))))

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, TypeAlias
 
 import sqlalchemy as sa
@@ -94,6 +95,10 @@ def max_length(attribute: QueryableAttribute[str] | QueryableAttribute[str | Non
     return length
 
 
+# A SELECT of any columns (SQLAlchemy 2.1 types a Select by the types of its columns).
+AnySelect: TypeAlias = "sa.Select[*tuple[Any, ...]]"
+AnyCompoundSelect: TypeAlias = "sa.CompoundSelect[*tuple[Any, ...]]"
+
 # A session, or the request's scoped one (``db.session``), which stands for it.
 SessionLike: TypeAlias = Session | scoped_session[Any]
 
@@ -131,6 +136,32 @@ def database_is_reachable(session: SessionLike) -> bool:
         session.rollback()
         return False
     return True
+
+
+def migrations_are_current(session: SessionLike) -> bool:
+    """Whether the database's schema is at the code's migration head (for /readyz): a
+    host started with new code before `lms db upgrade` ran is not ready to serve."""
+    from alembic.runtime.migration import MigrationContext
+
+    try:
+        current = MigrationContext.configure(session.connection()).get_current_heads()
+    except SQLAlchemyError:
+        session.rollback()
+        return False
+    return frozenset(current) == migration_heads()
+
+
+@lru_cache(maxsize=1)
+def migration_heads() -> frozenset[str]:
+    """The head revision(s) of the code's migrations (read once per process)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from lms import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
 
 
 @contextmanager

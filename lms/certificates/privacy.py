@@ -31,7 +31,8 @@ TABLES = (
         personal("stored_name", C.CERTIFICATE,
                  _l("the issued PDF, served to its holder (kept in the storage folder)"),
                  B.CONTRACT, R.CERTIFICATE_STUBS, E.DELETE),
-        key=("id", "enrollment_id", "issued_by_id", "revoked_by_id", "replaced_by_id"),
+        key=("id", "enrollment_id", "issued_by_id", "revoked_by_id", "replaced_by_id",
+             "job_id"),
         technical=("sha256", "design"), course=("language", "provider"),
     ),
     table(

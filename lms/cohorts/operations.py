@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -151,7 +152,7 @@ COHORT_FIELDS = ("name", "company_id", "starts_on", "ends_on", "timezone", "loca
                  "attendance_edit_days")
 
 
-def _cohort_state(cohort: Cohort) -> dict:
+def _cohort_state(cohort: Cohort) -> dict[str, Any]:
     state = {f: getattr(cohort, f) for f in COHORT_FIELDS}
     state["starts_on"], state["ends_on"] = str(cohort.starts_on), str(cohort.ends_on)
     state["required"] = sorted(a.key for a in _assignments(cohort) if a.required)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -56,7 +57,7 @@ def list_cohort_overview() -> list[CohortRow]:
         .where(Meeting.cohort_id == Cohort.id, Meeting.status == MeetingStatus.CANCELLED)
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    rows: Sequence[tuple[Cohort, int, int, int, int]] = db.session.execute(
         sa.select(Cohort, participants, invited, meetings, cancelled)
         .options(selectinload(Cohort.course), selectinload(Cohort.company))
         .order_by(Cohort.starts_on.desc(), Cohort.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -54,6 +55,9 @@ class Course(TimestampMixin, Model):
     default_min_attendance_percent: Mapped[int] = mapped_column(
         default=DEFAULT_MIN_ATTENDANCE_PERCENT)
     default_excused_counts: Mapped[bool] = mapped_column(default=False)
+    # The module evaluation's questionnaire (course_content's evaluation.toml, see
+    # lms.evaluation.questionnaire); None: the course evaluates nothing.
+    evaluation: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
     modules: Mapped[list[Module]] = relationship(
         back_populates="course", order_by="Module.number", cascade="all, delete-orphan"

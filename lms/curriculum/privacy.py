@@ -10,7 +10,7 @@ TABLES = (
         key=("id",),
         course=("slug", "title_neutral", "title_female", "title_male", "title_en", "provider",
                 "provider_unit", "description", "total_hours", "credits",
-                "default_min_attendance_percent", "default_excused_counts"),
+                "default_min_attendance_percent", "default_excused_counts", "evaluation"),
         bookkeeping=("created_at", "updated_at"),
     ),
     table(

@@ -94,6 +94,7 @@ class NotPersonal(LabelledEnum):
     BOOKKEEPING = "bookkeeping", _l("when the record was written")
     COURSE = "course", _l("course, schedule or organisation data")
     TECHNICAL = "technical", _l("technical state (hashes, counters, signatures)")
+    ANONYMOUS = "anonymous", _l("anonymous: stored without the person and linked to no one")
 
 
 @dataclass(frozen=True)
@@ -135,12 +136,13 @@ def personal(column: str, category: Category, purpose: Label, basis: LegalBasis,
 
 def table(name: str, *personal_columns: _Personal, key: tuple[str, ...] = (),
           bookkeeping: tuple[str, ...] = (), course: tuple[str, ...] = (),
-          technical: tuple[str, ...] = ()) -> TableDeclaration:
+          technical: tuple[str, ...] = (), anonymous: tuple[str, ...] = ()) -> TableDeclaration:
     """Declare every column of the table ``name``: the personal ones, then the others by
     the reason they hold nothing personal."""
     others: dict[str, NotPersonal] = {}
     for reason, columns in ((NotPersonal.KEY, key), (NotPersonal.BOOKKEEPING, bookkeeping),
-                            (NotPersonal.COURSE, course), (NotPersonal.TECHNICAL, technical)):
+                            (NotPersonal.COURSE, course), (NotPersonal.TECHNICAL, technical),
+                            (NotPersonal.ANONYMOUS, anonymous)):
         for column in columns:
             if column in others:
                 raise ValueError(f"{name}.{column} is declared twice")

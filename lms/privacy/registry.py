@@ -86,9 +86,9 @@ def check_against(metadata: sa.MetaData) -> list[Problem]:
                     "retention, erasure) or not personal in the area's privacy.py"))
     for name, declaration in declared.items():
         existing = set(metadata.tables[name].columns.keys()) if name in metadata.tables else None
-        for column in declaration.columns:
-            if existing is None or column not in existing:
-                problems.append(Problem(name, column, "declared, but not in the schema"))
+        for column_name in declaration.columns:
+            if existing is None or column_name not in existing:
+                problems.append(Problem(name, column_name, "declared, but not in the schema"))
     return problems
 
 

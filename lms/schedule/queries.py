@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -109,13 +111,13 @@ def list_lecturer_loads() -> list[LecturerLoad]:
         sa.select(User).join(UserRole).where(UserRole.role == Role.LECTURER)
         .options(selectinload(User.lecturer_profile))
     ).all()
-    rows = db.session.execute(
+    rows: Sequence[tuple[int, datetime, datetime, int]] = db.session.execute(
         sa.select(meeting_lecturer.c.user_id, Meeting.starts_at, Meeting.ends_at,
                   Meeting.cohort_id)
         .join(Meeting, Meeting.id == meeting_lecturer.c.meeting_id)
         .where(Meeting.status != MeetingStatus.CANCELLED)
     ).all()
-    totals: dict[int, list] = {}
+    totals: dict[int, list[Any]] = {}  # meetings, minutes, cohort ids
     for user_id, starts_at, ends_at, cohort_id in rows:
         entry = totals.setdefault(user_id, [0, 0, set()])
         entry[0] += 1

@@ -23,7 +23,7 @@ from lms.cohorts.models import EnrollmentStatus
 from lms.cohorts.operations import add_company_contact
 from lms.cohorts.roster_import import parse_roster
 from lms.extensions import db
-from lms.storage import stored_path
+from lms.storage import read_stored
 from tests.factories import (
     PASSWORD,
     enroll,
@@ -200,8 +200,7 @@ def test_the_roster_import_preview_names_every_account_it_renames(world, course_
 
 
 def pdf_text(certificate: Certificate) -> str:
-    reader = pypdf.PdfReader(io.BytesIO(stored_path("certificates",
-                                                    certificate.stored_name).read_bytes()))
+    reader = pypdf.PdfReader(io.BytesIO(read_stored("certificates", certificate.stored_name)))
     return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ from lms.assignments.files import UploadRejected, detect_upload
 from lms.assignments.models import Assignment, Submission
 from lms.demo import _tiny_pdf
 from lms.extensions import db
+from lms.storage import storage
 from tests.attendance_world import build_world, login, text_of
 
 PDF = _tiny_pdf("Hausarbeit")
@@ -44,10 +44,9 @@ def png() -> bytes:
 
 @pytest.fixture
 def world(app, course_dir):
-    # The storage folder lives as long as the test session: start each test with it empty.
-    folder = Path(app.config["LMS_STORAGE_DIR"]) / "submissions"
-    for leftover in folder.glob("*") if folder.exists() else ():
-        leftover.unlink()
+    # The storage lives as long as the test session: start each test with it empty.
+    for leftover in list(storage(app).names("submissions")):
+        storage(app).remove("submissions", leftover)
     return build_world(course_dir, participants=2)
 
 
@@ -58,8 +57,7 @@ def paper(world) -> Assignment:
 
 
 def stored_files(app) -> set[str]:
-    folder = Path(app.config["LMS_STORAGE_DIR"]) / "submissions"
-    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+    return set(storage(app).names("submissions"))
 
 
 def upload(client, assignment, name, data):

@@ -29,7 +29,7 @@ from lms.certificates.queries import get_certificate_by_code, group_code, normal
 from lms.certificates.render import DEFAULT_DESIGNS_DIR, DesignError, RenderError
 from lms.cohorts.models import Enrollment
 from lms.extensions import db
-from lms.storage import stored_path
+from lms.storage import read_stored, storage, stored_exists
 from tests.factories import enroll, make_finished_cohort
 
 ISSUED = datetime(2026, 7, 1, 10, tzinfo=UTC)
@@ -45,8 +45,7 @@ def own_storage(app, tmp_path):
 
 
 def stored_files(app) -> list[str]:
-    folder = stored_path("certificates", "x").parent
-    return sorted(p.name for p in folder.iterdir())
+    return sorted(storage(app).names("certificates"))
 
 
 def counter(course) -> int | None:
@@ -88,7 +87,7 @@ def test_the_stored_file_is_frozen_with_its_sha256(course, app):
     _cohort, (enrollment,) = make_finished_cohort(course)
     certificate = issue_certificate(enrollment, now=ISSUED).certificate
     db.session.commit()
-    data = stored_path("certificates", certificate.stored_name).read_bytes()
+    data = read_stored("certificates", certificate.stored_name)
     assert data.startswith(b"%PDF-")
     assert hashlib.sha256(data).hexdigest() == certificate.sha256
     assert certificate.design == "thk" and certificate.language == "de"
@@ -126,7 +125,7 @@ def test_revoke_keeps_the_certificate_and_a_corrected_one_replaces_it(course, ap
     assert second.status == CertificateStatus.VALID
     assert (first.serial, second.serial) == ("SMM-2026-0001", "SMM-2026-0002")
     assert second.verification_code != first.verification_code
-    assert stored_path("certificates", first.stored_name).exists()  # kept, never deleted
+    assert stored_exists("certificates", first.stored_name)  # kept, never deleted
     assert get_certificate_by_code(first.verification_code).status == CertificateStatus.REVOKED
     with pytest.raises(CertificateError):
         revoke_certificate(first, "noch einmal")

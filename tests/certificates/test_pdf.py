@@ -3,6 +3,7 @@ embedded fonts, metadata, QR payload, hard names, and hostile names and template
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ from lms.certificates.operations import issue_certificate
 from lms.certificates.queries import group_code
 from lms.certificates.render import DEFAULT_DESIGNS_DIR, DesignFetcher, name_size
 from lms.extensions import db
-from lms.storage import stored_path
+from lms.storage import read_stored
 from tests.factories import make_finished_cohort
 
 ISSUED = datetime(2026, 7, 1, 10, tzinfo=UTC)
@@ -41,7 +42,7 @@ def issue_for(course, first="Jürgen", last="Çelik-Øster", title_form=TitleFor
 
 
 def read(certificate) -> pypdf.PdfReader:
-    return pypdf.PdfReader(stored_path("certificates", certificate.stored_name))
+    return pypdf.PdfReader(io.BytesIO(read_stored("certificates", certificate.stored_name)))
 
 
 def plain(text: str) -> str:
@@ -131,8 +132,7 @@ def test_every_font_is_embedded_and_comes_from_the_design(course):
 
 def test_qr_code_holds_the_verification_url(course):
     certificate = issue_for(course)
-    path = stored_path("certificates", certificate.stored_name)
-    page = pypdfium2.PdfDocument(str(path))[0]
+    page = pypdfium2.PdfDocument(read_stored("certificates", certificate.stored_name))[0]
     image = page.render(scale=4).to_pil()
     payloads = [code.text for code in zxingcpp.read_barcodes(image)]
     assert payloads == [f"http://lms.test/verify/{certificate.verification_code}"]

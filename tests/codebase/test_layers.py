@@ -18,7 +18,8 @@ LMS = Path(lms.__file__).resolve().parent
 WEB = LMS / "web"
 API = LMS / "api"  # the JSON API's views are views too (issue #18)
 AREAS = ("accounts", "assignments", "attendance", "audit", "certificates", "cohorts",
-         "curriculum", "ical", "integrations", "notifications", "privacy", "schedule")
+         "curriculum", "evaluation", "ical", "integrations", "notifications", "privacy",
+         "schedule")
 
 # SQLAlchemy's statement builders, as sa.select(...), sqlalchemy.text(...), db.select(...)
 # or a bare select(...) imported from sqlalchemy.

@@ -25,6 +25,8 @@ from wtforms.validators import Length
 
 import lms
 from lms.accounts.models import BIO_MAX, EXPERTISE_MAX, LecturerProfile, Role, User
+from lms.announcements.models import BODY_MAX as ANNOUNCEMENT_BODY_MAX
+from lms.announcements.models import Announcement
 from lms.assignments.models import DESCRIPTION_MAX, Assignment
 from lms.assignments.operations import FEEDBACK_MAX
 from lms.attendance.checkin import CODE_INPUT_MAX
@@ -33,6 +35,9 @@ from lms.attendance.operations import CHANGE_REASON_MAX
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Company
 from lms.extensions import db
+from lms.integrations.models import ApiToken
+from lms.materials.models import NOTE_MAX as MATERIAL_NOTE_MAX
+from lms.materials.models import Material
 from lms.schedule.models import Block, Meeting
 from tests.codebase.test_labels import _forms, _import_everything
 from tests.factories import PASSWORD, load_test_course, make_cohort, make_finished_cohort, make_user
@@ -89,6 +94,13 @@ FIELDS: dict[tuple[str, str], QueryableAttribute | int | tuple[None, str]] = {
     ("NewPasswordForm", "confirm"): (None, "must equal the password"),
     ("AccountForm", "first_name"): User.first_name,
     ("AccountForm", "last_name"): User.last_name,
+    ("AnnouncementForm", "title"): Announcement.title,
+    ("AnnouncementForm", "body"): ANNOUNCEMENT_BODY_MAX,
+    ("MeetingForm", "announcement_note"): ANNOUNCEMENT_BODY_MAX,
+    ("ApiTokenForm", "name"): ApiToken.name,
+    ("MaterialForm", "title"): Material.title,
+    ("MaterialForm", "note"): MATERIAL_NOTE_MAX,
+    ("MaterialForm", "url"): Material.url,
 }
 
 
@@ -174,7 +186,10 @@ NOT_A_LIMIT = re.compile(r"2026/27|Präsenzblock 2|2026-12-25|09:00–17:00|Micr
                          r"SHA-256|sha256sum|UTF-8|Open Badges 3.0|W3C|https://|\b0\b|"
                          r"two passwords|"
                          # the articles of the GDPR a privacy text names, a hash's name
-                         r"Art\. \d+(\(\d\))?(\([a-f]\))?|argon2id")
+                         r"Art\. \d+(\(\d\))?(\([a-f]\))?|argon2id|"
+                         # a standard's name, an example offset, a Likert scale's start,
+                         # an estimate of a questionnaire's length
+                         r"ISO 8601|\+01:00|\(1 to |about two minutes")
 NUMBER_WORDS = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                           r"fifteen|twenty|thirty|forty|fifty|hundred|thousand)\b", re.I)
 

@@ -5,6 +5,7 @@ bit, and the PDF/A-3 that carries exactly the stored JSON."""
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
 import stat
@@ -30,7 +31,7 @@ from lms.credentials.queries import credential_document, get_credential
 from lms.credentials.status import bit_is_set, decode_list, encode_list
 from lms.credentials.verification import status_bit
 from lms.extensions import db
-from lms.storage import stored_path
+from lms.storage import read_stored
 from tests.credentials_helpers import schema_errors
 from tests.factories import make_finished_cohort
 
@@ -154,7 +155,7 @@ def test_course_credits_are_stated_where_the_course_has_them(course):
 def test_the_pdf_carries_exactly_the_stored_credential_as_associated_file(course):
     certificate = _issue(course)
     stored = get_credential(certificate)
-    reader = pypdf.PdfReader(stored_path("certificates", certificate.stored_name))
+    reader = pypdf.PdfReader(io.BytesIO(read_stored("certificates", certificate.stored_name)))
     assert reader.attachments == {f"{certificate.serial}.credential.json":
                                   [stored.document.encode("utf-8")]}
     catalog = reader.trailer["/Root"]

@@ -14,7 +14,7 @@ import pytest
 from lms.certificates.operations import issue_certificate, revoke_certificate
 from lms.credentials.queries import get_credential
 from lms.extensions import db
-from lms.storage import stored_path
+from lms.storage import read_stored
 from tests.factories import make_finished_cohort
 from tests.web.test_web_shell import login, text_of
 
@@ -92,7 +92,7 @@ def test_a_changed_credential_is_refused(app, issued):
 
 def test_verify_by_file_reads_the_credential_inside_a_changed_pdf(app, issued):
     client = app.test_client()
-    pdf = stored_path("certificates", issued.stored_name).read_bytes()
+    pdf = read_stored("certificates", issued.stored_name)
     assert "genau die Datei, die wir ausgestellt haben" in text_of(_upload(client, pdf, "z.pdf"))
     # saved again by another program: the file's hash differs, the credential inside not
     from pypdf import PdfReader, PdfWriter

@@ -16,7 +16,7 @@ from lms.attendance.models import Attendance
 from lms.cohorts.models import Cohort, Company, Enrollment
 from lms.extensions import db
 from lms.schedule.models import Block, Meeting
-from lms.storage import stored_path
+from lms.storage import read_stored
 
 ARGS = ["users", "create", "--email", "Dozentin@Example.org", "--first-name", "Dörte",
         "--last-name", "Öztürk", "--role", "lecturer", "--role", "coordinator"]
@@ -103,8 +103,7 @@ def test_demo_is_realistic_and_repeatable(runner):
     assert all(m.lecturers for m in meetings)
 
     for submission in db.session.scalars(sa.select(Submission)):
-        path = stored_path("submissions", submission.stored_name)
-        assert path.read_bytes().startswith(b"%PDF-")
+        assert read_stored("submissions", submission.stored_name).startswith(b"%PDF-")
 
 
 # Days of the year the demo may be seeded on: around both changes of the clocks, the

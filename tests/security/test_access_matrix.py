@@ -14,6 +14,7 @@ from flask import url_for
 
 from lms.attendance.models import AttendanceStatus
 from lms.attendance.operations import record_attendance
+from lms.db import utcnow
 from lms.extensions import db
 from lms.schedule.operations import create_block
 
@@ -58,6 +59,7 @@ MATRIX: dict[str, list[Route]] = {
     "public.logout": [Route("POST", policy(default=302, anonymous=LOGIN))],
     "public.set_language": [Route("POST", policy(default=302))],
     "public.healthz": [Route("GET", EVERYONE)],
+    "public.readyz": [Route("GET", EVERYONE)],
     "public.account": [Route("GET", LOGGED_IN), Route("POST", LOGGED_IN)],
     "public.meeting": [Route("GET", COHORT_MEMBERS)],
     "public.password_forgot": [Route("GET", EVERYONE), Route("POST", EVERYONE)],
@@ -143,6 +145,10 @@ MATRIX: dict[str, list[Route]] = {
     "coordinator.certificate_revoke": [Route("POST", COORDINATOR)],
     "coordinator.certificate_correct": [Route("POST", COORDINATOR)],
     "coordinator.certificate_download": [Route("GET", COORDINATOR)],
+    "coordinator.jobs": [Route("GET", COORDINATOR)],
+    "coordinator.job": [Route("GET", COORDINATOR)],
+    "coordinator.job_download": [Route("GET", COORDINATOR, (("job_id", "export_job"),))],
+    "coordinator.cohort_export": [Route("POST", COORDINATOR)],
     "verify.index": [Route("GET", EVERYONE)],
     "verify.show": [Route("GET", EVERYONE, (("code", "verification_code"),))],
     "verify.check_file": [Route("POST", EVERYONE)],
@@ -165,6 +171,44 @@ MATRIX: dict[str, list[Route]] = {
                                            (("token_id", "university_token"),))],
     "company.api_tokens": [Route("GET", CONTACT), Route("POST", CONTACT)],
     "company.api_token_revoke": [Route("POST", CONTACT, (("token_id", "company_token"),))],
+    # announcements: the coordinator to any cohort, lecturers to the cohorts they teach
+    "coordinator.announcements": [Route("GET", COORDINATOR), Route("POST", COORDINATOR)],
+    "lecturer.announcements": [Route("GET", LECTURER), Route("POST", LECTURER)],
+    "participant.announcements": [Route("GET", PARTICIPANT)],
+    # materials: kept by the module's lecturers and the coordinators, released to the
+    # cohort's participants (a company contact sees none)
+    "lecturer.material_overview": [Route("GET", LECTURER)],
+    "lecturer.materials": [Route("GET", TEACHER), Route("POST", TEACHER)],
+    "lecturer.materials_reuse": [Route("POST", TEACHER)],
+    "lecturer.material_replace": [Route("POST", TEACHER)],
+    "lecturer.material_withdraw": [Route("POST", TEACHER)],
+    "lecturer.material_version": [Route("GET", TEACHER, (("version", "version"),))],
+    "lecturer.course_material": [Route("GET", LECTURER)],
+    "coordinator.cohort_materials": [Route("GET", COORDINATOR)],
+    "coordinator.materials": [Route("GET", COORDINATOR), Route("POST", COORDINATOR)],
+    "coordinator.materials_reuse": [Route("POST", COORDINATOR)],
+    "coordinator.material_replace": [Route("POST", COORDINATOR)],
+    "coordinator.material_withdraw": [Route("POST", COORDINATOR)],
+    "coordinator.material_version": [Route("GET", COORDINATOR, (("version", "version"),))],
+    "coordinator.course_material": [Route("GET", COORDINATOR)],
+    "participant.materials": [Route("GET", PARTICIPANT)],
+    "participant.module": [Route("GET", OWN_PARTICIPANT)],
+    "participant.material_download": [Route("GET", OWN_PARTICIPANT)],
+    "participant.module_zip": [Route("GET", OWN_PARTICIPANT)],
+    "participant.course_material_download": [Route("GET", PARTICIPANT)],
+    # module evaluation: answered by the cohort's participants, results for the module's
+    # lecturers and the coordinators only (a company contact never)
+    "participant.evaluation": [Route("GET", OWN_PARTICIPANT, (("module_id", "open_module"),)),
+                               Route("POST", OWN_PARTICIPANT, (("module_id", "open_module"),))],
+    "lecturer.evaluations": [Route("GET", LECTURER)],
+    "lecturer.evaluation_results": [Route("GET", TEACHER)],
+    "lecturer.evaluation_pdf": [Route("GET", TEACHER)],
+    "lecturer.evaluation_csv": [Route("GET", TEACHER)],
+    "coordinator.evaluations": [Route("GET", COORDINATOR)],
+    "coordinator.evaluation_remind": [Route("POST", COORDINATOR)],
+    "coordinator.evaluation_results": [Route("GET", COORDINATOR)],
+    "coordinator.evaluation_pdf": [Route("GET", COORDINATOR)],
+    "coordinator.evaluation_csv": [Route("GET", COORDINATOR)],
 }
 
 # URL arguments that name an object of cohort A ("this cohort").
@@ -173,6 +217,9 @@ DEFAULT_PARAMS = {
     "block_id": "block", "company_id": "company", "course_id": "course",
     "user_id": "lecturer", "assignment_id": "assignment", "submission_id": "submission",
     "notice_id": "notice", "certificate_id": "certificate", "list_id": "status_list",
+    "job_id": "job",
+    "module_id": "evaluated_module", "material_id": "material",
+    "course_material_id": "course_material",
 }
 
 
@@ -191,6 +238,8 @@ def build_matrix_world(course_dir):
     from lms.certificates.operations import new_verification_code
     from lms.demo import _tiny_pdf
     from lms.ical.operations import issue_personal_feed
+    from lms.jobs.models import JobKind
+    from lms.jobs.operations import create_job
     from lms.storage import store_bytes
     from tests.attendance_world import build_world
 
@@ -213,11 +262,15 @@ def build_matrix_world(course_dir):
     status_list = _credential_for(certificate)
     code = certificate.verification_code
     _feed, feed_token = issue_personal_feed(a.participants[0])
+    job = create_job(JobKind.CERTIFICATE_BATCH, by=built.coordinator, cohort=a.cohort)
+    export_job = _finished_export(built.coordinator, a.cohort)
     from lms.integrations.models import TokenScope
     from lms.integrations.operations import create_api_token
 
     university_token, _ = create_api_token(built.coordinator, "Campus", TokenScope.READ, 30)
     company_token, _ = create_api_token(a.contact, "HR", TokenScope.COMPANY, 30)
+    evaluated = _evaluated_module(a)
+    material, course_material = _materials(a, evaluated)
     db.session.commit()
     people = {"participant": a.participants[0], "other_participant": b.participants[0],
               "lecturer": a.lecturer, "other_lecturer": b.lecturer, "contact": a.contact,
@@ -229,10 +282,73 @@ def build_matrix_world(course_dir):
         "assignment": paper.id, "submission": submission.id, "notice": notice.id,
         "certificate": certificate.id, "verification_code": code, "feed_token": feed_token,
         "bogus": "not-a-token", "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
-        "status_list": status_list.id, "university_token": university_token.id,
+        "status_list": status_list.id, "job": job.id, "export_job": export_job.id,
+        "university_token": university_token.id,
         "company_token": company_token.id,
+        "evaluated_module": evaluated.id,
+        "open_module": evaluated.id, "material": material.id, "version": 1,
+        "course_material": course_material.id,
     }
     return people, objects
+
+
+def _finished_export(by, cohort):
+    """An export job that has finished, with its ZIP in the storage."""
+    import io
+    import zipfile
+
+    from lms.jobs.models import BackgroundJob, JobKind, JobState
+    from lms.storage import store_bytes
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("attendance.xlsx", b"")
+    stored, digest = store_bytes("exports", buffer.getvalue(), ".zip")
+    job = BackgroundJob(kind=JobKind.COHORT_EXPORT, state=JobState.SUCCEEDED, started_by=by,
+                        cohort=cohort, params={}, total=1, done=1, finished_at=utcnow(),
+                        result={"stored_name": stored, "sha256": digest,
+                                "size": len(buffer.getvalue()), "filename": "export.zip"})
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def _materials(a, module):
+    """A released file of the evaluated module (by its lecturer), and the course's standing
+    file (loaded with the course)."""
+    from lms.db import utcnow
+    from lms.demo import _tiny_pdf
+    from lms.materials.models import CourseMaterial, MaterialKind, Release
+    from lms.materials.operations import Placement, Upload, add_material
+
+    material = add_material(Placement(a.cohort, module, None, Release.NOW), "Folien",
+                            by=a.lecturer, now=utcnow(),
+                            upload=Upload("folien.pdf", _tiny_pdf("Folien")))
+    standing = db.session.scalar(db.select(CourseMaterial).filter_by(
+        course_id=a.cohort.course_id, kind=MaterialKind.FILE))
+    return material, standing
+
+
+def _evaluated_module(a):
+    """Module 3, held by the world's lecturer four days ago and evaluated by five of the
+    cohort's participants (the world's participant among them): its results can be seen."""
+    from datetime import timedelta
+
+    from lms.accounts.models import Role
+    from lms.db import utcnow
+    from lms.evaluation.operations import submit_response
+    from lms.evaluation.queries import evaluation_status
+    from tests.factories import enroll, make_meeting, make_user
+
+    start = utcnow().replace(second=0, microsecond=0)
+    meeting = make_meeting(a.cohort, start - timedelta(days=4), module_number=3,
+                           lecturers=(a.lecturer,))
+    enrollments = [a.enrollments[0], *(enroll(a.cohort, make_user(Role.PARTICIPANT))
+                                       for _ in range(4))]
+    for number, enrollment in enumerate(enrollments, start=1):
+        submit_response(evaluation_status(a.cohort, meeting.module, utcnow()), enrollment,
+                        {"inhalt": number, "kommentar": f"Anmerkung {number}"})
+    return meeting.module
 
 
 def _credential_for(certificate):

@@ -72,10 +72,10 @@ FILES = {
     "feeds.meeting_ics", "participant.certificate_credential",
 }
 # Not files: a calendar subscription (read by calendar programs), JSON for a script,
-# the stylesheet, the health check, and what credential verifiers read (the DID document,
-# the status lists).
+# the stylesheet, the health and readiness checks, and what credential verifiers read
+# (the DID document, the status lists).
 NOT_FILES = {"feeds.feed", "lecturer.check_in_status", "static", "public.healthz",
-             "credentials.did_json", "credentials.status_list"}
+             "public.readyz", "credentials.did_json", "credentials.status_list"}
 
 
 def _walk_get_routes(app, world, role: str):

@@ -116,12 +116,12 @@ def test_scraping_is_still_stopped_with_its_own_page(client, world):
 
 def test_the_verify_page_shows_the_sha256_of_the_stored_file(client, world):
     from lms.certificates.models import Certificate
-    from lms.storage import stored_path
+    from lms.storage import read_stored
 
     _people, objects = world
     certificate = db.session.get(Certificate, objects["certificate"])
     digest = hashlib.sha256(
-        stored_path("certificates", certificate.stored_name).read_bytes()).hexdigest()
+        read_stored("certificates", certificate.stored_name)).hexdigest()
     page = client.get(f"/verify/{objects['verification_code']}", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert re.search(rf"SHA-256 of the PDF file\s*</dt>\s*<dd><code[^>]*>{digest}</code>",

@@ -25,6 +25,7 @@ from lms.demo import _tiny_pdf
 from lms.extensions import db
 from lms.i18n import filesize
 from lms.schedule.models import Meeting
+from lms.storage import storage
 from lms.web.uploads import FileWithinLimit
 from tests.attendance_world import build_world
 from tests.factories import load_test_course, make_cohort, make_user
@@ -73,9 +74,8 @@ def _pdf_of(size: int) -> bytes:
 
 @pytest.fixture
 def upload_world(app, course_dir):
-    folder = Path(app.config["LMS_STORAGE_DIR"]) / "submissions"
-    for leftover in folder.glob("*") if folder.exists() else ():
-        leftover.unlink()
+    for leftover in list(storage(app).names("submissions")):
+        storage(app).remove("submissions", leftover)
     world = build_world(course_dir, participants=1)
     paper = db.session.scalar(sa.select(Assignment).filter_by(cohort_id=world.a.cohort.id,
                                                               key="hausarbeit"))

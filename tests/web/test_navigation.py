@@ -46,7 +46,7 @@ class NavLinks(HTMLParser):
 
 
 # Routes that answer with something other than a page (files, feeds, JSON).
-NOT_PAGES = ("static", "feeds.feed", "feeds.meeting_ics", "public.healthz")
+NOT_PAGES = ("static", "feeds.feed", "feeds.meeting_ics", "public.healthz", "public.readyz")
 NOT_PAGE_WORDS = ("download", "csv", "xlsx", "sheet", "status")
 
 

@@ -14,9 +14,10 @@ from tests.route_walk import walk
 from tests.security.test_access_matrix import build_matrix_world
 
 # Machine endpoints: JSON whatever is asked (a monitor, the check-in screen's poll).
-JSON_ONLY = {("public.healthz", "GET"), ("lecturer.check_in_status", "GET")}
+JSON_ONLY = {("public.healthz", "GET"), ("public.readyz", "GET"),
+             ("lecturer.check_in_status", "GET")}
 # Routes that answer JSON to a script that asks for it, and a page to everyone else.
-NEGOTIATED = {("coordinator.certificate_issue", "POST")}
+NEGOTIATED = {("coordinator.certificate_issue", "POST"), ("coordinator.job", "GET")}
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 NOT_PREFERRING_JSON = {

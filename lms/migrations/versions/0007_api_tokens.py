@@ -1,7 +1,7 @@
 """api tokens: keys for other systems to /api/v1, stored as their SHA-256, scoped, expiring, revocable
 
-Revision ID: 0006_api_tokens
-Revises: 0005_credentials
+Revision ID: 0007_api_tokens
+Revises: 0006_jobs
 Create Date: 2026-12-02 06:16:59.092357
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_api_tokens'
-down_revision = '0005_credentials'
+revision = '0007_api_tokens'
+down_revision = '0006_jobs'
 branch_labels = None
 depends_on = None
 
