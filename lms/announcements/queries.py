@@ -19,7 +19,7 @@ from lms.schedule.models import Meeting, meeting_lecturer
 RECIPIENT_ENROLLMENT = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
 
 
-def _select(cohort_ids: Iterable[int]) -> sa.Select[tuple[Announcement]]:
+def _select(cohort_ids: Iterable[int]) -> sa.Select[Announcement]:
     return (sa.select(Announcement)
             .where(Announcement.cohort_id.in_(list(cohort_ids)))
             .options(selectinload(Announcement.author), selectinload(Announcement.cohort),

@@ -483,8 +483,11 @@ def load_course(directory: Path | str) -> LoadReport:
     db.session.flush()
     from lms.materials.content import store_course_materials
 
-    report.updated.extend(store_course_materials(
-        course.id, {m.number: m.id for m in course.modules}, data.materials))
+    changes = store_course_materials(course.id, {m.number: m.id for m in course.modules},
+                                     data.materials)
+    report.created.extend(changes.created)
+    report.updated.extend(changes.updated)
+    report.removed.extend(changes.removed)
     return report
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -97,7 +97,7 @@ def submit_response(status: EvaluationStatus, enrollment: Enrollment,
         .returning(EvaluationParticipation.enrollment_id))
     if claimed is None:
         raise EvaluationError(_l("You have answered this evaluation already. Thank you!"))
-    table = EvaluationResponse.__table__
+    table = cast(sa.Table, EvaluationResponse.__table__)
     rows = [dict(row._mapping) for row in db.session.execute(
         sa.select(table.c.id, table.c.evaluation_id, table.c.answers)
         .where(table.c.evaluation_id == evaluation.id))]
@@ -120,12 +120,13 @@ def claim_reminder(status: EvaluationStatus, *, by: User, now: datetime) -> list
     if not status.is_open:
         raise EvaluationError(_l("Only an open evaluation can be reminded of."))
     evaluation = _evaluation_for(status)
-    claimed = db.session.execute(
+    claimed = db.session.scalar(
         sa.update(Evaluation)
         .where(Evaluation.id == evaluation.id, Evaluation.reminded_at.is_(None))
         .values(reminded_at=now, reminded_by_id=by.id)
-        .execution_options(synchronize_session=False)).rowcount
-    if not claimed:
+        .returning(Evaluation.id)
+        .execution_options(synchronize_session=False))
+    if claimed is None:
         raise EvaluationError(_l("The participants have been reminded of this evaluation "
                                  "already."))
     db.session.refresh(evaluation)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -239,7 +240,7 @@ def evaluation_results(status: EvaluationStatus) -> Results | None:
     """The answers summed up, or None while fewer than the minimum exist."""
     if status.evaluation is None or not status.results_visible:
         return None
-    answers = list(db.session.scalars(
+    answers: list[dict[str, Any]] = list(db.session.scalars(
         sa.select(EvaluationResponse.answers)
         .where(EvaluationResponse.evaluation_id == status.evaluation.id)))
     if len(answers) < minimum_answers():

@@ -120,8 +120,8 @@ def parse_questionnaire(directory: Path) -> Questionnaire | None:
     for position, table in enumerate(raw):
         after = headers[position] if position < len(headers) else 0
 
-        def get(key: str, after: int = after, table: dict = table) -> str:
-            return source.get(table, key, str, after=after)
+        def get(key: str, after: int = after, table: dict[str, Any] = table) -> str:
+            return str(source.get(table, key, str, after=after))
 
         key = get("key")
         if not KEY.fullmatch(key):

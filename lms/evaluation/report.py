@@ -20,7 +20,7 @@ def results_table(results: Results) -> Table:
     questionnaire = results.status.questionnaire
     header = [_("Question"), *questionnaire.scale_for(), _("no answer"), _("Answers"),
               _("Mean")]
-    table: list[list[str | float | int | None]] = [header]
+    table: list[list[str | float | int | None]] = [list(header)]
     for d in results.distributions:
         table.append([d.question.label_for(), *d.counts, d.no_answer, d.answered,
                       round(d.mean, 2) if d.mean is not None else None])

@@ -102,16 +102,23 @@ def parse_course_materials(directory: Path, module_numbers: set[int]) -> list[Co
     return items
 
 
+@dataclass
+class MaterialChanges:
+    created: list[str]
+    updated: list[str]
+    removed: list[str]
+
+
 def store_course_materials(course_id: int, modules: dict[int, int],
-                           items: list[CourseMaterialData]) -> list[str]:
-    """Create, update or remove the course's standing materials; flushes. Returns what
+                           items: list[CourseMaterialData]) -> MaterialChanges:
+    """Create, update or remove the course's standing materials; flushes. Says what
     changed ("material <key>")."""
     from lms.assignments.files import clean_filename, detect_upload
     from lms.storage import remove_on_rollback, store_bytes
 
     existing = {m.key: m for m in db.session.scalars(
         sa.select(CourseMaterial).where(CourseMaterial.course_id == course_id))}
-    changed = []
+    changes = MaterialChanges([], [], [])
     for position, item in enumerate(items):
         row = existing.pop(item.key, None) or CourseMaterial(course_id=course_id, key=item.key)
         values = {
@@ -131,14 +138,15 @@ def store_course_materials(course_id: int, modules: dict[int, int],
         else:
             values.update(stored_name=None, sha256="", size_bytes=0, content_type="",
                           original_filename="")
-        dirty = row.id is None or any(getattr(row, k) != v for k, v in values.items())
+        new = row.id is None
+        dirty = new or any(getattr(row, k) != v for k, v in values.items())
         for key, value in values.items():
             setattr(row, key, value)
         if dirty:
             db.session.add(row)
-            changed.append(f"material {item.key}")
+            (changes.created if new else changes.updated).append(f"material {item.key}")
     for key, row in existing.items():
         db.session.delete(row)
-        changed.append(f"material {key} (removed)")
+        changes.removed.append(f"material {key}")
     db.session.flush()
-    return changed
+    return changes

@@ -165,7 +165,7 @@ def withdraw_material(material: Material, *, by: User, now: datetime) -> None:
 
 def _state(material: Material) -> dict[str, object]:
     return {"title": material.title, "kind": material.kind.value,
-            "module": material.module.number if material.module else None,
+            "module": material.module.number,
             "meeting": material.meeting_id, "release": material.release.value,
             "release_at": material.release_at.isoformat() if material.release_at else None}
 

@@ -46,7 +46,8 @@ def released_materials(cohort_ids: Iterable[int], now: datetime, *, module_id: i
                        meeting_id: int | None = None) -> list[Material]:
     """What participants of these cohorts get now: released and not withdrawn, in the order
     they were released."""
-    conditions = [Material.cohort_id.in_(list(cohort_ids)), Material.withdrawn_at.is_(None)]
+    conditions: list[sa.ColumnElement[bool]] = [Material.cohort_id.in_(list(cohort_ids)),
+                                                Material.withdrawn_at.is_(None)]
     if module_id is not None:
         conditions.append(Material.module_id == module_id)
     if meeting_id is not None:
@@ -57,7 +58,7 @@ def released_materials(cohort_ids: Iterable[int], now: datetime, *, module_id: i
 
 def course_materials(course_id: int, module_id: int | None = None) -> list[CourseMaterial]:
     """The course's standing materials (of one module, or all), in the course's order."""
-    conditions = [CourseMaterial.course_id == course_id]
+    conditions: list[sa.ColumnElement[bool]] = [CourseMaterial.course_id == course_id]
     if module_id is not None:
         conditions.append(CourseMaterial.module_id == module_id)
     return list(db.session.scalars(
@@ -117,8 +118,8 @@ def taught_modules(user: User, now: datetime) -> list[TaughtModule]:
     pairs = db.session.execute(
         sa.select(Meeting.cohort_id, Meeting.module_id).distinct()
         .join(meeting_lecturer, meeting_lecturer.c.meeting_id == Meeting.id)
-        .where(meeting_lecturer.c.user_id == user.id)).all()
-    return _counted(pairs, now)
+        .where(meeting_lecturer.c.user_id == user.id)).tuples().all()
+    return _counted(list(pairs), now)
 
 
 def cohort_modules(cohort: Cohort, now: datetime) -> list[TaughtModule]:
@@ -126,11 +127,11 @@ def cohort_modules(cohort: Cohort, now: datetime) -> list[TaughtModule]:
     overview)."""
     pairs = db.session.execute(
         sa.select(Meeting.cohort_id, Meeting.module_id).distinct()
-        .where(Meeting.cohort_id == cohort.id)).all()
-    return _counted(pairs, now)
+        .where(Meeting.cohort_id == cohort.id)).tuples().all()
+    return _counted(list(pairs), now)
 
 
-def _counted(pairs: list[sa.Row[tuple[int, int]]], now: datetime) -> list[TaughtModule]:
+def _counted(pairs: list[tuple[int, int]], now: datetime) -> list[TaughtModule]:
     if not pairs:
         return []
     cohort_ids = {c for c, _m in pairs}

@@ -72,7 +72,7 @@ def test_results_need_five_answers_then_show_charts_texts_pdf_and_csv(app, cours
     html = page.get_data(as_text=True)
     assert html.count("<svg") == 4  # one chart per statement
     assert hostile not in html and "&lt;script&gt;" in html
-    assert "Mean 3 (1 to 5), 5 answers" in text_of(page)
+    assert "Mean 3 on the scale from 1 to 5, 5 answers" in text_of(page)
 
     pdf = client.get(_url(ew, "/teaching") + ".pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"

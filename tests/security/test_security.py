@@ -70,6 +70,10 @@ FILES = {
     "coordinator.download_submission", "participant.my_submission",
     "participant.certificate_download", "coordinator.certificate_download",
     "feeds.meeting_ics", "participant.certificate_credential",
+    "lecturer.evaluation_pdf", "lecturer.evaluation_csv", "coordinator.evaluation_pdf",
+    "coordinator.evaluation_csv", "lecturer.material_version", "coordinator.material_version",
+    "lecturer.course_material", "coordinator.course_material", "participant.material_download",
+    "participant.course_material_download", "participant.module_zip",
 }
 # Not files: a calendar subscription (read by calendar programs), JSON for a script,
 # the stylesheet, the health and readiness checks, and what credential verifiers read

@@ -57,7 +57,7 @@ def evaluation_form(questionnaire: Questionnaire) -> EvaluationForm:
                 question.text_for(), validators=[Optional(), Length(max=TEXT_ANSWER_LIMIT)],
                 description=_l("Optional, at most %(limit)s characters. The lecturers read "
                                "it as you write it.", limit=TEXT_ANSWER_LIMIT))
-    form_class = type("QuestionnaireForm", (EvaluationForm,), fields)
+    form_class: type[EvaluationForm] = type("QuestionnaireForm", (EvaluationForm,), fields)
     return form_class()
 
 

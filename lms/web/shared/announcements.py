@@ -40,7 +40,8 @@ def post(form: AnnouncementForm, cohort: Cohort, author: User,
     with committing(form, "body") as saved:
         announcement = post_announcement(
             cohort, form.title.data or "", form.body.data or "",
-            end_of_day(form.shown_until.data, cohort), by=author, now=utcnow())
+            end_of_day(form.shown_until.data or utcnow().date(), cohort), by=author,
+            now=utcnow())
     if not saved:
         return None
     delivery = send_announcement(announcement)

@@ -41,6 +41,7 @@ from lms.materials.queries import (
     module_materials,
     reuse_offer,
 )
+from lms.schedule.models import Meeting
 from lms.schedule.queries import list_cohort_meetings
 from lms.web.coordinator.forms import ConfirmForm
 from lms.web.saving import committing
@@ -65,7 +66,7 @@ def register(bp: Blueprint, role: Role) -> None:
     ])
 
 
-def _meetings(cohort: Cohort, module: Module) -> list:
+def _meetings(cohort: Cohort, module: Module) -> list[Meeting]:
     return [m for m in list_cohort_meetings([cohort.id]) if m.module_id == module.id]
 
 
