@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 
 from lms.accounts.models import User
 from lms.announcements.models import BODY_MAX, Announcement, AnnouncementKind
@@ -33,13 +34,15 @@ def post_announcement(cohort: Cohort, title: str, body: str, expires_at: datetim
     if not title:
         raise AnnouncementError(_l("Please give the announcement a title."), field="title")
     if len(title) > max_length(Announcement.title):
-        raise AnnouncementError(_l("The title may have at most %(limit)s characters.",
-                                   limit=max_length(Announcement.title)), field="title")
+        raise AnnouncementError(_ln("The title may have at most %(num)s character.",
+                                    "The title may have at most %(num)s characters.",
+                                    max_length(Announcement.title)), field="title")
     if not body:
         raise AnnouncementError(_l("Please write the announcement."), field="body")
     if len(body) > BODY_MAX:
-        raise AnnouncementError(_l("The text may have at most %(limit)s characters.",
-                                   limit=BODY_MAX), field="body")
+        raise AnnouncementError(_ln("The text may have at most %(num)s character.",
+                                    "The text may have at most %(num)s characters.", BODY_MAX),
+                                field="body")
     if expires_at <= now:
         raise AnnouncementError(_l("The last day it is shown cannot be in the past."),
                                 field="shown_until")
@@ -70,8 +73,9 @@ def announce_meeting_change(change: MeetingChange, note: str, *, by: User,
         return None
     note = note.strip()
     if len(note) > BODY_MAX:
-        raise AnnouncementError(_l("The text may have at most %(limit)s characters.",
-                                   limit=BODY_MAX), field="announcement_note")
+        raise AnnouncementError(_ln("The text may have at most %(num)s character.",
+                                    "The text may have at most %(num)s characters.", BODY_MAX),
+                                field="announcement_note")
     meeting = change.meeting
     keys = ("starts_at", "ends_at", "location", "online_url")
     announcement = Announcement(

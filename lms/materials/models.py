@@ -10,7 +10,7 @@ materials/``) belong to the course and are released to every cohort.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -117,6 +117,8 @@ class MaterialVersion(Model):
     """One uploaded file of a material; a replacement is a new version, the old ones stay."""
 
     __tablename__ = "material_version"
+    # The uploaded file is in this storage area under ``stored_name``, with ``sha256``.
+    storage_area: ClassVar[str] = AREA
     __table_args__ = (
         sa.UniqueConstraint("material_id", "version"),
         sa.CheckConstraint("version > 0", name="version_positive"),
@@ -145,6 +147,8 @@ class CourseMaterial(Model):
     for every cohort: a file kept in storage, or a link."""
 
     __tablename__ = "course_material"
+    # A file (not a link) is in this storage area under ``stored_name``, with ``sha256``.
+    storage_area: ClassVar[str] = AREA
     __table_args__ = (
         sa.UniqueConstraint("course_id", "key"),
         sa.CheckConstraint("kind = 'file' AND stored_name IS NOT NULL OR kind = 'link'"

@@ -15,8 +15,9 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -64,6 +65,23 @@ SKIPPED = {
     "feeds.revoke_personal": "a button, no fields",
     "feeds.issue_cohort": "a button, no fields",
     "feeds.revoke_cohort": "a button, no fields",
+    "participant.evaluation": "an anonymous questionnaire: its answers are stored without the "
+                              "person (tests/evaluation)",
+    "coordinator.evaluation_remind": "a button, no fields",
+    "coordinator.materials": "a file upload or a link with its release (tests/materials)",
+    "lecturer.materials": "a file upload or a link with its release (tests/materials)",
+    "coordinator.material_replace": "a file upload (tests/materials)",
+    "lecturer.material_replace": "a file upload (tests/materials)",
+    "coordinator.material_withdraw": "a button, no fields",
+    "lecturer.material_withdraw": "a button, no fields",
+    "coordinator.materials_reuse": "a button, no fields",
+    "lecturer.materials_reuse": "a button, no fields",
+    "api_v1.create_meeting": "JSON, not a form: the API's own tests (tests/api)",
+    "api_v1.import_participants": "JSON, not a form: the API's own tests (tests/api)",
+    "coordinator.api_tokens": "creates a token shown once (tests/api)",
+    "company.api_tokens": "creates a token shown once (tests/api)",
+    "coordinator.api_token_revoke": "a button, no fields",
+    "company.api_token_revoke": "a button, no fields",
 }
 
 
@@ -175,6 +193,33 @@ def _cancel_stored(world: World, sent: dict) -> dict:
     return {"reason": meeting.cancelled_reason}
 
 
+def _shown_until(world: World) -> dict:
+    """An announcement is shown for a year at most, counted from today."""
+    return {"shown_until": (datetime.now(UTC).date() + timedelta(days=10)).isoformat()}
+
+
+def _announcement_stored(world: World, sent: dict) -> dict:
+    from lms.announcements.models import Announcement
+
+    announcement = db.session.scalars(sa.select(Announcement).order_by(
+        Announcement.id.desc())).first()
+    assert announcement is not None
+    last_day = (announcement.expires_at.astimezone(ZoneInfo(announcement.cohort.timezone))
+                - timedelta(minutes=1)).date()
+    return {"title": announcement.title, "body": announcement.body,
+            "shown_until": last_day.isoformat(), "cohort_id": str(announcement.cohort_id)}
+
+
+def _change_announced(world: World, sent: dict) -> dict:
+    """The meeting's new time and place announced, with the note typed."""
+    from lms.announcements.models import Announcement
+
+    announcement = db.session.scalar(sa.select(Announcement).filter_by(
+        meeting_id=world.meeting.id))
+    assert announcement is not None
+    return {"announce": True, "announcement_note": announcement.body}
+
+
 def _absence_stored(world: World, sent: dict) -> dict:
     notice = db.session.scalar(sa.select(AbsenceNotice).filter_by(
         meeting_id=world.meeting.id, enrollment_id=world.enrollment.id))
@@ -233,7 +278,15 @@ CASES: dict[str, Case] = {
     "coordinator.meeting_edit": Case(
         page=lambda w: _u("coordinator.meeting_edit", meeting_id=w.meeting.id),
         read_back=lambda w, sent: _u("coordinator.meeting_edit", meeting_id=w.meeting.id),
-        values=_dates("day")),
+        stored=_change_announced, values=_dates("day")),
+    "coordinator.announcements": Case(
+        page=lambda w: _u("coordinator.announcements", cohort_id=w.cohort.id),
+        read_back=lambda w, sent: None, stored=_announcement_stored,
+        values=_shown_until),
+    "lecturer.announcements": Case(
+        page=lambda w: _u("lecturer.announcements"), user="lecturer",
+        read_back=lambda w, sent: None, stored=_announcement_stored,
+        values=_shown_until),
     "coordinator.meeting_cancel": Case(
         page=lambda w: _u("coordinator.meeting_edit", meeting_id=w.meeting.id),
         read_back=lambda w, sent: None, stored=_cancel_stored),

@@ -6,8 +6,6 @@ coordinators, under each one's URLs (see :mod:`lms.web.shared`)."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -26,6 +24,7 @@ from lms.cohorts.models import Cohort
 from lms.curriculum.models import Module
 from lms.db import utcnow
 from lms.extensions import db
+from lms.localtime import NonexistentTime, local_instant
 from lms.materials.models import MaterialKind, Release
 from lms.materials.operations import (
     Placement,
@@ -81,8 +80,9 @@ def _fill(form: MaterialForm, cohort: Cohort, module: Module) -> None:
 def _placement(form: MaterialForm, cohort: Cohort, module: Module) -> Placement:
     meeting = next((m for m in _meetings(cohort, module) if m.id == form.meeting_id.data), None)
     release_at = None
-    if form.release_at.data is not None:
-        release_at = form.release_at.data.replace(tzinfo=ZoneInfo(cohort.timezone))
+    if form.release_at.data is not None:  # (a time the clocks skip: NonexistentTime)
+        typed = form.release_at.data
+        release_at = local_instant(typed.date(), typed.time(), cohort.timezone).at
     return Placement(cohort, module, meeting, Release(form.release.data), release_at)
 
 
@@ -107,8 +107,13 @@ def materials(cohort_id: int, module_id: int, role: Role) -> ResponseReturnValue
             upload = Upload(form.file.data.filename or "", form.file.data.read())
         url = form.url.data or "" if form.kind.data == MaterialKind.LINK else ""
         try:
+            placement = _placement(form, cohort, module)
+        except NonexistentTime as error:
+            form.release_at.errors = [*form.release_at.errors, error.message]
+            return _page(cohort, module, role, form, 422)
+        try:
             with committing(form, "file") as saved:
-                add_material(_placement(form, cohort, module), form.title.data or "",
+                add_material(placement, form.title.data or "",
                              form.note.data or "", by=current_user, now=utcnow(),
                              upload=upload, url=url)
         except SQLAlchemyError:
