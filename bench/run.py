@@ -470,14 +470,14 @@ def drive(port: int, probe: Probe, args: argparse.Namespace) -> dict[str, Load]:
 # --------------------------------------------------------------------------- other benchmarks
 
 
-def run_other(script: str, extra: list[str], url: str) -> str:
+def run_other(script: str, extra: list[str], url: str, timeout: int = 900) -> str:
     """Run another benchmark on the same database; its output, with a note if it failed."""
     log(f"running bench/{script} {' '.join(extra)}")
     environment = {**os.environ, "LMS_BENCH_DATABASE_URL": url}
     for name in ("LMS_DATABASE_URL", "LMS_INSTANCE_PATH", "LMS_BASE_URL", "LMS_SECRET_KEY"):
         environment.pop(name, None)
     answer = subprocess.run([sys.executable, str(BENCH / script), *extra], capture_output=True,
-                            text=True, env=environment, timeout=900, check=False)
+                            text=True, env=environment, timeout=timeout, check=False)
     print(answer.stdout, file=sys.stderr)
     if answer.returncode != 0:
         errors = [line for line in answer.stderr.splitlines() if "alembic" not in line]
@@ -497,7 +497,7 @@ def figure(text: str, pattern: str) -> str:
 
 def report(loads: dict[str, Load], small: dict[str, int], large: dict[str, int],
            small_probe: Probe, probe: Probe, seed_seconds: float, args: argparse.Namespace,
-           certificates: str, feeds: str) -> None:
+           certificates: str, feeds: str, jobs: str = "") -> None:
     bare = loads["bare"]
     again = loads["bare (again)"]
     bare_rps = (bare.rps + again.rps) / 2
@@ -560,6 +560,16 @@ def report(loads: dict[str, Load], small: dict[str, int], large: dict[str, int],
             ("rebuild / icalendar alone", r"rebuild / icalendar alone\s+(.*)"),
             ("build time per 100 meetings", r"build time per 100 meetings\s+(.*)")):
         print(f"  {label:36} {figure(feeds, pattern)}")
+    print("Jobs (bench/jobs_bench.py"
+          + (f", which exited with code {figure(jobs, r'EXIT (-?[0-9]+)')} after printing"
+             if "EXIT " in jobs else "") + "):")
+    for label, pattern in (
+            ("1 worker", r"1 worker\(s\): (.*)"),
+            ("speed-up with 2 workers (goal ≥ 1.8×)", r"speed-up with 2 workers: (.*)"),
+            ("speed-up with 4 workers", r"speed-up with 4 workers: (.*)"),
+            ("bare page (one connection)", r"bare page: (.*)"),
+            ("starting a batch", r"starting a batch: (.*)")):
+        print(f"  {label:36} {figure(jobs, pattern)}")
 
 
 # --------------------------------------------------------------------------- main
@@ -634,11 +644,13 @@ def main() -> None:
             if server.poll() is None:
                 server.kill()
 
-    certificates = feeds = ""
+    certificates = feeds = jobs = ""
     if not args.skip_others:
         certificates = run_other("certificates_bench.py", [], url)
         feeds = run_other("ical_bench.py", [], url)
-    report(loads, small, large, small_probe, probe, seed_seconds, args, certificates, feeds)
+        jobs = run_other("jobs_bench.py", [], url, timeout=3600)
+    report(loads, small, large, small_probe, probe, seed_seconds, args, certificates, feeds,
+           jobs)
     print(f"\nmake bench took {time.perf_counter() - started:.0f} s in all")
 
 

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from pydantic import BaseModel, Field, ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -87,6 +87,8 @@ def problem_for_http_error(error: HTTPException) -> Response:
     if isinstance(error.response, Response) and error.response.mimetype == MEDIA_TYPE:
         return error.response  # one of ours, raised with abort(problem(...))
     status = error.code or 500
+    if status == 405 and _names_nothing(getattr(error, "valid_methods", None) or []):
+        status, error = 404, NotFound()
     headers: dict[str, str] = {}
     detail = _detail(error, status)
     type_ = "about:blank"
@@ -101,6 +103,20 @@ def problem_for_http_error(error: HTTPException) -> Response:
     elif status == 429:
         headers["Retry-After"] = str(_retry_after())
     return problem(status, detail, type_=type_, headers=headers)
+
+
+def _names_nothing(methods: list[str]) -> bool:
+    """Whether no other method reaches this address either: werkzeug says 405 when a rule
+    of another method matched the path's shape, even if its id is out of range (a path
+    naming nothing is 404, as on the pages)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in methods:
+        try:
+            adapter.match(method=method)
+        except HTTPException:
+            continue
+        return False
+    return True
 
 
 def _detail(error: HTTPException, status: int) -> str | None:

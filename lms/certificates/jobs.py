@@ -22,6 +22,7 @@ from lms.jobs.models import BackgroundJob
 from lms.jobs.operations import count_item, lock_job, set_total
 from lms.jobs.queue import BULK, enqueue, final_attempt
 from lms.jobs.runner import FANNED_OUT, describe
+from lms.logs import log_context
 
 RENDER = "lms.certificates.jobs.render_reserved_certificate"
 
@@ -58,7 +59,13 @@ def issue_batch(job: BackgroundJob) -> object:
 def render_reserved_certificate(certificate_id: int, batch_id: int | None = None) -> str:
     """Render one reserved certificate and count it on its batch (RQ's entry point).
     Idempotent: a certificate rendered already (by an earlier attempt, or by another
-    batch's job) is left as it is and counted as done."""
+    batch's job) is left as it is and counted as done. Its log lines carry the batch's
+    job id and the certificate's."""
+    with log_context(job_id=str(batch_id or ""), certificate_id=str(certificate_id)):
+        return _render(certificate_id, batch_id)
+
+
+def _render(certificate_id: int, batch_id: int | None) -> str:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         return "gone"

@@ -173,7 +173,7 @@ def update_cohort(cohort: Cohort, *, required_keys: set[str] | None = None,
         raise TypeError(f"cannot change {sorted(unknown)}")
     starts_on = values.get("starts_on", cohort.starts_on)
     ends_on = values.get("ends_on", cohort.ends_on)
-    if ends_on < starts_on:  # type: ignore[operator]
+    if isinstance(starts_on, date) and isinstance(ends_on, date) and ends_on < starts_on:
         raise CohortError(_l("The cohort cannot end before it starts."), field="ends_on")
     if "timezone" in values:
         ZoneInfo(str(values["timezone"]))

@@ -118,3 +118,22 @@ def attempt_number() -> int:
     if job is None or job.retries_left is None:
         return 1
     return len(job.retry_intervals or ()) - job.retries_left + 1
+
+
+def redis_reachable() -> tuple[bool | None, str]:
+    """Whether the Redis of ``LMS_REDIS_URL`` answers (None: none is configured), and a
+    short reason when not (for /readyz: the queue, the login throttle and the feed
+    generation need it)."""
+    import redis
+
+    url = current_app.config["LMS_REDIS_URL"]
+    if not url:
+        return None, ""
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        return False, f"{type(exc).__name__}: {exc}"
+    finally:
+        client.close()
+    return True, ""

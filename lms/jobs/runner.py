@@ -21,6 +21,7 @@ from lms.extensions import db
 from lms.jobs.models import BackgroundJob, JobKind
 from lms.jobs.operations import finish_job, record_failure, start_attempt
 from lms.jobs.queue import final_attempt
+from lms.logs import log_context
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,13 @@ def handler_for(kind: JobKind) -> Callable[[BackgroundJob], Any]:
 
 
 def run_job(job_id: int) -> dict[str, Any] | None:
-    """One attempt at the job ``job_id`` (RQ's entry point; the app context is pushed)."""
+    """One attempt at the job ``job_id`` (RQ's entry point; the app context is pushed).
+    Every line it logs carries the job's id (``job_id``)."""
+    with log_context(job_id=str(job_id)):
+        return _attempt(job_id)
+
+
+def _attempt(job_id: int) -> dict[str, Any] | None:
     job = db.session.get(BackgroundJob, job_id)
     if job is None or job.state.finished:
         return None  # deleted, or finished by an earlier attempt: nothing to do twice

@@ -30,10 +30,14 @@ def parse_schedule(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def run_command(*words: str) -> None:
-    """Run ``lms <words>`` here (in a worker, in the app context)."""
+    """Run ``lms <words>`` here (in a worker, in the app context); its log lines say which
+    command (``scheduled``)."""
+    from lms.logs import log_context
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    app.cli.main(args=list(words), prog_name="lms", standalone_mode=False,
-                 obj=ScriptInfo(create_app=lambda: app))
+    with log_context(scheduled=" ".join(words)):
+        app.cli.main(args=list(words), prog_name="lms", standalone_mode=False,
+                     obj=ScriptInfo(create_app=lambda: app))
 
 
 def known_command(words: tuple[str, ...]) -> bool:

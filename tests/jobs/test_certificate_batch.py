@@ -20,7 +20,7 @@ from lms.extensions import db
 from lms.jobs.models import BackgroundJob, JobKind, JobState
 from lms.jobs.operations import create_job
 from lms.jobs.queue import BULK, DEFAULT, QUEUES, dispatch, rq
-from lms.storage import stored_path
+from lms.storage import read_stored
 from tests.factories import load_test_course, make_finished_cohort, make_user
 from tests.jobs.conftest import login, run_worker_process, text_of, work
 
@@ -115,7 +115,7 @@ def test_the_worker_issues_the_batch_reserved_first_then_rendered(queue_app, wor
     assert {c.status for c in issued} == {CertificateStatus.VALID}
     assert numbers(issued) == list(range(1, PARTICIPANTS + 1))
     for certificate in issued:
-        data = stored_path("certificates", certificate.stored_name).read_bytes()
+        data = read_stored("certificates", certificate.stored_name)
         assert hashlib.sha256(data).hexdigest() == certificate.sha256
         assert db.session.scalar(sa.select(CertificateCredential).where(
             CertificateCredential.certificate_id == certificate.id)) is not None

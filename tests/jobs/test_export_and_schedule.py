@@ -17,7 +17,7 @@ from lms.extensions import db
 from lms.jobs.models import BackgroundJob, JobKind, JobState
 from lms.jobs.queue import DEFAULT, rq
 from lms.jobs.scheduled import DEFAULT_SCHEDULE, known_command, parse_schedule
-from lms.storage import stored_path
+from lms.storage import read_stored
 from tests.factories import load_test_course, make_finished_cohort, make_user
 from tests.jobs.conftest import login, text_of, work
 
@@ -52,7 +52,7 @@ def test_the_cohort_export_is_a_job_whose_page_offers_the_zip(client, finished):
         assert {"attendance.xlsx", "grades.xlsx", "certificates.csv"} <= names
         for certificate in finished["certificates"]:
             pdf = archive.read(f"certificates/{certificate.serial}.pdf")
-            assert pdf == stored_path("certificates", certificate.stored_name).read_bytes()
+            assert pdf == read_stored("certificates", certificate.stored_name)
         listing = archive.read("certificates.csv").decode("utf-8-sig")
         assert all(c.serial in listing for c in finished["certificates"])
     # Only an export job that succeeded has something to download.

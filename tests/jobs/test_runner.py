@@ -132,3 +132,25 @@ def test_lms_worker_without_redis_says_there_is_nothing_to_do(app, app_config):
         db.engine.dispose()
     assert result.exit_code == 1
     assert "LMS_REDIS_URL is not set" in result.output
+
+
+SEEN: list[dict] = []
+
+
+def remembers_its_log_context(job: BackgroundJob) -> dict:
+    from lms.logs import context_fields
+
+    SEEN.append(context_fields())
+    return {}
+
+
+def test_every_line_a_job_logs_carries_its_id(queue_app, monkeypatch):
+    monkeypatch.setitem(runner.HANDLERS, JobKind.REMINDERS,
+                        "tests.jobs.test_runner:remembers_its_log_context")
+    SEEN.clear()
+    job_id = start(queue_app)
+    work(queue_app)
+    assert [fields["job_id"] for fields in SEEN] == [str(job_id)]
+    from lms.logs import context_fields
+
+    assert "job_id" not in context_fields()  # only while the job runs

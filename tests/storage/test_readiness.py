@@ -1,5 +1,6 @@
-"""/readyz: ready when the database answers at the code's schema revision and the file
-store answers (a folder that takes files, a bucket that answers with our credentials)."""
+"""/readyz: ready when the database answers at the code's schema revision, Redis answers
+(when configured) and the file store answers (a folder that takes files, a bucket that
+answers with our credentials)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import sqlalchemy as sa
 
 from lms.db import migration_heads
 from lms.extensions import db
+from tests.conftest import TEST_REDIS_URL, redis_reachable
 from tests.storage.conftest import use_storage
 
-READY = {"status": "ok", "database": "ok", "migrations": "ok", "storage": "ok"}
+# The test app uses Redis when it answers (tests/conftest.py), as production does.
+READY = {"status": "ok", "database": "ok", "migrations": "ok",
+         "redis": "ok" if redis_reachable(TEST_REDIS_URL) else "not used", "storage": "ok"}
 
 
 def test_ready_with_the_folder(client, app, tmp_path):
@@ -57,3 +61,22 @@ def test_a_database_behind_the_code_is_not_ready(client, app):
     assert response.status_code == 503
     assert response.json == {**READY, "status": "error", "migrations": "behind"}
     assert client.get("/readyz").status_code == 200
+
+
+def test_redis_that_does_not_answer_is_not_ready(client, app, caplog):
+    saved = app.config["LMS_REDIS_URL"]
+    app.config["LMS_REDIS_URL"] = "redis://127.0.0.1:9/0"  # nothing listens there
+    try:
+        with caplog.at_level(logging.WARNING):
+            response = client.get("/readyz")
+    finally:
+        app.config["LMS_REDIS_URL"] = saved
+    assert response.status_code == 503
+    assert response.json == {**READY, "status": "error", "redis": "unreachable"}
+    assert "Redis is unreachable" in caplog.text
+    app.config["LMS_REDIS_URL"] = ""
+    try:
+        without = client.get("/readyz")  # the embedded setting: no Redis, nothing missing
+    finally:
+        app.config["LMS_REDIS_URL"] = saved
+    assert without.status_code == 200 and without.json["redis"] == "not used"

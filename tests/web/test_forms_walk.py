@@ -65,23 +65,25 @@ SKIPPED = {
     "feeds.revoke_personal": "a button, no fields",
     "feeds.issue_cohort": "a button, no fields",
     "feeds.revoke_cohort": "a button, no fields",
-    "participant.evaluation": "an anonymous questionnaire: its answers are stored without the "
-                              "person (tests/evaluation)",
+    "coordinator.api_tokens": "makes a token: its name comes back in the list, the token "
+                              "once (tests/api/test_token_pages)",
+    "company.api_tokens": "makes a token: its name comes back in the list, the token once "
+                          "(tests/api/test_token_pages)",
+    "coordinator.api_token_revoke": "a button, no fields",
+    "company.api_token_revoke": "a button, no fields",
+    "api_v1.import_participants": "JSON through the API, no form (tests/api/test_api)",
+    "api_v1.create_meeting": "JSON through the API, no form (tests/api/test_api)",
     "coordinator.evaluation_remind": "a button, no fields",
-    "coordinator.materials": "a file upload or a link with its release (tests/materials)",
-    "lecturer.materials": "a file upload or a link with its release (tests/materials)",
+    "participant.evaluation": "anonymous answers, never read back per person "
+                              "(tests/evaluation/test_evaluation)",
+    "coordinator.materials": "a file or a link, read back on the page (tests/materials)",
+    "lecturer.materials": "a file or a link, read back on the page (tests/materials)",
     "coordinator.material_replace": "a file upload (tests/materials)",
     "lecturer.material_replace": "a file upload (tests/materials)",
     "coordinator.material_withdraw": "a button, no fields",
     "lecturer.material_withdraw": "a button, no fields",
     "coordinator.materials_reuse": "a button, no fields",
     "lecturer.materials_reuse": "a button, no fields",
-    "api_v1.create_meeting": "JSON, not a form: the API's own tests (tests/api)",
-    "api_v1.import_participants": "JSON, not a form: the API's own tests (tests/api)",
-    "coordinator.api_tokens": "creates a token shown once (tests/api)",
-    "company.api_tokens": "creates a token shown once (tests/api)",
-    "coordinator.api_token_revoke": "a button, no fields",
-    "company.api_token_revoke": "a button, no fields",
 }
 
 

@@ -19,6 +19,7 @@ from lms.accounts.operations import authenticate
 from lms.accounts.sessions import end_session, start_session
 from lms.db import database_is_reachable, migrations_are_current, utcnow
 from lms.extensions import db
+from lms.jobs.queue import redis_reachable
 from lms.materials.queries import released_materials
 from lms.storage import storage_reachable
 from lms.web.fields import add_error, filled
@@ -128,24 +129,31 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
 
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
-    if not database_is_reachable(db.session):
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    """Alive: the process answers (for its supervisor). It asks nothing else, so that a
+    database or store that is down never gets healthy processes restarted; whether the
+    process can serve is /readyz's question."""
+    return jsonify(status="ok")
 
 
 @bp.get("/readyz")
 def readyz() -> ResponseReturnValue:
-    """Ready to serve: the database answers at the code's schema revision and the file
-    store answers. 503 (for the load balancer) when not; the reason goes to the log,
-    never to the public answer."""
-    checks = {"database": "ok", "migrations": "ok", "storage": "ok"}
+    """Ready to serve: the database answers at the code's schema revision, Redis answers
+    (when configured: "not used" without it) and the file store answers. 503 (for the
+    load balancer) when not; the reason goes to the log, never to the public answer."""
+    checks = {"database": "ok", "migrations": "ok", "redis": "ok", "storage": "ok"}
     if not database_is_reachable(db.session):
         checks["database"], checks["migrations"] = "unreachable", "unknown"
     elif not migrations_are_current(db.session):
         checks["migrations"] = "behind"
+    answers, why = redis_reachable()
+    if answers is None:
+        checks["redis"] = "not used"
+    elif not answers:
+        checks["redis"] = "unreachable"
+        current_app.logger.warning("readyz: Redis is unreachable: %s", why)
     reachable, reason = storage_reachable()
     if not reachable:
         checks["storage"] = "unreachable"
         current_app.logger.warning("readyz: the file store is unreachable: %s", reason)
-    ready = all(value == "ok" for value in checks.values())
+    ready = all(value in ("ok", "not used") for value in checks.values())
     return jsonify(status="ok" if ready else "error", **checks), 200 if ready else 503
