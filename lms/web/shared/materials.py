@@ -109,7 +109,7 @@ def materials(cohort_id: int, module_id: int, role: Role) -> ResponseReturnValue
         try:
             placement = _placement(form, cohort, module)
         except NonexistentTime as error:
-            form.release_at.errors = [*form.release_at.errors, error.message]
+            form.release_at.errors = [*form.release_at.errors, str(error.message)]
             return _page(cohort, module, role, form, 422)
         try:
             with committing(form, "file") as saved:
