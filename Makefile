@@ -30,6 +30,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 ## make translations: extract messages and refresh the catalogs, then compile them
 translations: install

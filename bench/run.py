@@ -56,6 +56,8 @@ THROUGHPUT_GOAL = 0.30  # every page at least 30 % of the bare endpoint's reques
 FLOOR_LOGGED_IN = "floor: logged in, no work"
 FLOOR_EMPTY_PAGE = "floor: logged in, empty page"
 FLOORS = (FLOOR_LOGGED_IN, FLOOR_EMPTY_PAGE)
+API = "api token"  # a page_paths "who": the API, with the probe's token instead of a login
+API_CERTIFICATES = 1000  # certificates the API lists, in cursor pages of 100
 
 
 def log(message: str) -> None:
@@ -118,6 +120,8 @@ class Probe:
     cohorts: int
     meetings: int
     attendance: int
+    api_token: str = ""
+    api_cursor: str = ""  # the cursor of the sixth page of 100 certificates
 
 
 def seed(cohorts: int, per_cohort: int, weeks: int, now: datetime) -> Probe:
@@ -216,14 +220,49 @@ def seed(cohorts: int, per_cohort: int, weeks: int, now: datetime) -> Probe:
     probe_index = held[-1]
     participant = db.session.get(User, user_ids[0])
     _feed, token = issue_personal_feed(participant)
+    api_token, api_cursor = seed_certificates(coordinator, enrollment_ids, now)
     db.session.commit()
     return Probe(
+        api_token=api_token, api_cursor=api_cursor,
         participant_email=people[0]["email"],
         lecturer_email=lecturers[(probe_index // 2) % len(lecturers)].email,
         coordinator_email=coordinator.email, cohort_id=cohort_rows[0].id,
         meeting_id=meeting_ids[probe_index], feed_path=f"/calendar/feed/{token}.ics",
         users=len(user_ids) + 1 + len(lecturers), cohorts=cohorts,
         meetings=len(meeting_ids), attendance=len(marks))
+
+
+def seed_certificates(coordinator, enrollment_ids: list[int], now: datetime) -> tuple[str, str]:
+    """API_CERTIFICATES certificates (one valid per enrollment, the rest revoked earlier
+    ones), a coordinator's read token, and the cursor after the first 500."""
+    import secrets
+
+    import sqlalchemy as sa
+
+    from lms.api.cursors import encode_cursor
+    from lms.certificates.models import Certificate, CertificateKind, CertificateStatus
+    from lms.extensions import db
+    from lms.integrations.models import TokenScope
+    from lms.integrations.operations import create_api_token
+
+    rows = []
+    for n in range(API_CERTIFICATES):
+        valid = n < len(enrollment_ids)
+        issued = now - timedelta(minutes=API_CERTIFICATES - n)
+        rows.append({
+            "enrollment_id": enrollment_ids[n % len(enrollment_ids)],
+            "kind": CertificateKind.CERTIFICATE, "serial": f"BENCH-{n:05d}",
+            "verification_code": secrets.token_hex(10).upper(),
+            "stored_name": f"bench-{n:05d}.pdf", "sha256": "0" * 64, "design": "thk",
+            "language": "de", "issued_at": issued,
+            "status": CertificateStatus.VALID if valid else CertificateStatus.REVOKED,
+            "revoked_at": None if valid else issued, "revoked_reason": "" if valid else "Test"})
+    db.session.execute(sa.insert(Certificate), rows)
+    _row, token = create_api_token(coordinator, "Bench", TokenScope.READ, 30)
+    after = db.session.execute(sa.select(Certificate.issued_at, Certificate.id)
+                               .order_by(Certificate.issued_at, Certificate.id)
+                               .offset(499).limit(1)).one()
+    return token, encode_cursor("certificates", [after.issued_at.isoformat(), after.id], "")
 
 
 def page_paths(probe: Probe) -> dict[str, tuple[str, str | None]]:
@@ -235,6 +274,9 @@ def page_paths(probe: Probe) -> dict[str, tuple[str, str | None]]:
         "coordinator matrix": (f"/coordination/cohorts/{probe.cohort_id}/attendance",
                                probe.coordinator_email),
         "calendar feed": (probe.feed_path, None),
+        "API certificates, first 100": ("/api/v1/certificates?limit=100", API),
+        "API certificates, page 6": (
+            f"/api/v1/certificates?limit=100&cursor={probe.api_cursor}", API),
         "feed 304": (probe.feed_path, None),
         # for scale, not product pages (bench/ical_bench.py adds them): what any page
         # behind the login costs before its own work, and with the layout around nothing
@@ -277,12 +319,12 @@ def count_queries(app, probe: Probe) -> dict[str, int]:
             client = clients.get(email)
             if client is None:
                 client = clients[email] = app.test_client()
-                if email is not None:
+                if email is not None and email != API:
                     page = client.get("/login").get_data(as_text=True)
                     answer = client.post("/login", data={
                         "email": email, "password": PASSWORD, "csrf_token": csrf_token(page)})
                     assert answer.status_code == 302, (email, answer.status_code)
-            headers = {}
+            headers = {"Authorization": f"Bearer {probe.api_token}"} if email == API else {}
             expected = 200
             if name == "feed 304":
                 headers = {"If-None-Match": client.get(path).headers["ETag"]}
@@ -398,7 +440,9 @@ def drive(port: int, probe: Probe, args: argparse.Namespace) -> dict[str, Load]:
     targets: dict[str, dict[str, str]] = {}
     for name, (path, email) in page_paths(probe).items():
         headers = {"User-Agent": USER_AGENT}
-        if email is not None:
+        if email == API:
+            headers["Authorization"] = f"Bearer {probe.api_token}"
+        elif email is not None:
             if email not in cookies:
                 cookies[email] = http_login(base, email)
             headers["Cookie"] = cookies[email]
@@ -426,14 +470,14 @@ def drive(port: int, probe: Probe, args: argparse.Namespace) -> dict[str, Load]:
 # --------------------------------------------------------------------------- other benchmarks
 
 
-def run_other(script: str, extra: list[str], url: str) -> str:
+def run_other(script: str, extra: list[str], url: str, timeout: int = 900) -> str:
     """Run another benchmark on the same database; its output, with a note if it failed."""
     log(f"running bench/{script} {' '.join(extra)}")
     environment = {**os.environ, "LMS_BENCH_DATABASE_URL": url}
     for name in ("LMS_DATABASE_URL", "LMS_INSTANCE_PATH", "LMS_BASE_URL", "LMS_SECRET_KEY"):
         environment.pop(name, None)
     answer = subprocess.run([sys.executable, str(BENCH / script), *extra], capture_output=True,
-                            text=True, env=environment, timeout=900, check=False)
+                            text=True, env=environment, timeout=timeout, check=False)
     print(answer.stdout, file=sys.stderr)
     if answer.returncode != 0:
         errors = [line for line in answer.stderr.splitlines() if "alembic" not in line]
@@ -453,7 +497,7 @@ def figure(text: str, pattern: str) -> str:
 
 def report(loads: dict[str, Load], small: dict[str, int], large: dict[str, int],
            small_probe: Probe, probe: Probe, seed_seconds: float, args: argparse.Namespace,
-           certificates: str, feeds: str) -> None:
+           certificates: str, feeds: str, jobs: str = "") -> None:
     bare = loads["bare"]
     again = loads["bare (again)"]
     bare_rps = (bare.rps + again.rps) / 2
@@ -516,6 +560,16 @@ def report(loads: dict[str, Load], small: dict[str, int], large: dict[str, int],
             ("rebuild / icalendar alone", r"rebuild / icalendar alone\s+(.*)"),
             ("build time per 100 meetings", r"build time per 100 meetings\s+(.*)")):
         print(f"  {label:36} {figure(feeds, pattern)}")
+    print("Jobs (bench/jobs_bench.py"
+          + (f", which exited with code {figure(jobs, r'EXIT (-?[0-9]+)')} after printing"
+             if "EXIT " in jobs else "") + "):")
+    for label, pattern in (
+            ("1 worker", r"1 worker\(s\): (.*)"),
+            ("speed-up with 2 workers (goal ≥ 1.8×)", r"speed-up with 2 workers: (.*)"),
+            ("speed-up with 4 workers", r"speed-up with 4 workers: (.*)"),
+            ("bare page (one connection)", r"bare page: (.*)"),
+            ("starting a batch", r"starting a batch: (.*)")):
+        print(f"  {label:36} {figure(jobs, pattern)}")
 
 
 # --------------------------------------------------------------------------- main
@@ -542,7 +596,8 @@ def main() -> None:
         os.environ.update({
             "LMS_INSTANCE_PATH": folder, "LMS_DATABASE_URL": url,
             "LMS_BASE_URL": "http://127.0.0.1", "LMS_SECRET_KEY": "bench",
-            "LMS_RATELIMIT_STORAGE_URL": "memory://"})
+            "LMS_RATELIMIT_STORAGE_URL": "memory://",
+            "LMS_API_RATE_LIMIT": "10000000/minute"})  # measured, not throttled
         os.environ.pop("LMS_SMTP_HOST", None)
         from ical_bench import REDIS_URL, redis_answers, served_app  # the app plus /_bench/*
 
@@ -589,11 +644,13 @@ def main() -> None:
             if server.poll() is None:
                 server.kill()
 
-    certificates = feeds = ""
+    certificates = feeds = jobs = ""
     if not args.skip_others:
         certificates = run_other("certificates_bench.py", [], url)
         feeds = run_other("ical_bench.py", [], url)
-    report(loads, small, large, small_probe, probe, seed_seconds, args, certificates, feeds)
+        jobs = run_other("jobs_bench.py", [], url, timeout=3600)
+    report(loads, small, large, small_probe, probe, seed_seconds, args, certificates, feeds,
+           jobs)
     print(f"\nmake bench took {time.perf_counter() - started:.0f} s in all")
 
 

@@ -24,7 +24,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     config = dict(config or {})
     instance_path = config.pop("LMS_INSTANCE_PATH", None) or os.environ.get("LMS_INSTANCE_PATH")
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    # flask-openapi3's Flask: it gathers the API's typed operations into its OpenAPI
+    # document (lms/api/); for every other route it is Flask itself.
+    from lms.api import LmsFlask, openapi_options
+
+    app = LmsFlask(__name__, instance_path=instance_path, instance_relative_config=True,
+                   **openapi_options())
 
     environ = {k: v for k, v in os.environ.items() if k.startswith("LMS_")}
     environ.update({k: str(v) for k, v in config.items() if k.startswith("LMS_")})
@@ -32,9 +37,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in config.items() if not k.startswith("LMS_")})
     trust_proxies(app)
 
-    from lms.logs import install_log_redaction
+    from lms.logs import configure_logging
 
-    install_log_redaction(app)
+    configure_logging(app)  # first: what follows may log, and requests get their ids first
 
     from lms import models  # noqa: F401  (the whole schema, for Alembic and create_all)
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -51,9 +56,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     freshness.init_app(app)
 
+    from lms.jobs import queue
+
+    queue.init_app(app)
+
     from lms.web import register_web
 
     register_web(app)
+
+    from lms.api import register_api
+
+    register_api(app)  # after register_web: its rules take the app's id converter
 
     from lms.cli import register_commands
 
@@ -70,4 +83,5 @@ def trust_proxies(app: Flask) -> None:
     if count:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -131,3 +131,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(notify_command)
     from lms.credentials.cli import credentials_cli
     app.cli.add_command(credentials_cli)
+    from lms.storage.cli import doctor_command, storage_cli
+    app.cli.add_command(storage_cli)
+    app.cli.add_command(doctor_command)
+    from lms.jobs.cli import scheduler_command, worker_command
+    app.cli.add_command(worker_command)
+    app.cli.add_command(scheduler_command)
+    from lms.privacy.cli import privacy_cli
+    app.cli.add_command(privacy_cli)

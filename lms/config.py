@@ -23,6 +23,8 @@ SUPPORTED_LOCALES = ("de", "en")
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 # Where nothing else is known (LMS_TIMEZONE unset); new cohorts start with the configured zone.
 DEFAULT_TIMEZONE = "Europe/Berlin"
+# The controller (Verantwortliche*r) named in the record of processing activities.
+DEFAULT_CONTROLLER = "TH Köln (Technische Hochschule Köln), Claudiusstraße 1, 50678 Köln"
 
 
 class ConfigError(click.ClickException):
@@ -56,9 +58,6 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
             f"LMS_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, not {locale!r}."
         )
 
-    storage = Path(environ.get("LMS_STORAGE_DIR") or instance / "storage")
-    _ensure_directory(storage, "storage folder (LMS_STORAGE_DIR)")
-
     database_url = environ.get("LMS_DATABASE_URL") or f"sqlite:///{instance / 'lms.sqlite3'}"
     database_url, engine_options = database_settings(database_url)
 
@@ -74,7 +73,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "LMS_BASE_URL": base_url,
-        "LMS_STORAGE_DIR": str(storage),
+        **_storage_settings(environ, instance),
         # Certificate designs; unset: the checkout's certificates/ folder.
         "LMS_CERTIFICATE_DESIGNS_DIR": _existing_dir(environ, "LMS_CERTIFICATE_DESIGNS_DIR"),
         "LMS_TIMEZONE": timezone,
@@ -91,10 +90,110 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "WTF_CSRF_TIME_LIMIT": None,
         **_upload_limits(environ),
         **_credential_keys(environ),
+        **_job_settings(environ),
+        **_privacy_settings(environ),
         # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed;
         # 0: none, the address a request comes from is the client's.
         "LMS_TRUSTED_PROXIES": _proxy_count(environ),
+        **_log_settings(environ),
+        "LMS_API_RATE_LIMIT": _rate_limit(environ, "LMS_API_RATE_LIMIT", "600/minute"),
+        "LMS_EVALUATION_MIN_ANSWERS": _evaluation_minimum(environ),
     }
+
+
+# Fewer answers than this would let a lecturer tell who answered what, whatever is set.
+EVALUATION_MIN_ANSWERS_FLOOR = 3
+
+
+def _evaluation_minimum(environ: Mapping[str, str]) -> int:
+    """How many answers a module evaluation needs before its results are shown."""
+    raw = environ.get("LMS_EVALUATION_MIN_ANSWERS", "5").strip()
+    if not raw.isdigit() or int(raw) < EVALUATION_MIN_ANSWERS_FLOOR:
+        raise ConfigError(f"LMS_EVALUATION_MIN_ANSWERS must be a whole number of at least "
+                          f"{EVALUATION_MIN_ANSWERS_FLOOR} (fewer answers would not keep them "
+                          f"anonymous), not {raw!r}.")
+    return int(raw)
+
+
+def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
+    """A rate limit in Flask-Limiter's notation ("600/minute", "10 per second")."""
+    from limits import parse_many
+
+    raw = environ.get(name, default).strip()
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate such as 600/minute, not {raw!r}.") from None
+    return raw
+
+
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _log_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """How the app's lines are written (lms.logs): ``LMS_LOG_FORMAT`` text (default) or
+    json (one object per line), and ``LMS_LOG_LEVEL`` of the app's own lines (INFO)."""
+    log_format = environ.get("LMS_LOG_FORMAT", "text").strip().lower() or "text"
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"LMS_LOG_FORMAT must be text or json, not {log_format!r}.")
+    raw_level = environ.get("LMS_LOG_LEVEL", "INFO").strip()
+    level = raw_level.upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LMS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
+                          f"not {raw_level!r}.")
+    return {"LMS_LOG_FORMAT": log_format, "LMS_LOG_LEVEL": level}
+
+
+# The longest a presigned address may live (SigV4's own limit is 7 days; a download link
+# that outlives a revoked access by more than minutes would be a leak, not a feature).
+PRESIGNED_MAX_SECONDS = 3600
+
+
+def _storage_settings(environ: Mapping[str, str], instance: Path) -> dict[str, Any]:
+    """The file store: the folder (default), or S3-compatible object storage when
+    ``LMS_STORAGE_URL`` names a bucket. With a bucket the folder is only what
+    ``lms storage migrate`` copies from, so it is not made here."""
+    from lms.storage.s3 import parse_s3_url
+
+    url = environ.get("LMS_STORAGE_URL", "").strip()
+    folder = Path(environ.get("LMS_STORAGE_DIR") or instance / "storage")
+    if url:
+        try:
+            parse_s3_url(url)
+        except ValueError:
+            raise ConfigError(f"LMS_STORAGE_URL must be s3://bucket or s3://bucket/prefix, "
+                              f"not {url!r}.") from None
+    else:
+        _ensure_directory(folder, "storage folder (LMS_STORAGE_DIR)")
+    endpoint = environ.get("LMS_S3_ENDPOINT_URL", "").strip()
+    if endpoint:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"LMS_S3_ENDPOINT_URL must be an http or https address, "
+                              f"not {endpoint!r}.")
+    raw = environ.get("LMS_STORAGE_PRESIGNED", "0").strip() or "0"
+    if not raw.isdigit() or int(raw) > PRESIGNED_MAX_SECONDS:
+        raise ConfigError(f"LMS_STORAGE_PRESIGNED must be how many seconds a download address "
+                          f"lives, from 0 (off) to {PRESIGNED_MAX_SECONDS}, not {raw!r}.")
+    if int(raw) and not url:
+        raise ConfigError("LMS_STORAGE_PRESIGNED needs object storage (LMS_STORAGE_URL): "
+                          "files in a folder are always served by the app.")
+    return {"LMS_STORAGE_DIR": str(folder), "LMS_STORAGE_URL": url,
+            "LMS_S3_ENDPOINT_URL": endpoint, "LMS_STORAGE_PRESIGNED": int(raw)}
+
+
+def _privacy_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The retention periods (``LMS_RETENTION_<RULE>_DAYS``, see lms.privacy.retention)
+    and the controller named in the record of processing activities."""
+    from lms.privacy.retention import RetentionSettingError, retention_settings
+
+    try:
+        periods = retention_settings(environ)
+    except RetentionSettingError as exc:
+        raise ConfigError(str(exc)) from None
+    controller = environ.get("LMS_PRIVACY_CONTROLLER", "").strip() or DEFAULT_CONTROLLER
+    return {"LMS_RETENTION": periods, "LMS_PRIVACY_CONTROLLER": controller}
 
 
 def _proxy_count(environ: Mapping[str, str]) -> int:
@@ -138,6 +237,27 @@ def _upload_limits(environ: Mapping[str, str]) -> dict[str, int]:
     upload = _positive_int(environ, "LMS_MAX_UPLOAD_MB", 25) * MIB
     return {"LMS_MAX_UPLOAD_BYTES": upload, "MAX_CONTENT_LENGTH": upload + MIB,
             "MAX_FORM_MEMORY_SIZE": 2 * MIB}
+
+
+def _job_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Retries of a failed job (the pauses before each, in seconds: as many retries as
+    pauses; empty: none) and how long one attempt may run."""
+    raw = environ.get("LMS_JOB_RETRY_INTERVALS", "10,60,300").strip()
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if not all(p.isdigit() for p in parts) or len(parts) > 10:
+        raise ConfigError(f"LMS_JOB_RETRY_INTERVALS must be up to ten pauses in seconds, "
+                          f"separated by commas (e.g. 10,60,300), not {raw!r}.")
+    from lms.jobs.scheduled import DEFAULT_SCHEDULE, parse_schedule
+
+    schedule = environ.get("LMS_SCHEDULE", DEFAULT_SCHEDULE)
+    try:
+        entries = parse_schedule(schedule)
+    except ValueError as exc:
+        raise ConfigError(f"LMS_SCHEDULE: {str(exc)!r} is not five cron fields followed by "
+                          f"an lms command (entries are separated by ';').") from None
+    return {"LMS_JOB_RETRY_INTERVALS": tuple(int(p) for p in parts),
+            "LMS_JOB_TIMEOUT": _positive_int(environ, "LMS_JOB_TIMEOUT", 600),
+            "LMS_SCHEDULE": entries}
 
 
 def _redis_url(environ: Mapping[str, str]) -> str:

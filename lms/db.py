@@ -11,7 +11,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeAlias
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -25,6 +26,7 @@ from sqlalchemy.orm import (
     Session,
     mapped_column,
     registry,
+    scoped_session,
 )
 
 from lms.errors import DomainError
@@ -93,6 +95,14 @@ def max_length(attribute: QueryableAttribute[str] | QueryableAttribute[str | Non
     return length
 
 
+# A SELECT of any columns (SQLAlchemy 2.1 types a Select by the types of its columns).
+AnySelect: TypeAlias = "sa.Select[*tuple[Any, ...]]"
+AnyCompoundSelect: TypeAlias = "sa.CompoundSelect[*tuple[Any, ...]]"
+
+# A session, or the request's scoped one (``db.session``), which stands for it.
+SessionLike: TypeAlias = Session | scoped_session[Any]
+
+
 class Base(DeclarativeBase):
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
@@ -104,7 +114,7 @@ class Base(DeclarativeBase):
 ConflictInsert = postgresql.Insert | sqlite.Insert
 
 
-def insert_on_conflict(session: Session, table: Any) -> ConflictInsert:
+def insert_on_conflict(session: SessionLike, table: Any) -> ConflictInsert:
     """``INSERT … ON CONFLICT`` for the database ``session`` is bound to.
 
     The unique constraint decides, not a read before the write: two writers at the same
@@ -118,7 +128,7 @@ def insert_on_conflict(session: Session, table: Any) -> ConflictInsert:
     raise NotImplementedError(f"INSERT … ON CONFLICT is not written for {dialect}")
 
 
-def database_is_reachable(session: Session) -> bool:
+def database_is_reachable(session: SessionLike) -> bool:
     """One trivial statement: whether the database answers (for /healthz)."""
     try:
         session.execute(sa.text("SELECT 1"))
@@ -128,8 +138,34 @@ def database_is_reachable(session: Session) -> bool:
     return True
 
 
+def migrations_are_current(session: SessionLike) -> bool:
+    """Whether the database's schema is at the code's migration head (for /readyz): a
+    host started with new code before `lms db upgrade` ran is not ready to serve."""
+    from alembic.runtime.migration import MigrationContext
+
+    try:
+        current = MigrationContext.configure(session.connection()).get_current_heads()
+    except SQLAlchemyError:
+        session.rollback()
+        return False
+    return frozenset(current) == migration_heads()
+
+
+@lru_cache(maxsize=1)
+def migration_heads() -> frozenset[str]:
+    """The head revision(s) of the code's migrations (read once per process)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from lms import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
 @contextmanager
-def unique_or(session: Session, error: DomainError) -> Iterator[None]:
+def unique_or(session: SessionLike, error: DomainError) -> Iterator[None]:
     """The block's writes, flushed in a savepoint: a unique constraint that refuses them
     raises ``error`` instead, and the session stays usable (only the savepoint is rolled
     back). The constraint decides, so two requests that both passed a check made before
@@ -154,7 +190,7 @@ def is_unique_violation(exc: IntegrityError) -> bool:
     return getattr(cause, "sqlstate", None) == "23505"  # PostgreSQL's unique_violation
 
 
-def _begin_on_sqlite(session: Session) -> None:
+def _begin_on_sqlite(session: SessionLike) -> None:
     """Python's sqlite3 driver starts a transaction only at the first write, so a
     SAVEPOINT before it would start (and its RELEASE commit) the transaction itself:
     begin it explicitly first, so that the caller's rollback still undoes everything."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -41,10 +42,11 @@ from lms.cohorts.operations import (
     enroll_participant,
 )
 from lms.curriculum.content import load_course
-from lms.curriculum.models import AssessmentKind, Course, GradingScheme
+from lms.curriculum.models import AssessmentKind, Course, GradingScheme, Module
 from lms.db import utcnow
 from lms.extensions import db
 from lms.localtime import local_instant
+from lms.schedule.models import Meeting
 from lms.schedule.operations import create_block, schedule_meeting
 
 DEMO_PASSWORD = "Demo-Zugang-2026"  # noqa: S105 (printed by `lms demo`; demo accounts only)
@@ -196,14 +198,20 @@ def seed_demo(content_path: Path | None = None, now: datetime | None = None) -> 
                             _finished_attendance)
         _grade_final_assessments(past, lecturers[10])
         _issue_documents(past, coordinator, now)
+        _evaluate_modules(past, now, random.Random(2025), share=0.75)  # noqa: S311
+        _share_materials(past, now)
         created = True
     if _find_cohort(course, company, COHORT, people[0]) is None:
         current = _seed_cohort(course, company, COHORT, running_days, people, coordinator,
                                contact, lecturers, now, _running_attendance)
-        modules = {m.number: m for m in course.modules}
-        _record_content_plan(current, modules[2], current.enrollments, lecturers[2], now,
+        by_number = {m.number: m for m in course.modules}
+        _record_content_plan(current, by_number[2], current.enrollments, lecturers[2], now,
                              running_days[0][1][0])
         _set_paper_due(current, running_days[-1][1][0] - timedelta(days=7))
+        _evaluate_modules(current, now, random.Random(2026), share=0.5,  # noqa: S311
+                          skip=ALWAYS_PRESENT)
+        _announce(current, coordinator, lecturers[2], now)
+        _share_materials(current, now, modules=range(1, 6))
         created = True
     result.created = created
     db.session.flush()
@@ -311,9 +319,12 @@ def _find_cohort(course: Course, company: Company, name: str, first: User) -> Co
                Enrollment.user_id == first.id).limit(1))
 
 
+# Marks the meetings held so far for the cohort's enrollments.
+MarkHeld = Callable[[list[Meeting], list[Enrollment]], None]
+
 def _seed_cohort(course: Course, company: Company, name: str, blocks: list[BlockDays],
                  people: list[User], coordinator: User, contact: User,
-                 lecturers: dict[int, User], now: datetime, attendance) -> Cohort:
+                 lecturers: dict[int, User], now: datetime, attendance: MarkHeld) -> Cohort:
     cohort = create_cohort(
         course, company, name, blocks[0][1][0], blocks[-1][1][-1],
         location=LOCATION, coordinator=coordinator, by=coordinator,
@@ -363,8 +374,8 @@ def _grade_final_assessments(cohort: Cohort, lecturer: User) -> None:
 
 
 def _set_paper_due(cohort: Cohort, day: date) -> None:
-    paper = db.session.scalar(sa.select(Assignment).where(
-        Assignment.cohort_id == cohort.id, Assignment.key == "hausarbeit"))
+    paper = db.session.scalars(sa.select(Assignment).where(
+        Assignment.cohort_id == cohort.id, Assignment.key == "hausarbeit")).one()
     paper.due_at = _at(day, time(23, 59))
 
 
@@ -379,7 +390,7 @@ def _random_mark(chance: random.Random) -> tuple[AttendanceStatus, int | None, s
     return AttendanceStatus.ABSENT, None, ""
 
 
-def _running_attendance(held: list, enrollments: list) -> None:
+def _running_attendance(held: list[Meeting], enrollments: list[Enrollment]) -> None:
     """Every meeting held so far, marked: one participant always there, one at risk
     (three meetings missed, one left early), one who missed the whole first block."""
     chance = random.Random(2026)  # noqa: S311 (the same demo every time; no secret)
@@ -400,7 +411,7 @@ def _running_attendance(held: list, enrollments: list) -> None:
             _mark(meeting, enrollment, mark)
 
 
-def _finished_attendance(held: list, enrollments: list) -> None:
+def _finished_attendance(held: list[Meeting], enrollments: list[Enrollment]) -> None:
     """Every meeting marked; one participant attended nothing."""
     chance = random.Random(2025)  # noqa: S311 (the same demo every time; no secret)
     for meeting in held:
@@ -411,13 +422,15 @@ def _finished_attendance(held: list, enrollments: list) -> None:
             _mark(meeting, enrollment, mark)
 
 
-def _mark(meeting, enrollment, mark: tuple[AttendanceStatus, int | None, str]) -> None:
+def _mark(meeting: Meeting, enrollment: Enrollment,
+          mark: tuple[AttendanceStatus, int | None, str]) -> None:
     status, minutes, note = mark
     record_attendance(meeting, enrollment, status, minutes_attended=minutes, note=note,
                       by=meeting.lecturers[0])
 
 
-def _record_content_plan(cohort: Cohort, module, enrollments: list, lecturer: User,
+def _record_content_plan(cohort: Cohort, module: Module, enrollments: list[Enrollment],
+                         lecturer: User,
                          now: datetime, first_day: date) -> None:
     """An optional practice paper of module 2, due ten days after the first block, handed
     in by some, graded for a few."""
@@ -443,6 +456,91 @@ def _record_content_plan(cohort: Cohort, module, enrollments: list, lecturer: Us
         if index < 6:
             grade(assignment, enrollment, passed=True, by=lecturer,
                   feedback="Klar gegliedert, gute Kanalwahl.")
+
+
+def _share_materials(cohort: Cohort, now: datetime, modules: range = range(1, 11)) -> None:
+    """Each lecturer's slides for every meeting of their modules (released when the
+    meeting ends) and a checklist link for the module; in the running cohort only for the
+    modules held so far, so that the later ones can be taken over from the finished
+    cohort."""
+    from lms.materials.models import Release
+    from lms.materials.operations import Placement, Upload, add_material
+
+    db.session.flush()
+    for meeting in sorted(cohort.meetings, key=lambda m: m.starts_at):
+        module = meeting.module
+        if module.number not in modules:
+            continue
+        lecturer = meeting.lecturers[0]
+        part = 1 + sorted(m.id for m in cohort.meetings if m.module_id == module.id).index(
+            meeting.id)
+        title = f"Folien {module.number}.{part}: {module.title}"
+        add_material(Placement(cohort, module, meeting, Release.MEETING_END), title,
+                     by=lecturer, now=min(now, meeting.starts_at),
+                     upload=Upload(f"Folien_Modul_{module.number:02d}_Teil_{part}.pdf",
+                                   _tiny_pdf(title)))
+        if part == 1:
+            add_material(Placement(cohort, module, None, Release.NOW),
+                         f"Checkliste zu Modul {module.number}", "Zum Weiterarbeiten im Team.",
+                         by=lecturer, now=min(now, meeting.starts_at),
+                         url=f"https://example.org/checklisten/modul-{module.number:02d}")
+
+
+def _announce(cohort: Cohort, coordinator: User, lecturer: User, now: datetime) -> None:
+    """Two announcements on the running cohort's start page: the coordinator's and one
+    from a lecturer."""
+    from lms.announcements.operations import post_announcement
+
+    post_announcement(
+        cohort, "Parken am Campus Südstadt",
+        "Während der Bauarbeiten ist der Parkplatz an der Claudiusstraße gesperrt. Bitte "
+        "nutzen Sie das Parkhaus am Ubierring; die Tickets erstatten wir.",
+        now + timedelta(days=10), by=coordinator, now=now - timedelta(days=1))
+    post_announcement(
+        cohort, "Lesetipp zur Redaktionsplanung",
+        "Für den Redaktionsplan lohnt sich ein Blick in die Beispiele aus dem letzten "
+        "Block. Fragen gern per Mail vorab.",
+        now + timedelta(days=5), by=lecturer, now=now - timedelta(hours=3))
+
+
+# Free texts of the demo's module evaluations (a few answers carry one).
+EVALUATION_COMMENTS = [
+    "Sehr praxisnah, die Beispiele aus dem eigenen Unternehmen haben viel gebracht.",
+    "Etwas zu viel Stoff für einen Tag; eine Pause mehr wäre gut.",
+    "Die Gruppenarbeit war der beste Teil.",
+    "Die Unterlagen hätte ich gern vorher gehabt.",
+    "Klare Struktur, gute Folien, sympathische Dozentin.",
+    "Der Raum war zu warm, sonst alles prima.",
+    "Mehr Zeit für Fragen wäre schön gewesen.",
+]
+
+
+def _evaluate_modules(cohort: Cohort, now: datetime, chance: random.Random, *, share: float,
+                      skip: int | None = None) -> None:
+    """Answers to the evaluation of every module held so far, from about ``share`` of the
+    participants (the evaluations still open without the one at ``skip``, the demo's
+    login, who finds them on the start page). Answered as each was open: a closed
+    evaluation on the day after its module ended."""
+    from lms.evaluation.operations import submit_response
+    from lms.evaluation.queries import cohort_evaluations
+
+    db.session.flush()
+    enrollments = sorted(cohort.enrollments, key=lambda e: e.id)
+    for status in cohort_evaluations(cohort, now):
+        if status.opens_at > now:
+            continue
+        moment = min(now, status.opens_at + timedelta(days=1))
+        status = next(s for s in cohort_evaluations(cohort, moment)
+                      if s.module.id == status.module.id)
+        for index, enrollment in enumerate(enrollments):
+            if index == skip or chance.random() > share:
+                continue
+            answers = {q.key: min(5, max(1, round(chance.gauss(4.1, 0.8))))
+                       for q in status.questionnaire.scale_questions
+                       if chance.random() > 0.05}
+            if chance.random() < 0.3:
+                answers["kommentar"] = chance.choice(EVALUATION_COMMENTS)
+            submit_response(status, enrollment, answers or {"inhalt": 4})
 
 
 def _at(day: date, wall: time) -> datetime:

@@ -33,16 +33,24 @@ def csv_bytes(table: Table) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def first_sheet(workbook: Workbook) -> Worksheet:
+    """A new workbook's one sheet (``Workbook.active``, which openpyxl types loosely)."""
+    sheet = workbook.active
+    if not isinstance(sheet, Worksheet):
+        raise TypeError("the workbook has no worksheet")
+    return sheet
+
+
 def fill_sheet(sheet: Worksheet, title: str, table: Table, *, label_columns: int = 2,
                width: int = 14) -> None:
     """The table on a sheet: bold header, the name columns frozen, two decimals."""
     sheet.title = title[:31]
     for row in table:
         sheet.append(list(row))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
+    for header in sheet[1]:
+        header.font = Font(bold=True)
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
             if isinstance(cell.value, float):
                 cell.number_format = "0.00"
     sheet.freeze_panes = f"{get_column_letter(label_columns + 1)}2"
@@ -55,7 +63,7 @@ def fill_sheet(sheet: Worksheet, title: str, table: Table, *, label_columns: int
 def xlsx_bytes(title: str, table: Table) -> bytes:
     """A workbook of one sheet holding the table."""
     workbook = Workbook()
-    fill_sheet(workbook.active, title, table)
+    fill_sheet(first_sheet(workbook), title, table)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

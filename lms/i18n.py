@@ -15,18 +15,24 @@ from flask_login import current_user
 
 from lms.config import SUPPORTED_LOCALES
 
+# Where the JSON API lives (lms/api/): no session, no login, no pages.
+API_PATH = "/api/"
+
 
 def select_locale() -> str:
     if not has_request_context():  # command line, cron: the site's language
-        return current_app.config["LMS_DEFAULT_LOCALE"]
+        return str(current_app.config["LMS_DEFAULT_LOCALE"])
+    if request.path.startswith(API_PATH):  # the API knows no login: the caller's header
+        return str(request.accept_languages.best_match(
+            SUPPORTED_LOCALES, default=current_app.config["LMS_DEFAULT_LOCALE"]))
     if current_user and current_user.is_authenticated:
         return str(current_user.locale)
     chosen = session.get("locale")
     if chosen in SUPPORTED_LOCALES:
-        return chosen
-    return request.accept_languages.best_match(
+        return str(chosen)
+    return str(request.accept_languages.best_match(
         SUPPORTED_LOCALES, default=current_app.config["LMS_DEFAULT_LOCALE"]
-    )
+    ))
 
 
 def site_timezone() -> str:

@@ -11,7 +11,7 @@ export being built. Nothing else spells it: pages use the ``label`` filter and t
 ``badge`` macro of ``_macros.html`` and compare with the members themselves (every
 labelled enumeration is a template global, see :func:`lms.web.register_web`); forms
 build their choices with :func:`choices`; exports, calendars and mails read ``.label``.
-``tests/test_labels.py`` walks the templates and the code to keep it so.
+``tests/codebase/test_labels.py`` walks the templates and the code to keep it so.
 
 Labels are written as they read inside a sentence or a table ("excused", "on track");
 :func:`capitalised` gives the form that starts a line, a button or a choice.

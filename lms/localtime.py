@@ -72,6 +72,8 @@ def _clock_change(naive: datetime, zone: ZoneInfo) -> ClockChange | None:
         return None
     low, high = sorted((first.astimezone(UTC), second.astimezone(UTC)))
     before, after = low.astimezone(zone).utcoffset(), high.astimezone(zone).utcoffset()
+    if before is None or after is None:  # (an aware time always has an offset)
+        return None
     # The change lies between the two readings; find its second by bisection.
     while high - low > timedelta(seconds=1):
         middle = low + (high - low) / 2
@@ -81,7 +83,7 @@ def _clock_change(naive: datetime, zone: ZoneInfo) -> ClockChange | None:
         else:
             high = middle
     moment = high.replace(tzinfo=None)
-    return ClockChange((moment + before).time(), (moment + after).time())  # type: ignore[operator]
+    return ClockChange((moment + before).time(), (moment + after).time())
 
 
 def local_instant(day: date, wall: time, timezone: str | ZoneInfo, *,
@@ -125,8 +127,9 @@ def calendar_time(value: datetime, timezone: str | ZoneInfo) -> datetime:
     """``value`` for an iCalendar DTSTART/DTEND: wall-clock time of the zone (with its
     TZID), except the second occurrence of a doubled hour, which a calendar program would
     read as the first (RFC 5545, 3.3.5): that one is written in UTC."""
-    local = value.astimezone(_as_zone(timezone))
-    if local.fold == 1 and is_ambiguous(local, local.tzinfo):  # type: ignore[arg-type]
+    zone = _as_zone(timezone)
+    local = value.astimezone(zone)
+    if local.fold == 1 and is_ambiguous(local, zone):
         return value.astimezone(UTC)
     return local
 

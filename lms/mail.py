@@ -92,7 +92,8 @@ def send_message(
     try:
         _deliver(message)
     except (OSError, smtplib.SMTPException) as exc:
-        current_app.logger.warning("mail to %s failed: %s", to, exc)
+        # (the address is not logged: logs are read by more people than the mailbox)
+        current_app.logger.warning("a mail could not be sent: %s", exc)
         raise MailError(str(exc)) from exc
     return message
 
@@ -122,4 +123,4 @@ def _write_to_outbox(message: EmailMessage) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{utcnow():%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.eml"
     (folder / name).write_bytes(message.as_bytes())
-    current_app.logger.info("mail to %s written to %s", message["To"], folder / name)
+    current_app.logger.info("a mail was written to %s", folder / name)

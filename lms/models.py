@@ -11,6 +11,7 @@ from lms.accounts.models import (
     UserRole,
     UserSession,
 )
+from lms.announcements.models import Announcement
 from lms.assignments.models import Assignment, Grade, Submission
 from lms.attendance.models import (
     AbsenceDecision,
@@ -35,19 +36,26 @@ from lms.curriculum.models import (
     GradingScheme,
     Module,
 )
+from lms.evaluation.models import Evaluation, EvaluationParticipation, EvaluationResponse
 from lms.ical.models import CalendarFeed, FeedScope
+from lms.integrations.models import ApiToken, TokenScope
+from lms.jobs.models import BackgroundJob, JobKind, JobState
+from lms.materials.models import CourseMaterial, Material, MaterialVersion
 from lms.notifications.models import NotificationLog
 from lms.schedule.models import Block, Meeting, MeetingStatus, meeting_lecturer
 
 __all__ = [
     "AbsenceDecision",
     "AbsenceNotice",
+    "Announcement",
+    "ApiToken",
     "AssessmentKind",
     "Assignment",
     "Attendance",
     "AttendanceSource",
     "AttendanceStatus",
     "AuditEvent",
+    "BackgroundJob",
     "Block",
     "CalendarFeed",
     "Certificate",
@@ -59,14 +67,22 @@ __all__ = [
     "Company",
     "Course",
     "CourseAssessment",
+    "CourseMaterial",
     "CredentialStatusList",
     "Enrollment",
     "EnrollmentStatus",
+    "Evaluation",
+    "EvaluationParticipation",
+    "EvaluationResponse",
     "FeedScope",
     "Grade",
     "GradingScheme",
+    "JobKind",
+    "JobState",
     "LecturerProfile",
     "Locale",
+    "Material",
+    "MaterialVersion",
     "Meeting",
     "MeetingStatus",
     "Module",
@@ -76,6 +92,7 @@ __all__ = [
     "Submission",
     "TitleForm",
     "TokenPurpose",
+    "TokenScope",
     "User",
     "UserRole",
     "UserSession",

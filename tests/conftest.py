@@ -46,6 +46,28 @@ def require_redis(url: str = TEST_REDIS_URL) -> None:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
 
 
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """A real S3-compatible store (SeaweedFS, tests/seaweed.py) for the whole session, with
+    the standard AWS variables set to its credentials. Without the binary the tests that
+    need it skip locally; under CI a store that does not start is a failure."""
+    from tests.seaweed import SeaweedUnavailable, start_seaweed
+
+    try:
+        server = start_seaweed(tmp_path_factory.mktemp("seaweed"))
+    except SeaweedUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"SeaweedFS (object storage) is needed for this test in CI: {exc}")
+        pytest.skip(f"SeaweedFS (object storage) cannot be started: {exc}")
+    try:
+        with pytest.MonkeyPatch.context() as environment:
+            for name, value in server.environment().items():
+                environment.setenv(name, value)
+            yield server
+    finally:
+        server.stop()
+
+
 def reset_database(url: str) -> None:
     """Drop everything in the test database, so that the migrations start from empty."""
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))

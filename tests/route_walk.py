@@ -1,6 +1,6 @@
 """Walk every route of the app as every kind of user, on the access matrix's world.
 
-The matrix (tests/test_access_matrix.py) already knows each route of the URL map, the
+The matrix (tests/security/test_access_matrix.py) already knows each route of the URL map, the
 arguments it needs and who may use it; the walks that check one property of every
 answer (its 429 page, its content type, the session cookie it leaves) use it through
 here, so that a new route is walked as soon as the matrix knows it.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.test_access_matrix import MATRIX, ROLES, _url
+from tests.security.test_access_matrix import MATRIX, ROLES, _url
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Visit:
 
 def clients_by_role(app: Flask, people: dict) -> dict[str, FlaskClient]:
     """One client per role, logged in (anonymous: not)."""
-    from tests.test_web_shell import login
+    from tests.web.test_web_shell import login
 
     clients = {}
     for role in ROLES:

@@ -12,7 +12,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lms.db import TimestampMixin, enum_type, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class Locale(LabelledEnum):
     EN = "en", "English"
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "user_account"
     __table_args__ = (
         # Stored lower-case, so the unique constraint is case-insensitive on every backend.
@@ -100,7 +100,7 @@ def normalise_email(value: str) -> str:
     return value.strip().lower()
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_role"
 
     user_id: Mapped[int] = mapped_column(
@@ -117,7 +117,7 @@ BIO_MAX = 3000
 EXPERTISE_MAX = 500
 
 
-class LecturerProfile(TimestampMixin, db.Model):
+class LecturerProfile(TimestampMixin, Model):
     """What participants and the coordinator should know about a practitioner."""
 
     __tablename__ = "lecturer_profile"
@@ -138,7 +138,7 @@ class TokenPurpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a password)
 
 
-class OneTimeToken(db.Model):
+class OneTimeToken(Model):
     """A single-use, expiring link sent by email. Only the token's SHA-256 is stored."""
 
     __tablename__ = "one_time_token"
@@ -168,7 +168,7 @@ class OneTimeToken(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A server-side record of a login, so that logging out really ends it: a copied
     session cookie names a revoked row and no longer works."""
 

@@ -135,7 +135,8 @@ def rename_user(
     db.session.flush()
     cohort_ids = sorted(set(db.session.scalars(
         sa.select(Enrollment.cohort_id).where(Enrollment.user_id == user.id))))
-    for cohort_id in cohort_ids or [None]:
+    cohorts: list[int | None] = [*cohort_ids] or [None]  # (an event without a cohort if none)
+    for cohort_id in cohorts:
         record_event(by, "user.renamed", user, cohort_id=cohort_id,
                      before={k: old for k, (old, _new) in changed.items()},
                      after={k: new for k, (_old, new) in changed.items()})

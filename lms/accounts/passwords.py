@@ -76,7 +76,7 @@ def _dummy_hash(profile: str) -> str:
 
 def _profile() -> str:
     if has_app_context():
-        return current_app.config.get("ARGON2_PROFILE", DEFAULT_PROFILE)
+        return str(current_app.config.get("ARGON2_PROFILE", DEFAULT_PROFILE))
     return DEFAULT_PROFILE
 
 
@@ -89,10 +89,11 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
     so that timing does not tell which addresses have an account."""
     profile = _profile()
     try:
-        matched = _hasher_for(profile).verify(stored_hash or _dummy_hash(profile), password)
+        # True, or it raises: a wrong password is VerifyMismatchError (a VerificationError)
+        _hasher_for(profile).verify(stored_hash or _dummy_hash(profile), password)
     except (VerificationError, InvalidHashError):
         return False
-    return matched and stored_hash is not None
+    return stored_hash is not None
 
 
 def needs_rehash(stored_hash: str) -> bool:

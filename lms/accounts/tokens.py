@@ -92,6 +92,6 @@ def use_token(token: str, purpose: TokenPurpose) -> OneTimeToken:
         .where(OneTimeToken.id == record.id, OneTimeToken.used_at.is_(None))
         .values(used_at=utcnow())
     )
-    if used.rowcount != 1:
+    if used.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's CursorResult
         raise TokenError(_l("This link has already been used."))
     return record

@@ -66,8 +66,8 @@ def submit_file(
                                         "the coordination.", version=handed_in),
         }[offer])
     kind = detect_upload(filename, data)  # raises UploadRejected with a reason
-    stored_name, digest = store_bytes("submissions", data)
-    remove_on_rollback(db.session, "submissions", stored_name)
+    stored_name, digest = store_bytes(Submission.storage_area, data)
+    remove_on_rollback(db.session, Submission.storage_area, stored_name)
     try:
         version = 1 + handed_in
         submission = Submission(
@@ -91,7 +91,7 @@ def submit_file(
         )
         db.session.flush()
     except Exception:
-        remove_stored("submissions", stored_name)
+        remove_stored(Submission.storage_area, stored_name)
         raise
     return submission
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,12 +15,13 @@ from lms.assignments.models import Assignment, Grade, Submission
 from lms.attendance.queries import active_roster
 from lms.cohorts.models import Cohort, Enrollment
 from lms.curriculum.models import AssessmentKind
+from lms.db import AnySelect
 from lms.extensions import db
 from lms.labels import LabelledEnum
 from lms.schedule.models import Meeting, meeting_lecturer
 
 
-def _ordered(query: sa.Select) -> sa.Select:
+def _ordered(query: AnySelect) -> AnySelect:
     return query.options(
         selectinload(Assignment.module),
         selectinload(Assignment.cohort).selectinload(Cohort.course),
@@ -79,7 +81,7 @@ def _latest_submissions(assignment_ids: list[int], enrollment_ids: list[int]
         .group_by(Submission.assignment_id, Submission.enrollment_id)
         .subquery()
     )
-    rows = db.session.execute(
+    rows: Sequence[tuple[Submission, int]] = db.session.execute(
         sa.select(Submission, counts.c.versions).join(
             counts,
             sa.and_(Submission.assignment_id == counts.c.assignment_id,

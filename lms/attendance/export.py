@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from lms.attendance.queries import AttendanceMatrix
-from lms.exports import Cell, csv_bytes, fill_sheet
+from lms.exports import Cell, csv_bytes, fill_sheet, first_sheet
 
 
 def as_hours(minutes: int | None) -> float | None:
@@ -54,7 +54,7 @@ def matrix_csv(matrix: AttendanceMatrix) -> bytes:
 def matrix_xlsx(matrix: AttendanceMatrix) -> bytes:
     workbook = Workbook()
     table = matrix_table(matrix)
-    fill_sheet(workbook.active, _("Attendance (hours)"), table)
+    fill_sheet(first_sheet(workbook), _("Attendance (hours)"), table)
 
     marks = workbook.create_sheet(_("Marks")[:31])
     marks.append(table[0][: 2 + len(matrix.meetings)])

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import enum_type, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class AttendanceSource(enum.StrEnum):
     COORDINATOR = "coordinator"
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     __tablename__ = "attendance"
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "enrollment_id"),
@@ -89,7 +89,7 @@ class AbsenceDecision(LabelledEnum):
     NOT_EXCUSED = "not_excused", _l("not excused")
 
 
-class AbsenceNotice(db.Model):
+class AbsenceNotice(Model):
     """A participant announces in advance that they will miss a meeting; the coordinator
     decides whether it counts as excused."""
 

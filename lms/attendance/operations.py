@@ -209,10 +209,10 @@ def write_marks(
     written: list[int] = []
     updates = [values(e, m) for e, m in sorted(changed.items()) if not same(e, m)]
     if updates:
-        stmt = insert_on_conflict(db.session, Attendance).values(updates)
-        stmt = stmt.on_conflict_do_update(
+        insert = insert_on_conflict(db.session, Attendance).values(updates)
+        stmt = insert.on_conflict_do_update(
             index_elements=["meeting_id", "enrollment_id"],
-            set_={name: stmt.excluded[name] for name in (
+            set_={name: insert.excluded[name] for name in (
                 "status", "minutes_attended", "note", "recorded_by_id", "recorded_at", "source")},
         ).returning(Attendance.enrollment_id)
         written += db.session.scalars(stmt).all()

@@ -338,3 +338,18 @@ def find_absence_notice(meeting_id: int, enrollment_id: int) -> AbsenceNotice | 
     """A participant's notice for one meeting, if they announced an absence."""
     return db.session.scalar(sa.select(AbsenceNotice).where(
         AbsenceNotice.meeting_id == meeting_id, AbsenceNotice.enrollment_id == enrollment_id))
+
+
+def list_marks(*, meeting_id: int | None = None, enrollment_id: int | None = None,
+               since: datetime | None = None) -> list[Attendance]:
+    """The marks of one meeting or of one enrollment, those recorded or changed at or after
+    ``since`` when it is given (for systems that sync incrementally), in meeting order."""
+    query = sa.select(Attendance).join(Meeting, Meeting.id == Attendance.meeting_id)
+    if meeting_id is not None:
+        query = query.where(Attendance.meeting_id == meeting_id)
+    if enrollment_id is not None:
+        query = query.where(Attendance.enrollment_id == enrollment_id)
+    if since is not None:
+        query = query.where(Attendance.recorded_at >= since)
+    return list(db.session.scalars(
+        query.order_by(Meeting.starts_at, Attendance.meeting_id, Attendance.enrollment_id)))

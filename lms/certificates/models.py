@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import enum_type, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
@@ -25,29 +25,40 @@ class CertificateKind(LabelledEnum):
 
 
 class CertificateStatus(LabelledEnum):
+    # Reserved with its serial and code, not rendered yet (a job renders it): not valid
+    # until its PDF is stored. It keeps its serial whatever happens, so no gap can arise.
+    PENDING = "pending", _l("being issued")
     VALID = "valid", _l("valid")
     REVOKED = "revoked", _l("revoked")
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     __tablename__ = "certificate"
+    # The issued PDF is in this storage area under ``stored_name``, with ``sha256``.
+    storage_area: ClassVar[str] = "certificates"
     __table_args__ = (
         sa.CheckConstraint(
-            "status = 'valid' OR (revoked_at IS NOT NULL AND length(trim(revoked_reason)) > 0)",
+            "status IN ('pending', 'valid') "
+            "OR (revoked_at IS NOT NULL AND length(trim(revoked_reason)) > 0)",
             name="revocation_complete",
         ),
         sa.CheckConstraint("length(sha256) = 64", name="sha256_length"),
+        # Only a reserved certificate has no file yet; every other one has its PDF.
+        sa.CheckConstraint(
+            "status = 'pending' OR (stored_name IS NOT NULL AND sha256 IS NOT NULL)",
+            name="stored_unless_pending"),
         # Only a revoked document can have been replaced by a corrected one.
         sa.CheckConstraint("replaced_by_id IS NULL OR status = 'revoked'",
                            name="replaced_only_when_revoked"),
-        # At most one valid certificate of each kind per enrollment; revoked ones stay.
+        # At most one valid (or reserved) certificate of each kind per enrollment;
+        # revoked ones stay.
         sa.Index(
             "uq_certificate_one_valid",
             "enrollment_id",
             "kind",
             unique=True,
-            sqlite_where=sa.text("status = 'valid'"),
-            postgresql_where=sa.text("status = 'valid'"),
+            sqlite_where=sa.text("status IN ('pending', 'valid')"),
+            postgresql_where=sa.text("status IN ('pending', 'valid')"),
         ),
     )
 
@@ -58,8 +69,9 @@ class Certificate(db.Model):
     kind: Mapped[CertificateKind] = mapped_column(enum_type(CertificateKind, "kind"))
     serial: Mapped[str] = mapped_column(sa.String(40), unique=True)
     verification_code: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    stored_name: Mapped[str] = mapped_column(sa.String(120), unique=True)
-    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    # Both None while the certificate is pending (reserved, not rendered yet).
+    stored_name: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
+    sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     design: Mapped[str] = mapped_column(sa.String(80))
     language: Mapped[str] = mapped_column(sa.String(5))
     # As printed on the PDF, for the verification page: a later change of name or of the
@@ -75,6 +87,9 @@ class Certificate(db.Model):
     status: Mapped[CertificateStatus] = mapped_column(
         enum_type(CertificateStatus, "status"), default=CertificateStatus.VALID
     )
+    # The job that renders a pending certificate (its batch), for the progress page.
+    job_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("background_job.id", ondelete="SET NULL"), index=True)
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     revoked_by_id: Mapped[int | None] = mapped_column(
@@ -91,7 +106,7 @@ class Certificate(db.Model):
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
 
 
-class CertificateCounter(db.Model):
+class CertificateCounter(Model):
     """The last serial number given per course and year: updated in the issuing transaction
     so that serials stay gap-free, with the unique serial as the final guard."""
 

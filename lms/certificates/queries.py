@@ -20,9 +20,9 @@ from lms.certificates.rules import (
     AssessmentFacts,
     CompletionFacts,
     CompletionResult,
-    Standing,
     evaluate_completion,
 )
+from lms.certificates.standing import Standing
 from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
 from lms.curriculum.models import CourseAssessment
 from lms.extensions import db
@@ -45,11 +45,16 @@ class ParticipantProgress:
         return next((c for c in self.certificates
                      if c.kind == kind and c.status == CertificateStatus.VALID), None)
 
+    def pending(self, kind: CertificateKind) -> Certificate | None:
+        return next((c for c in self.certificates
+                     if c.kind == kind and c.status == CertificateStatus.PENDING), None)
+
     @property
     def needs_issuing(self) -> bool:
-        """Eligible for a kind of document that has no valid certificate yet."""
+        """Eligible for a kind of document that has no valid certificate yet, nor one
+        being issued."""
         kind = self.result.kind
-        return kind is not None and self.valid(kind) is None
+        return kind is not None and self.valid(kind) is None and self.pending(kind) is None
 
 
 def completion_facts(
@@ -68,14 +73,14 @@ def completion_facts(
     grades: dict[tuple[int, int], Grade] = {}
     ids = [e.id for e in enrollments]
     if ids and assignments:
-        for grade in db.session.scalars(
+        for published in db.session.scalars(
             sa.select(Grade).where(
                 Grade.enrollment_id.in_(ids),
                 Grade.assignment_id.in_([a.id for a in assignments]),
                 Grade.published_at.is_not(None),  # unpublished grades do not count yet
             )
         ):
-            grades[(grade.enrollment_id, grade.assignment_id)] = grade
+            grades[(published.enrollment_id, published.assignment_id)] = published
     if certificates is None:
         certificates = certificates_by_enrollment(ids)
     today = now.astimezone(ZoneInfo(cohort.timezone)).date()
@@ -168,6 +173,36 @@ def get_valid_certificate(enrollment: Enrollment, kind: CertificateKind) -> Cert
     )
 
 
+def get_current_certificate(enrollment: Enrollment,
+                            kind: CertificateKind) -> Certificate | None:
+    """The valid certificate of ``kind``, or the one being issued (at most one of either
+    exists: uq_certificate_one_valid)."""
+    return db.session.scalar(
+        sa.select(Certificate).where(
+            Certificate.enrollment_id == enrollment.id,
+            Certificate.kind == kind,
+            Certificate.status.in_((CertificateStatus.PENDING, CertificateStatus.VALID)),
+        )
+    )
+
+
+def list_pending_certificates(cohort: Cohort) -> list[Certificate]:
+    """The cohort's certificates reserved and not rendered yet, oldest first."""
+    return list(db.session.scalars(
+        sa.select(Certificate).join(Certificate.enrollment)
+        .where(Enrollment.cohort_id == cohort.id,
+               Certificate.status == CertificateStatus.PENDING)
+        .order_by(Certificate.id)))
+
+
+def list_job_certificates(job_id: int) -> list[Certificate]:
+    """The certificates a batch reserved, in the order of their serials."""
+    return list(db.session.scalars(
+        sa.select(Certificate).where(Certificate.job_id == job_id)
+        .options(selectinload(Certificate.enrollment).selectinload(Enrollment.user))
+        .order_by(Certificate.id)))
+
+
 def list_user_certificates(user: User) -> list[Certificate]:
     """A participant's own certificates, valid and revoked, newest first."""
     return list(db.session.scalars(
@@ -230,3 +265,31 @@ def list_completion_status(cohort: Cohort, now: datetime) -> list[tuple[Enrollme
     reach; once final certified, confirmation of participation, not completed,
     withdrawn), without grades or attendance details: only the standing leaves here."""
     return [(p.enrollment, p.result.standing) for p in cohort_progress(cohort, now)]
+
+
+# --------------------------------------------------------------------------- for the API
+
+
+def list_certificates_page(*, issued_since: datetime | None, after: tuple[datetime, int] | None,
+                           limit: int) -> list[tuple[Certificate, int]]:
+    """Certificates in the order they were issued (oldest first, so that a system syncing
+    with ``issued_since`` finds new ones at the end), from just after the position
+    ``after`` (issued_at, id) of the previous page: a keyset, stable while new ones are
+    issued. One more than ``limit`` is read, to tell whether another page follows. Each
+    comes with its cohort's id."""
+    query = sa.select(Certificate, Enrollment.cohort_id).join(
+        Enrollment, Enrollment.id == Certificate.enrollment_id)
+    if issued_since is not None:
+        query = query.where(Certificate.issued_at >= issued_since)
+    if after is not None:
+        issued_at, last_id = after
+        query = query.where(sa.or_(
+            Certificate.issued_at > issued_at,
+            sa.and_(Certificate.issued_at == issued_at, Certificate.id > last_id)))
+    rows = db.session.execute(
+        query.order_by(Certificate.issued_at, Certificate.id).limit(limit + 1)).all()
+    return [(certificate, cohort_id) for certificate, cohort_id in rows]
+
+
+def get_certificate(certificate_id: int) -> Certificate | None:
+    return db.session.get(Certificate, certificate_id)

@@ -309,3 +309,24 @@ def render_certificate(design: Design, data: CertificateData, language: str,
     except Exception as exc:  # template errors, missing texts
         raise RenderError(f"the design {design.key!r} could not be filled in: {exc}") from exc
     return html_to_pdf(design, html, files)
+
+
+def warm_up(design_key: str = DEFAULT_DESIGN) -> None:
+    """Render a specimen once (thrown away), so that this process holds the design's
+    stylesheet and fonts: a worker does it before it forks a process per job, and each
+    fork then starts warm instead of loading the fonts again (several seconds)."""
+    from datetime import UTC, datetime
+
+    design = load_design(design_key)
+    today = datetime.now(UTC).date()
+    for language in design.languages:
+        specimen = CertificateData(
+            kind="certificate", full_name="Erika Mustermann", course_title="Specimen",
+            provider="Specimen", provider_unit="", company="Specimen", starts_on=today,
+            ends_on=today, total_hours=1, modules=((1, "Specimen", 1),), lecturers=(),
+            attended_hours="1", issued_on=today, serial="WARM-0000-0000",
+            verification_code="0000-0000-0000-0000-0000",
+            verification_url="http://localhost/verify/00000000000000000000")
+        render_certificate(design, specimen, language, (EmbeddedFile(
+            name="specimen.json", data=b"{}", media_type="application/json",
+            description="specimen", created=datetime.now(UTC)),))

@@ -237,7 +237,8 @@ def _assessment_reasons(
                                       Mark.MISSING))
             else:
                 reasons.append(Reason(_("%(title)s: not graded yet.", title=title), Mark.INFO))
-        elif item.grading == GradingScheme.POINTS and item.points is not None:
+        elif (item.grading == GradingScheme.POINTS and item.points is not None
+              and item.pass_points is not None):
             any_failed = True
             reasons.append(Reason(
                 ngettext("%(title)s: not passed (%(points)s point, %(needed)s needed).",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.curriculum.models import DEFAULT_MIN_ATTENDANCE_PERCENT
 from lms.db import TimestampMixin, enum_type
-from lms.extensions import db
+from lms.extensions import Model, db
 from lms.i18n import site_timezone
 from lms.labels import LabelledEnum
 
@@ -37,7 +37,7 @@ DEFAULT_ATTENDANCE_EDIT_DAYS = 14
 VISIBLE_ENROLLMENT = (EnrollmentStatus.INVITED, EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
 
 
-class Company(TimestampMixin, db.Model):
+class Company(TimestampMixin, Model):
     __tablename__ = "company"
     __table_args__ = (sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),)
 
@@ -49,7 +49,7 @@ class Company(TimestampMixin, db.Model):
     cohorts: Mapped[list[Cohort]] = relationship(back_populates="company")
 
 
-class Cohort(TimestampMixin, db.Model):
+class Cohort(TimestampMixin, Model):
     """One closed run of a course for one company, with its own completion rules."""
 
     __tablename__ = "cohort"
@@ -96,7 +96,7 @@ class Cohort(TimestampMixin, db.Model):
         return f"<Cohort {self.id} {self.name}>"
 
 
-class Enrollment(TimestampMixin, db.Model):
+class Enrollment(TimestampMixin, Model):
     __tablename__ = "enrollment"
     __table_args__ = (sa.UniqueConstraint("cohort_id", "user_id"),)
 

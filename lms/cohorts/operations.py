@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -151,7 +152,7 @@ COHORT_FIELDS = ("name", "company_id", "starts_on", "ends_on", "timezone", "loca
                  "attendance_edit_days")
 
 
-def _cohort_state(cohort: Cohort) -> dict:
+def _cohort_state(cohort: Cohort) -> dict[str, Any]:
     state = {f: getattr(cohort, f) for f in COHORT_FIELDS}
     state["starts_on"], state["ends_on"] = str(cohort.starts_on), str(cohort.ends_on)
     state["required"] = sorted(a.key for a in _assignments(cohort) if a.required)
@@ -172,7 +173,7 @@ def update_cohort(cohort: Cohort, *, required_keys: set[str] | None = None,
         raise TypeError(f"cannot change {sorted(unknown)}")
     starts_on = values.get("starts_on", cohort.starts_on)
     ends_on = values.get("ends_on", cohort.ends_on)
-    if ends_on < starts_on:  # type: ignore[operator]
+    if isinstance(starts_on, date) and isinstance(ends_on, date) and ends_on < starts_on:
         raise CohortError(_l("The cohort cannot end before it starts."), field="ends_on")
     if "timezone" in values:
         ZoneInfo(str(values["timezone"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from lms.cohorts.models import (
     EnrollmentStatus,
     cohort_contact,
 )
+from lms.curriculum.models import Course
 from lms.extensions import db
 from lms.i18n import sort_key
 from lms.schedule.models import Meeting, MeetingStatus
@@ -55,7 +57,7 @@ def list_cohort_overview() -> list[CohortRow]:
         .where(Meeting.cohort_id == Cohort.id, Meeting.status == MeetingStatus.CANCELLED)
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    rows: Sequence[tuple[Cohort, int, int, int, int]] = db.session.execute(
         sa.select(Cohort, participants, invited, meetings, cancelled)
         .options(selectinload(Cohort.course), selectinload(Cohort.company))
         .order_by(Cohort.starts_on.desc(), Cohort.name)
@@ -111,3 +113,22 @@ def get_company(company_id: int) -> Company | None:
 
 def get_enrollment(enrollment_id: int) -> Enrollment | None:
     return db.session.get(Enrollment, enrollment_id)
+
+
+# --------------------------------------------------------------------------- for the API
+
+
+def list_cohorts(reach: sa.ColumnElement[bool]) -> list[Cohort]:
+    """The cohorts that satisfy ``reach`` (a condition on Cohort, from lms.access), newest
+    first."""
+    return list(db.session.scalars(
+        sa.select(Cohort).where(reach)
+        .options(selectinload(Cohort.course), selectinload(Cohort.company))
+        .order_by(Cohort.starts_on.desc(), Cohort.id.desc())))
+
+
+def list_cohort_courses(reach: sa.ColumnElement[bool]) -> list[Course]:
+    """The courses of the cohorts that satisfy ``reach``."""
+    return list(db.session.scalars(
+        sa.select(Course).where(Course.id.in_(sa.select(Cohort.course_id).where(reach)))
+        .order_by(Course.title_neutral, Course.id)))

@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
@@ -24,6 +26,8 @@ from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
 from lms.cohorts.operations import CohortError
 from lms.extensions import db
 from lms.i18n import filesize
+
+T = TypeVar("T")
 
 MAX_ROWS = 500
 # "sep=;" (or another single character) as Excel writes and reads it above the header.
@@ -85,7 +89,7 @@ def _key(header: str) -> str:
     return "".join(ch for ch in header.strip().lower() if ch not in " -_.")
 
 
-def _lookup(value: str, table: dict) -> object | None:
+def _lookup(value: str, table: Mapping[T, Collection[str]]) -> T | None:
     wanted = value.strip().lower()
     for result, names in table.items():
         if wanted in names:
@@ -158,14 +162,12 @@ def parse_roster(data: bytes, cohort: Cohort) -> RosterParse:
     if result.problems:
         return result
 
-    in_cohort = {
-        email for (email,) in db.session.execute(
-            db.select(User.email).join(Enrollment, Enrollment.user_id == User.id).where(
-                Enrollment.cohort_id == cohort.id,
-                Enrollment.status != EnrollmentStatus.WITHDRAWN,
-            )
+    in_cohort = set(db.session.scalars(
+        db.select(User.email).join(Enrollment, Enrollment.user_id == User.id).where(
+            Enrollment.cohort_id == cohort.id,
+            Enrollment.status != EnrollmentStatus.WITHDRAWN,
         )
-    }
+    ))
     seen: dict[str, int] = {}
     try:
         for record in reader:
@@ -231,21 +233,21 @@ def _check_row(record: list[str], line: int, columns: dict[str, int], in_cohort:
     if len(first_name) > NAME_MAX or len(last_name) > NAME_MAX:
         reasons.append(_ln("a name is longer than %(num)s character",
                            "a name is longer than %(num)s characters", NAME_MAX))
-    title_form = TitleForm.NEUTRAL
+    title_form: TitleForm | None = TitleForm.NEUTRAL
     if cell("title_form"):
-        title_form = _lookup(cell("title_form"), TITLE_FORMS)  # type: ignore[assignment]
+        title_form = _lookup(cell("title_form"), TITLE_FORMS)
         if title_form is None:
             reasons.append(_l("unknown title form “%(value)s” (use Social Media Manager*in, "
                               "Managerin or Manager)", value=cell("title_form")))
-    locale = Locale.DE
+    locale: Locale | None = Locale.DE
     if cell("language"):
-        locale = _lookup(cell("language"), LANGUAGES)  # type: ignore[assignment]
+        locale = _lookup(cell("language"), LANGUAGES)
         if locale is None:
             reasons.append(_l("unknown language “%(value)s” (use de or en)",
                               value=cell("language")))
     if email:
         seen.setdefault(email, line)
-    if reasons:
+    if reasons or title_form is None or locale is None:  # (None has its reason)
         result.problems.extend(RowProblem(line, reason) for reason in reasons)
         return
     result.rows.append(RosterRow(line, email, first_name, last_name, title_form, locale))

@@ -187,7 +187,8 @@ def _criteria(facts: CredentialFacts) -> str:
     return attendance + " " + _("Passed: %(assessments)s.", assessments="; ".join(passed))
 
 
-def _results(facts: CredentialFacts, base: str) -> tuple[list[dict], list[dict]]:
+def _results(facts: CredentialFacts, base: str
+             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     descriptions: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
 

@@ -4,6 +4,7 @@ reader's language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,26 +19,30 @@ class Claim:
     items: tuple[str, ...] = ()
 
 
+# Formats a moment in the reader's language (flask_babel.format_date, in the views).
+DateFormatter = Callable[[datetime], str]
+
+
 def _text(value: Any) -> str:
     if isinstance(value, dict):  # a language map
         return str(next(iter(value.values()), ""))
     return str(value) if value is not None else ""
 
 
-def _list(value: Any) -> list:
+def _list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
 
 
-def _date(stamp: Any, format_date) -> str:
+def _date(stamp: Any, format_date: DateFormatter) -> str:
     try:
         return format_date(datetime.fromisoformat(str(stamp).replace("Z", "+00:00")))
     except ValueError:
         return _text(stamp)
 
 
-def claims_in_words(document: dict[str, Any], format_date, *,
+def claims_in_words(document: dict[str, Any], format_date: DateFormatter, *,
                     results: bool = True) -> list[Claim]:
     """The credential's statements as label and value; ``format_date`` formats a
     timestamp in the reader's language. ``results=False`` leaves out the holder's results

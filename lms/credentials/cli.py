@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from flask.cli import AppGroup
+
+if TYPE_CHECKING:
+    from lms.credentials.keys import Keyring
 
 credentials_cli = AppGroup("credentials", help="Open Badges credentials: the issuer's keys.")
 keys_cli = AppGroup("keys", help="The Ed25519 keys that sign the credentials.")
@@ -20,7 +25,7 @@ def _configured_refusal(action: str) -> None:
             "still verify).")
 
 
-def _describe(keyring) -> None:
+def _describe(keyring: Keyring) -> None:
     from lms.credentials.did import issuer_did, verification_method
     from lms.credentials.keys import keyring_path
 

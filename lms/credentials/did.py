@@ -4,6 +4,7 @@ so that credentials signed before a rotation still verify."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -42,7 +43,8 @@ def did_document(keyring: Keyring, did: str | None = None) -> dict[str, Any]:
     }
 
 
-def resolver(keyring: Keyring, did: str | None = None):
+def resolver(keyring: Keyring, did: str | None = None
+             ) -> Callable[[str], Ed25519PublicKey | None]:
     """Public key of one of our verification methods, or None."""
     did = did or issuer_did()
     known = {verification_method(key, did): key for key in keyring.public_keys}

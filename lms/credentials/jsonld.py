@@ -8,6 +8,7 @@ Canonicalization (RDFC-1.0) without change to its output; the test vectors of th
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,14 @@ class ContextNotShipped(ValueError):
 
 @cache
 def _shipped(url: str) -> dict[str, Any]:
-    return json.loads((CONTEXTS_DIR / SHIPPED[url]).read_text(encoding="utf-8"))
+    context: dict[str, Any] = json.loads((CONTEXTS_DIR / SHIPPED[url]).read_text(encoding="utf-8"))
+    return context
 
 
-def document_loader(extra: dict[str, dict[str, Any]] | None = None):
+DocumentLoader = Callable[[str, Any], dict[str, Any]]
+
+
+def document_loader(extra: dict[str, dict[str, Any]] | None = None) -> DocumentLoader:
     """A PyLD document loader that answers the shipped contexts (and ``extra``, for
     tests) and refuses every other URL."""
 
@@ -51,8 +56,9 @@ def document_loader(extra: dict[str, dict[str, Any]] | None = None):
 def canonicalize(document: dict[str, Any],
                  extra: dict[str, dict[str, Any]] | None = None) -> str:
     """The document's RDF dataset as canonical N-Quads (RDFC-1.0)."""
-    return jsonld.normalize(document, {
+    nquads: str = jsonld.normalize(document, {
         "algorithm": "URDNA2015",
         "format": "application/n-quads",
         "documentLoader": document_loader(extra),
     })
+    return nquads

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Literal, overload
 
 import base58
 from cryptography.hazmat.primitives import serialization
@@ -44,7 +45,7 @@ def private_multibase(private: Ed25519PrivateKey) -> str:
     return "z" + base58.b58encode(ED25519_PRIV + raw).decode("ascii")
 
 
-def _decode(value: str, prefix: bytes, what: str) -> bytes:
+def _decode(value: object, prefix: bytes, what: str) -> bytes:
     if not isinstance(value, str) or not value.startswith("z"):
         raise KeyError_(f"{what} must be a base58btc multibase value starting with z")
     try:
@@ -104,6 +105,10 @@ def configured_keyring() -> Keyring | None:
     return Keyring(SigningKey(private_from_multibase(secret)), previous, "configuration")
 
 
+@overload
+def load_keyring(*, create: Literal[True] = True) -> Keyring: ...
+@overload
+def load_keyring(*, create: bool) -> Keyring | None: ...
 def load_keyring(*, create: bool = True) -> Keyring | None:
     """The configured keys, else the instance folder's; generated there on first need
     (like the instance's secret key) when ``create``."""

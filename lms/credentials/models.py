@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import utcnow
-from lms.extensions import db
+from lms.extensions import Model
 
 if TYPE_CHECKING:
     from lms.certificates.models import Certificate
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 MIN_LIST_SIZE = 131_072
 
 
-class CredentialStatusList(db.Model):
+class CredentialStatusList(Model):
     """One Bitstring Status List: its signed credential is served at a stable address and
     re-signed whenever one of its bits changes."""
 
@@ -45,7 +45,7 @@ class CredentialStatusList(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class CertificateCredential(db.Model):
+class CertificateCredential(Model):
     __tablename__ = "certificate_credential"
     __table_args__ = (
         # Each index of a list belongs to one credential only.

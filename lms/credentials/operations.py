@@ -1,9 +1,11 @@
 """Issuing and revoking credentials; called by ``lms.certificates`` in its transactions.
 Operations flush, never commit.
 
-At issue the credential is built from the certificate's facts, given a free index in a
-status list, signed with the active key and returned as the exact text the PDF embeds;
-``record_credential`` stores it once the certificate row exists. Revoking a certificate
+At issue (when a reserved certificate is rendered) the credential is built from the
+certificate's facts, given a free index in a status list, signed with the active key and
+returned as the exact text the PDF embeds; ``record_credential`` stores it in the
+transaction that makes the certificate valid. A render that fails records nothing, and
+its retry prepares the credential afresh. Revoking a certificate
 (also when a correction replaces it) sets its bit: the status list's credential is
 signed again and stored, in the same transaction.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -51,7 +54,7 @@ class PreparedCredential:
 
     @property
     def uri(self) -> str:
-        return self.document["id"]
+        return str(self.document["id"])
 
 
 def serialise(document: dict[str, Any]) -> str:
@@ -64,7 +67,8 @@ STATUS_LIST_PATH = "/credentials/status/{list_id}"
 
 def status_list_url(list_id: int) -> str:
     """The list's stable public address (the route ``credentials.status_list``)."""
-    return current_app.config["LMS_BASE_URL"] + STATUS_LIST_PATH.format(list_id=list_id)
+    base: str = current_app.config["LMS_BASE_URL"]
+    return base + STATUS_LIST_PATH.format(list_id=list_id)
 
 
 def issuer_profile(provider: str, unit: str) -> dict[str, Any]:
@@ -149,11 +153,22 @@ def open_status_list(now: datetime, keyring: Keyring) -> CredentialStatusList:
     return status_list
 
 
+def ensure_status_list(now: datetime) -> CredentialStatusList:
+    """The list the next credentials take their index from, created now if there is none
+    with room: reserving certificates calls it, so that the jobs rendering them in
+    parallel never create a list each."""
+    return open_status_list(now, load_keyring())
+
+
 def _free_index(status_list: CredentialStatusList) -> int:
     """A random unused index (the specification asks for random assignment, so that an
-    index says nothing about when or to whom a credential was issued). The list's row is
-    locked first, so that two issuers never choose the same index."""
-    _lock(status_list, bump=False)
+    index says nothing about when or to whom a credential was issued).
+
+    Nothing is locked: certificates render in parallel, and a lock taken here would be
+    held through the render until the commit. Two renderers that chose the same index at
+    the same moment are stopped by the unique (list, index) constraint when the second
+    records its credential; its transaction rolls back and the job renders it again (at
+    a few renderers among 131,072 entries this is rare)."""
     used = set(db.session.scalars(sa.select(CertificateCredential.status_index).where(
         CertificateCredential.status_list_id == status_list.id)))
     if len(used) >= status_list.size:  # pragma: no cover (checked by _open_status_list)
@@ -173,7 +188,7 @@ def _lock(status_list: CredentialStatusList, *, bump: bool) -> None:
         .execution_options(synchronize_session=False))
 
 
-def _sign_list(status_list: CredentialStatusList, revoked, now: datetime,
+def _sign_list(status_list: CredentialStatusList, revoked: Sequence[int], now: datetime,
                keyring: Keyring) -> None:
     url = status_list_url(status_list.id)
     unsigned = status_list_credential(url, issuer_did(), proofs.utc_stamp(now),

@@ -34,7 +34,7 @@ def utc_stamp(moment: datetime) -> str:
 
 
 def hash_data(document: dict[str, Any], options: dict[str, Any],
-              extra: dict | None = None) -> bytes:
+              extra: dict[str, dict[str, Any]] | None = None) -> bytes:
     """``SHA-256(canonical proof options) + SHA-256(canonical document)``."""
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     config = {k: v for k, v in options.items() if k != "proofValue"}
@@ -45,7 +45,7 @@ def hash_data(document: dict[str, Any], options: dict[str, Any],
 
 
 def sign(document: dict[str, Any], key: SigningKey, verification_method: str,
-         created: datetime, *, extra: dict | None = None) -> dict[str, Any]:
+         created: datetime, *, extra: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """``document`` with a ``DataIntegrityProof`` added (the input is not changed)."""
     options = {
         "type": "DataIntegrityProof",
@@ -63,7 +63,7 @@ def sign(document: dict[str, Any], key: SigningKey, verification_method: str,
 
 def verify(document: dict[str, Any],
            resolve: Callable[[str], Ed25519PublicKey | None], *,
-           extra: dict | None = None) -> str:
+           extra: dict[str, dict[str, Any]] | None = None) -> str:
     """Check the document's proof; return its verification method. ``resolve`` gives
     the public key of a verification method we know (None: unknown)."""
     proof = document.get("proof")
@@ -75,7 +75,7 @@ def verify(document: dict[str, Any],
         raise ProofError("the proof's purpose is not assertionMethod")
     method = proof.get("verificationMethod")
     public = resolve(method) if isinstance(method, str) else None
-    if public is None:
+    if public is None or not isinstance(method, str):
         raise ProofError("the proof was made with a key that is not ours")
     value = proof.get("proofValue")
     if not isinstance(value, str) or not value.startswith("z"):

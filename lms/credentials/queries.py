@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +39,6 @@ def credential_facts(enrollment: Enrollment, kind: str, language: str,
     titles: dict[int, str] = {}
     for row in participant_attendance(enrollment, now).rows:
         module = row.meeting.module
-        if module is None:
-            continue
         titles[module.number] = module.title_en if english and module.title_en else module.title
         scheduled[module.number] += row.meeting.duration_minutes
         attended[module.number] += row.minutes or 0
@@ -79,7 +78,8 @@ def get_credential(certificate: Certificate) -> CertificateCredential | None:
 
 
 def credential_document(credential: CertificateCredential) -> dict[str, Any]:
-    return json.loads(credential.document)
+    document: dict[str, Any] = json.loads(credential.document)
+    return document
 
 
 def get_credential_by_uri(uri: str) -> CertificateCredential | None:
@@ -92,7 +92,7 @@ def get_status_list(list_id: int) -> CredentialStatusList | None:
     return db.session.get(CredentialStatusList, list_id)
 
 
-def credential_shares(certificates) -> dict[int, str]:
+def credential_shares(certificates: Iterable[Certificate]) -> dict[int, str]:
     """For each valid certificate that has a credential: its LinkedIn add-to-profile
     address (name and organisation as the credential states them). One query."""
     from lms.certificates.models import CertificateStatus
@@ -110,3 +110,11 @@ def credential_shares(certificates) -> dict[int, str]:
             document["credentialSubject"]["achievement"]["name"],
             document["issuer"]["name"])
     return shares
+
+
+def certificates_with_credential(certificate_ids: list[int]) -> set[int]:
+    """Which of these certificates were issued with a credential."""
+    if not certificate_ids:
+        return set()
+    return set(db.session.scalars(sa.select(CertificateCredential.certificate_id).where(
+        CertificateCredential.certificate_id.in_(certificate_ids))))

@@ -82,6 +82,10 @@ class CourseData:
     default_excused_counts: bool
     modules: list[ModuleData]
     assessments: list[AssessmentData]
+    # The module evaluation's questionnaire as stored (evaluation.toml), or None.
+    evaluation: dict[str, Any] | None = None
+    # The course's standing materials (materials.toml), checked, with their files' bytes.
+    materials: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -136,9 +140,11 @@ class _Source:
         # bool is a subclass of int: never accept true/false where a number is meant.
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise self.error(key, f"{key!r} must be {_kind_name(kind)}", after=after)
-        if kind is str and not value.strip() and required:
-            raise self.error(key, f"{key!r} must not be empty", after=after)
-        return value.strip() if kind is str else value
+        if isinstance(value, str) and kind is str:
+            if not value.strip() and required:
+                raise self.error(key, f"{key!r} must not be empty", after=after)
+            return value.strip()
+        return value
 
 
 def _kind_name(kind: type) -> str:
@@ -182,6 +188,12 @@ def parse_course(directory: Path) -> CourseData:
         )
     numbers = {m.number for m in modules}
     assessments = _parse_assessments(source, numbers)
+    from lms.evaluation.questionnaire import parse_questionnaire
+
+    questionnaire = parse_questionnaire(directory)
+    from lms.materials.content import parse_course_materials
+
+    materials = parse_course_materials(directory, numbers)
 
     return CourseData(
         slug=slug,
@@ -203,6 +215,8 @@ def parse_course(directory: Path) -> CourseData:
         ),
         modules=modules,
         assessments=assessments,
+        evaluation=questionnaire.as_data() if questionnaire is not None else None,
+        materials=materials,
     )
 
 
@@ -241,7 +255,8 @@ def _parse_assessments(source: _Source, module_numbers: set[int]) -> list[Assess
         after = headers[position] if position < len(headers) else 0
         line = after + source.first_line
 
-        def get(key: str, kind: type, after: int = after, table: dict = table, **kw: Any) -> Any:
+        def get(key: str, kind: type, after: int = after, table: dict[str, Any] = table,
+                **kw: Any) -> Any:
             return source.get(table, key, kind, after=after, **kw)
 
         key = get("key", str)
@@ -466,6 +481,13 @@ def load_course(directory: Path | str) -> LoadReport:
             course.assessments.remove(assessment)
             report.removed.append(f"assessment {key}")
     db.session.flush()
+    from lms.materials.content import store_course_materials
+
+    changes = store_course_materials(course.id, {m.number: m.id for m in course.modules},
+                                     data.materials)
+    report.created.extend(changes.created)
+    report.updated.extend(changes.updated)
+    report.removed.extend(changes.removed)
     return report
 
 
@@ -480,7 +502,8 @@ def _module_in_use(module: Module) -> bool:
 
 
 def _course_values(data: CourseData) -> dict[str, Any]:
-    values = {k: v for k, v in vars(data).items() if k not in ("modules", "assessments", "slug")}
+    values = {k: v for k, v in vars(data).items()
+              if k not in ("modules", "assessments", "slug", "materials")}
     return values
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import TitleForm
 from lms.db import TimestampMixin, enum_type
-from lms.extensions import db
+from lms.extensions import Model
 from lms.labels import LabelledEnum
 
 
@@ -28,7 +29,7 @@ class GradingScheme(LabelledEnum):
 DEFAULT_MIN_ATTENDANCE_PERCENT = 80
 
 
-class Course(TimestampMixin, db.Model):
+class Course(TimestampMixin, Model):
     __tablename__ = "course"
     __table_args__ = (
         sa.CheckConstraint(
@@ -54,6 +55,9 @@ class Course(TimestampMixin, db.Model):
     default_min_attendance_percent: Mapped[int] = mapped_column(
         default=DEFAULT_MIN_ATTENDANCE_PERCENT)
     default_excused_counts: Mapped[bool] = mapped_column(default=False)
+    # The module evaluation's questionnaire (course_content's evaluation.toml, see
+    # lms.evaluation.questionnaire); None: the course evaluates nothing.
+    evaluation: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
     modules: Mapped[list[Module]] = relationship(
         back_populates="course", order_by="Module.number", cascade="all, delete-orphan"
@@ -73,7 +77,7 @@ class Course(TimestampMixin, db.Model):
         return f"<Course {self.slug}>"
 
 
-class Module(TimestampMixin, db.Model):
+class Module(TimestampMixin, Model):
     __tablename__ = "module"
     __table_args__ = (
         sa.UniqueConstraint("course_id", "number"),
@@ -99,7 +103,7 @@ class Module(TimestampMixin, db.Model):
         return f"<Module {self.number} {self.slug}>"
 
 
-class CourseAssessment(db.Model):
+class CourseAssessment(Model):
     """A course's default assessment; each new cohort gets its own copy as an Assignment."""
 
     __tablename__ = "course_assessment"

@@ -269,11 +269,11 @@ def build_feed(
         calendar.add_component(
             _meeting_event(row, texts, links, english=english, with_cohort=with_cohort)
         )
-    for row in deadlines:
+    for deadline in deadlines:
         calendar.add_component(
-            _deadline_event(row, texts, links, english=english, with_cohort=with_cohort)
+            _deadline_event(deadline, texts, links, english=english, with_cohort=with_cohort)
         )
-    return calendar.to_ical()
+    return _ical_bytes(calendar)
 
 
 def build_meeting_ics(
@@ -306,7 +306,12 @@ def build_meeting_ics(
                                "RSVP": "FALSE"})
         event.add("attendee", address)
     calendar.add_component(event)
-    return calendar.to_ical()
+    return _ical_bytes(calendar)
+
+
+def _ical_bytes(calendar: Calendar) -> bytes:
+    data: bytes = calendar.to_ical()  # (icalendar does not annotate it)
+    return data
 
 
 def _address(person: Person) -> vCalAddress:

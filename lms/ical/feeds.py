@@ -35,7 +35,9 @@ from lms.ical import build
 from lms.ical.freshness import EXTENSION, FeedGeneration, RecentAnswers
 from lms.ical.models import FeedScope
 from lms.ical.queries import (
+    DeadlineRow,
     FeedContent,
+    MeetingRow,
     hash_feed_token,
     last_change,
     load_feed_content,
@@ -112,9 +114,9 @@ def feed_answer(token: str, matches: Callable[[str], bool] = lambda etag: False
     store: FeedGeneration | None = current_app.extensions.get(EXTENSION)
     generation = store.current() if store is not None else None
     if generation is not None:
-        answer = recent_answers.answer(token_hash, generation)
-        if answer is not None:
-            return answer
+        remembered = recent_answers.answer(token_hash, generation)
+        if remembered is not None:
+            return remembered
     answer = answer_from_database(token_hash, matches)
     if isinstance(answer, RenderedFeed) and generation is not None:
         recent_answers.remember(token_hash, generation, answer)
@@ -200,8 +202,9 @@ def feed_name(state: FeedState, content: FeedContent) -> str:
     if cohort is not None:
         course = cohort.course_title_en if english else cohort.course_title
         return f"{course} – {cohort.name}"
+    rows: list[MeetingRow | DeadlineRow] = [*content.meetings, *content.deadlines]
     cohorts = {(r.cohort_id, r.cohort_name, r.course_title_en if english else r.course_title)
-               for r in (*content.meetings, *content.deadlines)}
+               for r in rows}
     if state.scope == FeedScope.PERSONAL and len(cohorts) == 1:
         _id, name, course = next(iter(cohorts))
         return f"{course} – {name}"

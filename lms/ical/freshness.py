@@ -33,7 +33,7 @@ import secrets
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import redis
 from sqlalchemy import event
@@ -83,10 +83,10 @@ class FeedGeneration:
         try:
             if self._pending:
                 self._replace()
-            value = self._client.get(self.key)
+            value = self._get()
             if value is None:  # a new (or emptied) Redis: start a generation
                 self._client.set(self.key, secrets.token_hex(16), nx=True)
-                value = self._client.get(self.key)
+                value = self._get()
         except redis.RedisError as error:
             log.warning("feed generation unavailable, polls ask the database: %s", error)
             return None
@@ -94,6 +94,10 @@ class FeedGeneration:
         if value is not None and (known is None or known[1] <= asked_at):
             self._known = (value, asked_at)  # (a later read or replacement wins)
         return value
+
+    def _get(self) -> bytes | None:
+        # (redis-py types a synchronous client's answers as "maybe awaitable")
+        return cast("bytes | None", self._client.get(self.key))
 
     def replace(self) -> None:
         """After a commit that changed what feeds show."""

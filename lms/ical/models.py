@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import enum_type, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 
 if TYPE_CHECKING:
     from lms.accounts.models import User
@@ -22,7 +22,7 @@ class FeedScope(enum.StrEnum):
     COHORT = "cohort"  # a cohort's schedule, handed to the company
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     __tablename__ = "calendar_feed"
     __table_args__ = (
         sa.CheckConstraint(

@@ -2,8 +2,11 @@
 email in their own language, with an .ics file their mail program applies to the event
 it already has (same UID, higher SEQUENCE; METHOD:REQUEST, or METHOD:CANCEL).
 
-Called after the change was committed (a mail cannot be rolled back); a recipient
-whose mail fails is logged and skipped, so that one bad address stops nobody else's.
+Sent by a job (``change_notice``, on the ``mail`` queue) after the change was committed
+(a mail cannot be rolled back): the request that changed the meeting only queues it. A
+recipient whose mail fails is skipped, so that one bad address stops nobody else's; each
+one reached is claimed in ``notification_log`` under the job, so that the job's retry
+(which it asks for when someone was not reached) sends only to those it missed.
 """
 
 from __future__ import annotations
@@ -18,19 +21,62 @@ from flask_babel import force_locale
 from lms.accounts.models import User
 from lms.cohorts.models import VISIBLE_ENROLLMENT, Enrollment
 from lms.db import utcnow
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.ical.build import Person, build_meeting_ics, meeting_summary
 from lms.ical.queries import MeetingRow, load_single_meeting
+from lms.jobs.models import BackgroundJob, JobKind
+from lms.jobs.operations import advance, create_job, set_total
 from lms.mail import Attachment, MailError, send_to_user
+from lms.notifications.reminders import Reminder, claim
+from lms.schedule.models import Meeting
 from lms.schedule.operations import SEQUENCED_FIELDS, MeetingChange
 
 TEMPLATE = "ical_meeting_changed"
+CLAIM_KIND = "change_notice"
 
 
-def notify_meeting_change(change: MeetingChange, *, now: datetime | None = None) -> int:
+class NoticeError(DomainError):
+    """Some change notices could not be sent (the job tries them again)."""
+
+
+def notice_is_due(change: MeetingChange) -> bool:
+    """Whether a change is one people are told about: a move, a cancellation or another
+    place."""
+    return (change.moved or change.cancelled
+            or change.before["location"] != change.after["location"])
+
+
+def queue_change_notice(change: MeetingChange, *, by: User | None = None,
+                        note: str = "") -> BackgroundJob:
+    """The job that sends the notices of ``change`` (dispatch it after the commit);
+    ``note``: the coordinator's words that come with it (an announced change)."""
+    return create_job(JobKind.CHANGE_NOTICE, by=by, cohort=change.meeting.cohort,
+                      params={"meeting_id": change.meeting.id, "before": change.before,
+                              "after": change.after, "note": note})
+
+
+def send_change_notices(job: BackgroundJob) -> dict[str, int]:
+    """The job: send the notices of the change in its params (each recipient once)."""
+    meeting = db.session.get(Meeting, job.params["meeting_id"])
+    if meeting is None:
+        return {"sent": 0}
+    change = MeetingChange(meeting, job.params["before"], job.params["after"])
+    notify_meeting_change(change, now=job.created_at, job=job,
+                          note=job.params.get("note", ""))
+    return {"sent": job.done}
+
+
+def notify_meeting_change(change: MeetingChange, *, now: datetime | None = None,
+                          job: BackgroundJob | None = None, note: str = "") -> int:
     """Email everyone a change of time, place or status concerns; returns how many
     messages were sent. Changes to meetings that are over (before and after) and changes
-    that no calendar shows send nothing."""
+    that no calendar shows send nothing. ``note``: the coordinator's words that come with
+    it (the announcement of the change, :mod:`lms.announcements`).
+
+    For a ``job``: each recipient reached is claimed under the job and committed at once
+    (a retry skips them), the job's progress counts them, and when someone could not be
+    reached a :class:`NoticeError` is raised at the end, so that the job is retried."""
     before, after = change.before, change.after
     now = now or utcnow()
     if max(datetime.fromisoformat(before["ends_at"]),
@@ -53,11 +99,28 @@ def notify_meeting_change(change: MeetingChange, *, now: datetime | None = None)
         for user in _participants(change.meeting.cohort_id):
             recipients.setdefault(user.email, (user, method))
 
-    context = _context(change, row)
-    sent = 0
+    context = {**_context(change, row), "note": note.strip()}
+    if job is not None:
+        set_total(job, len(recipients))
+        db.session.commit()
+    sent = failed = 0
     for user, user_method in recipients.values():
+        if job is not None:
+            once = Reminder(CLAIM_KIND, f"job:{job.id}:user:{user.id}", user, TEMPLATE)
+            if not claim(once, utcnow()):  # reached by an earlier attempt
+                db.session.rollback()
+                continue
         if _send(user, user_method, row, context):
             sent += 1
+            if job is not None:
+                advance(job)
+                db.session.commit()
+        else:
+            failed += 1
+            if job is not None:
+                db.session.rollback()  # not claimed: the retry tries again
+    if job is not None and failed:
+        raise NoticeError(f"{failed} of {len(recipients)} change notices could not be sent")
     return sent
 
 

@@ -22,6 +22,7 @@ from lms.accounts.models import Role, TitleForm, User, UserRole
 from lms.assignments.models import Assignment
 from lms.cohorts.models import VISIBLE_ENROLLMENT, Cohort, Enrollment, cohort_contact
 from lms.curriculum.models import Course, Module
+from lms.db import AnyCompoundSelect, AnySelect
 from lms.extensions import db
 from lms.ical.models import CalendarFeed, FeedScope
 from lms.schedule.models import Meeting, MeetingStatus, meeting_lecturer
@@ -41,7 +42,11 @@ def looks_like_token(token: str) -> bool:
 # --------------------------------------------------------------------------- scope
 
 
-def feed_cohort_ids(user_id: Any, cohort_id: Any) -> sa.CompoundSelect:
+# An id, or the parameter (or column) standing for it in a statement built once.
+IdOrParameter = int | sa.ColumnElement[int] | None
+
+
+def feed_cohort_ids(user_id: IdOrParameter, cohort_id: IdOrParameter) -> AnyCompoundSelect:
     """Cohorts whose whole schedule a feed shows. A cohort feed (``user_id`` None): its
     cohort. A person's feed (``cohort_id`` None): where they are enrolled (not withdrawn),
     company contact, or coordinator in charge (while they hold the coordinator role).
@@ -57,12 +62,12 @@ def feed_cohort_ids(user_id: Any, cohort_id: Any) -> sa.CompoundSelect:
     )
 
 
-def taught_meeting_ids(user_id: Any) -> sa.Select:
+def taught_meeting_ids(user_id: IdOrParameter) -> AnySelect:
     return sa.select(meeting_lecturer.c.meeting_id).where(meeting_lecturer.c.user_id == user_id)
 
 
-def meeting_filter(scope: FeedScope, user_id: int | None,
-                   cohort_id: int | None) -> sa.ColumnElement[bool]:
+def meeting_filter(scope: FeedScope, user_id: IdOrParameter,
+                   cohort_id: IdOrParameter) -> sa.ColumnElement[bool]:
     """The meetings of a feed: a cohort's, or a person's cohorts' and those they teach."""
     if scope == FeedScope.COHORT:
         return Meeting.cohort_id == cohort_id
@@ -70,8 +75,8 @@ def meeting_filter(scope: FeedScope, user_id: int | None,
                   Meeting.id.in_(taught_meeting_ids(user_id)))
 
 
-def deadline_filter(scope: FeedScope, user_id: int | None,
-                    cohort_id: int | None) -> sa.ColumnElement[bool]:
+def deadline_filter(scope: FeedScope, user_id: IdOrParameter,
+                    cohort_id: IdOrParameter) -> sa.ColumnElement[bool]:
     """Deadlines (assignments with a due date) of the cohorts a feed shows in full.
     A lecturer's teaching calendar holds meetings only."""
     if scope == FeedScope.COHORT:
@@ -150,7 +155,7 @@ def _course_title_column(title_form: str) -> Any:
 
 
 def _meeting_selects(condition: sa.ColumnElement[bool],
-                     title_form: str) -> tuple[sa.Select, sa.Select]:
+                     title_form: str) -> tuple[AnySelect, AnySelect]:
     rows = (
         sa.select(*_MEETING_COLUMNS, _course_title_column(title_form), Course.title_en,
                   Cohort.id, Cohort.name, Cohort.timezone)
@@ -169,19 +174,26 @@ def _meeting_selects(condition: sa.ColumnElement[bool],
     return rows, names
 
 
-def _meeting_rows(rows_select: sa.Select, names_select: sa.Select,
+def _meeting_rows(rows_select: AnySelect, names_select: AnySelect,
                   params: dict[str, Any]) -> list[MeetingRow]:
-    rows = db.session.execute(rows_select, params).all()
+    rows: Sequence[tuple[Any, ...]] = db.session.execute(rows_select, params).all()
     if not rows:
         return []
     names: dict[int, list[str]] = {}
-    for meeting_id, first, last in db.session.execute(names_select, params):
+    lecturers: Sequence[tuple[int, str, str]] = db.session.execute(names_select, params).all()
+    for meeting_id, first, last in lecturers:
         names.setdefault(meeting_id, []).append(f"{first} {last}")
     return [
-        MeetingRow(row[0], row[1], row[2], row[3] == MeetingStatus.CANCELLED, *row[4:],
-                   lecturers=tuple(names.get(row[0], ())))
+        _meeting_row(row, tuple(names.get(row[0], ())))
         for row in rows
     ]
+
+
+def _meeting_row(row: tuple[Any, ...], lecturers: tuple[str, ...]) -> MeetingRow:
+    """A meeting's columns (``_MEETING_COLUMNS``, then course, cohort and zone) as a
+    MeetingRow: the status as "cancelled", the lecturers' names last."""
+    values: tuple[Any, ...] = (*row[:3], row[3] == MeetingStatus.CANCELLED, *row[4:], lecturers)
+    return MeetingRow(*values)
 
 
 def load_meeting_rows(condition: sa.ColumnElement[bool],
@@ -191,7 +203,7 @@ def load_meeting_rows(condition: sa.ColumnElement[bool],
     return _meeting_rows(*_meeting_selects(condition, title_form), {})
 
 
-def _deadline_select(condition: sa.ColumnElement[bool], title_form: str) -> sa.Select:
+def _deadline_select(condition: sa.ColumnElement[bool], title_form: str) -> AnySelect:
     return (
         sa.select(Assignment.id, Assignment.title, Assignment.due_at, Assignment.created_at,
                   Assignment.updated_at, Module.number, Module.title, Module.title_en,
@@ -226,10 +238,10 @@ class FeedContent:
 
 @dataclass(frozen=True)
 class _FeedSelects:
-    meetings: sa.Select
-    lecturers: sa.Select
-    deadlines: sa.Select
-    last_change: sa.Select
+    meetings: AnySelect
+    lecturers: AnySelect
+    deadlines: AnySelect
+    last_change: AnySelect
 
 
 @cache
@@ -257,9 +269,9 @@ def _feed_selects(scope: FeedScope, title_form: str) -> _FeedSelects:
                         stamps)
 
 
-def feed_statements() -> list[sa.Select]:
+def feed_statements() -> list[AnySelect]:
     """Every statement a feed's content is read with, for each kind of feed."""
-    statements: list[sa.Select] = [_COHORT_INFO]
+    statements: list[AnySelect] = [_COHORT_INFO]
     for scope in FeedScope:
         selects = _feed_selects(scope, TitleForm.NEUTRAL.value)
         statements += [selects.meetings, selects.lecturers, selects.deadlines,
@@ -273,7 +285,8 @@ def load_feed_content(scope: FeedScope, user_id: int | None, cohort_id: int | No
     selects = _feed_selects(scope, title_form)
     params = {"user_id": user_id, "cohort_id": cohort_id}
     meetings = _meeting_rows(selects.meetings, selects.lecturers, params)
-    deadlines = [DeadlineRow(*row) for row in db.session.execute(selects.deadlines, params)]
+    rows: Sequence[tuple[Any, ...]] = db.session.execute(selects.deadlines, params).all()
+    deadlines = [DeadlineRow(*row) for row in rows]
     cohort = load_cohort_info(cohort_id) if scope == FeedScope.COHORT and cohort_id else None
     return FeedContent(meetings, deadlines, cohort)
 

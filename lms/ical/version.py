@@ -26,6 +26,7 @@ from lms.accounts.models import Locale, TitleForm, User
 from lms.assignments.models import Assignment
 from lms.cohorts.models import Cohort
 from lms.curriculum.models import Course, Module
+from lms.db import AnySelect
 from lms.extensions import db
 from lms.ical.models import CalendarFeed, FeedScope
 from lms.ical.queries import (
@@ -60,7 +61,7 @@ class FeedState:
 _TOKEN_SENTINEL = "0" * 64
 
 
-def _state_select() -> sa.Select:
+def _state_select() -> AnySelect:
     """The feed row is a CTE, and so are the feed's cohorts and meetings, so that each
     table is read once. Both scopes share the SQL: a cohort feed has no user, a personal
     feed no cohort, so the other half selects nothing."""
@@ -109,7 +110,7 @@ def _state_select() -> sa.Select:
     ]
     # One text column instead of eleven: the version is only ever compared, and every
     # result column costs SQLAlchemy more than the database.
-    version = sa.literal("v")
+    version: sa.ColumnElement[str] = sa.literal("v")
     for aggregate in aggregates:
         version = version + "|" + sa.func.coalesce(sa.cast(aggregate, sa.String), "")
     return (

@@ -2,6 +2,7 @@
 
 import logging
 from logging.config import fileConfig
+from typing import Any, Literal
 
 from alembic import context
 from flask import current_app
@@ -17,20 +18,20 @@ migrate_ext = current_app.extensions["migrate"]
 target_metadata = migrate_ext.db.metadata
 
 
-def render_item(type_, obj, autogen_context):
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Write our column types as plain SQLAlchemy types, so revisions never import lms."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
 
 
-def skip_empty_revisions(context, revision, directives):
+def skip_empty_revisions(context: Any, revision: Any, directives: list[Any]) -> None:
     if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
         directives[:] = []
         logger.info("No changes in schema detected.")
 
 
-def run_migrations_offline():
+def run_migrations_offline() -> None:
     context.configure(
         url=migrate_ext.db.engine.url.render_as_string(hide_password=False),
         target_metadata=target_metadata,
@@ -42,7 +43,7 @@ def run_migrations_offline():
         context.run_migrations()
 
 
-def run_migrations_online():
+def run_migrations_online() -> None:
     options = dict(migrate_ext.configure_args)
     options.setdefault("process_revision_directives", skip_empty_revisions)
     options.setdefault("render_item", render_item)

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import utcnow
-from lms.extensions import db
+from lms.extensions import Model
 
 
-class NotificationLog(db.Model):
+class NotificationLog(Model):
     __tablename__ = "notification_log"
     __table_args__ = (sa.UniqueConstraint("kind", "key"),)
 

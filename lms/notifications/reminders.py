@@ -1,10 +1,11 @@
 """Reminders sent by ``lms notify`` (run by cron): deadlines coming up, grades published,
-attendance below or near the minimum.
+attendance below or near the minimum, a module's evaluation that has opened.
 
 Each reminder has a key; a row in ``notification_log`` claims it with INSERT ... ON
 CONFLICT DO NOTHING, so that a reminder is sent once however often (or however many
 times at once) the command runs. A reminder whose mail fails is not claimed and is
-tried again next time.
+tried again next time. The sending is a job (``reminders``, :func:`send_reminders`):
+``lms notify`` queues it for a worker, or runs it at once without Redis.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import User
 from lms.assignments.models import Assignment, Grade, Submission
 from lms.certificates.queries import cohort_progress
-from lms.certificates.rules import Standing
+from lms.certificates.standing import Standing
 from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
 from lms.curriculum.models import AssessmentKind
-from lms.db import insert_on_conflict
+from lms.db import insert_on_conflict, utcnow
+from lms.errors import DomainError
 from lms.extensions import db
+from lms.jobs.models import BackgroundJob
+from lms.jobs.operations import advance, set_total
 from lms.notifications.models import NotificationLog
 
 DEADLINE_AHEAD = timedelta(days=3)
@@ -46,6 +50,7 @@ def due_reminders(now: datetime) -> Iterator[Reminder]:
     yield from _deadline_reminders(now)
     yield from _grade_reminders(now)
     yield from _attendance_reminders(now)
+    yield from _evaluation_invitations(now)
 
 
 def already_sent(reminder: Reminder) -> bool:
@@ -87,6 +92,9 @@ def _deadline_reminders(now: datetime) -> Iterator[Reminder]:
         .options(selectinload(Enrollment.user))
     ).all()
     for assignment in assignments:
+        due_at = assignment.due_at
+        if due_at is None:  # (the query asked for one)
+            continue
         for enrollment in enrollments:
             if enrollment.cohort_id != assignment.cohort_id:
                 continue
@@ -95,7 +103,7 @@ def _deadline_reminders(now: datetime) -> Iterator[Reminder]:
             yield Reminder(
                 "deadline_reminder",
                 f"assignment:{assignment.id}:enrollment:{enrollment.id}:"
-                f"due:{assignment.due_at.isoformat()}",
+                f"due:{due_at.isoformat()}",
                 enrollment.user, "deadline_reminder",
                 {"assignment": assignment, "cohort": assignment.cohort},
             )
@@ -110,10 +118,11 @@ def _grade_reminders(now: datetime) -> Iterator[Reminder]:
                  selectinload(Grade.enrollment).selectinload(Enrollment.user))
     ).all()
     for grade in grades:
-        if grade.enrollment.status == EnrollmentStatus.WITHDRAWN:
-            continue
+        published_at = grade.published_at
+        if published_at is None or grade.enrollment.status == EnrollmentStatus.WITHDRAWN:
+            continue  # (the query asked for published grades)
         yield Reminder(
-            "grade_published", f"grade:{grade.id}:published:{grade.published_at.isoformat()}",
+            "grade_published", f"grade:{grade.id}:published:{published_at.isoformat()}",
             grade.enrollment.user, "grade_published",
             {"assignment": grade.assignment, "cohort": grade.assignment.cohort},
         )
@@ -155,3 +164,70 @@ def _attendance_reminders(now: datetime) -> Iterator[Reminder]:
             if cohort.coordinator is not None:
                 yield Reminder("attendance_warning_coordinator", key, cohort.coordinator,
                                "attendance_warning_coordinator", context)
+
+
+class ReminderError(DomainError):
+    """Some reminders could not be sent (the job tries them again)."""
+
+
+def send_reminders(job: BackgroundJob) -> dict[str, int]:
+    """The job behind ``lms notify``: send every due reminder not sent yet, each claimed
+    and committed as it goes out. Those whose mail fails stay unclaimed; the job then
+    fails, and its retry (or the next run) sends only them."""
+    from lms.mail import MailError, send_to_user
+
+    now = utcnow()
+    due = [r for r in due_reminders(now) if not already_sent(r)]
+    job.failed = 0
+    set_total(job, len(due))
+    db.session.commit()
+    failed, last_error = 0, ""
+    for reminder in due:
+        if not claim(reminder, now):  # sent by another run meanwhile
+            db.session.rollback()
+            continue
+        try:
+            send_to_user(reminder.user, reminder.template, **reminder.context)
+        except MailError as exc:
+            db.session.rollback()  # not claimed: tried again
+            failed, last_error = failed + 1, str(exc)
+            continue
+        advance(job)
+        db.session.commit()
+    if failed:
+        job.failed = failed
+        db.session.commit()
+        raise ReminderError(f"{failed} of {len(due)} reminders could not be sent "
+                            f"({last_error})")
+    return {"sent": job.done}
+def _evaluation_invitations(now: datetime) -> Iterator[Reminder]:
+    """Ask each participant for their feedback once a module's evaluation has opened (its
+    last meeting is over), unless they have answered already."""
+    from lms.evaluation.notices import mail_context
+    from lms.evaluation.queries import ASKED_ENROLLMENT, cohort_evaluations, has_answered
+
+    today = now.date()
+    cohorts = db.session.scalars(
+        sa.select(Cohort)
+        .where(Cohort.archived_at.is_(None), Cohort.starts_on <= today)
+        .options(selectinload(Cohort.course))
+    ).all()
+    for cohort in cohorts:
+        statuses = [s for s in cohort_evaluations(cohort, now) if s.is_open]
+        if not statuses:
+            continue
+        enrollments = db.session.scalars(
+            sa.select(Enrollment)
+            .where(Enrollment.cohort_id == cohort.id, Enrollment.status.in_(ASKED_ENROLLMENT))
+            .options(selectinload(Enrollment.user))
+        ).all()
+        for status in statuses:
+            context = {**mail_context(status), "reminder": False}
+            for enrollment in enrollments:
+                if not enrollment.user.is_active or has_answered(status.evaluation, enrollment):
+                    continue
+                yield Reminder(
+                    "evaluation_open",
+                    f"evaluation:cohort:{cohort.id}:module:{status.module.id}:"
+                    f"enrollment:{enrollment.id}",
+                    enrollment.user, "evaluation_reminder", context)

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import TimestampMixin, enum_type
-from lms.extensions import db
+from lms.extensions import Model, db
 from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def new_ical_uid() -> str:
     return f"{uuid.uuid4()}@lms"
 
 
-class Block(TimestampMixin, db.Model):
+class Block(TimestampMixin, Model):
     """Consecutive days (often Friday to Sunday) that group a cohort's meetings."""
 
     __tablename__ = "block"
@@ -59,7 +59,7 @@ class Block(TimestampMixin, db.Model):
         return self.starts_on < self.cohort.starts_on or self.ends_on > self.cohort.ends_on
 
 
-class Meeting(TimestampMixin, db.Model):
+class Meeting(TimestampMixin, Model):
     __tablename__ = "meeting"
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -13,7 +15,7 @@ from lms.accounts.models import User
 from lms.attendance.queries import MarkingProgress, marking_progress
 from lms.cohorts.models import Cohort
 from lms.extensions import db
-from lms.schedule.models import Meeting, MeetingStatus, meeting_lecturer
+from lms.schedule.models import Block, Meeting, MeetingStatus, meeting_lecturer
 
 
 @dataclass(frozen=True)
@@ -109,13 +111,13 @@ def list_lecturer_loads() -> list[LecturerLoad]:
         sa.select(User).join(UserRole).where(UserRole.role == Role.LECTURER)
         .options(selectinload(User.lecturer_profile))
     ).all()
-    rows = db.session.execute(
+    rows: Sequence[tuple[int, datetime, datetime, int]] = db.session.execute(
         sa.select(meeting_lecturer.c.user_id, Meeting.starts_at, Meeting.ends_at,
                   Meeting.cohort_id)
         .join(Meeting, Meeting.id == meeting_lecturer.c.meeting_id)
         .where(Meeting.status != MeetingStatus.CANCELLED)
     ).all()
-    totals: dict[int, list] = {}
+    totals: dict[int, list[Any]] = {}  # meetings, minutes, cohort ids
     for user_id, starts_at, ends_at, cohort_id in rows:
         entry = totals.setdefault(user_id, [0, 0, set()])
         entry[0] += 1
@@ -128,3 +130,7 @@ def list_lecturer_loads() -> list[LecturerLoad]:
                       len(totals.get(u.id, [0, 0, set()])[2])) for u in lecturers),
         key=lambda load: sort_key(load.user.last_name, load.user.first_name),
     )
+
+
+def get_block(block_id: int) -> Block | None:
+    return db.session.get(Block, block_id)

@@ -14,7 +14,12 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    ServiceUnavailable,
+    TooManyRequests,
+)
 from werkzeug.routing import IntegerConverter, Map
 
 from lms.accounts.models import User
@@ -22,6 +27,7 @@ from lms.extensions import login_manager
 from lms.i18n import duration_text as i18n_duration_text
 from lms.i18n import filesize, plural_n, site_timezone
 from lms.labels import LabelledEnum, capitalised, label
+from lms.storage import StorageError, StoredFileMissing
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -35,8 +41,28 @@ CSP = (
 MAX_ID = 2**31 - 1
 
 
+def _at_most(limit: int) -> str:
+    """A regular expression for the whole numbers 0 to ``limit`` (no leading zeros)."""
+    digits = str(limit)
+    shorter = f"0|[1-9]\\d{{0,{len(digits) - 2}}}" if len(digits) > 1 else "0"
+    same_length = []
+    for i, digit in enumerate(digits):
+        if digit == "0" or (i == 0 and digit == "1"):
+            continue
+        low = "1" if i == 0 else "0"
+        rest = len(digits) - i - 1
+        tail = f"\\d{{{rest}}}" if rest else ""
+        same_length.append(f"{digits[:i]}[{low}-{int(digit) - 1}]{tail}")
+    same_length.append(digits)
+    return "|".join(filter(None, [shorter, *same_length]))
+
+
 class IdConverter(IntegerConverter):
-    """``<int:…>`` in every route: a non-negative whole number of at most ``MAX_ID``."""
+    """``<int:…>`` in every route: a non-negative whole number of at most ``MAX_ID``.
+    A larger number does not match the rule at all (rather than failing its conversion),
+    so that a path served by two rules for two methods answers 404, not 405."""
+
+    regex = f"(?:{_at_most(MAX_ID)})"
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
@@ -74,6 +100,7 @@ def register_web(app: Flask) -> None:
     app.after_request(_commit_session_touch)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(StorageError, _storage_error)
     app.jinja_env.filters.update(
         local_datetime=local_datetime, local_date=local_date, local_time=local_time_filter,
         hours=hours, hours_down=hours_down, points=points, plural_n=plural_n, hours_n=hours_n,
@@ -96,6 +123,7 @@ def register_web(app: Flask) -> None:
 def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     """Every enumeration people see, each a template global under its class name."""
     from lms.accounts.models import Locale, Role, TitleForm
+    from lms.announcements.models import AnnouncementKind
     from lms.assignments.models import GradeState
     from lms.assignments.queries import HandIn
     from lms.attendance.models import AbsenceDecision, AttendanceStatus
@@ -104,11 +132,19 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     from lms.certificates.standing import Standing
     from lms.cohorts.models import EnrollmentStatus
     from lms.curriculum.models import AssessmentKind, GradingScheme
+    from lms.evaluation.models import EvaluationWindow
+    from lms.integrations.models import TokenScope
+    from lms.jobs.models import JobKind, JobState
+    from lms.materials.models import MaterialKind, Release
+    from lms.privacy.declare import Audience, Category, Erasure, LegalBasis, NotPersonal
+    from lms.privacy.retention import Retention
     from lms.schedule.models import MeetingStatus
 
-    return (AbsenceDecision, AssessmentKind, AttendanceStatus, CertificateKind,
-            CertificateStatus, EnrollmentStatus, GradeState, GradingScheme, HandIn, Locale,
-            Mark, MeetingStatus, Role, Standing, TitleForm)
+    return (AbsenceDecision, AnnouncementKind, AssessmentKind, AttendanceStatus, Audience,
+            Category, CertificateKind, CertificateStatus, EnrollmentStatus, Erasure,
+            EvaluationWindow, GradeState, GradingScheme, HandIn, JobKind, JobState,
+            LegalBasis, Locale, Mark, MaterialKind, MeetingStatus, NotPersonal, Release,
+            Retention, Role, Standing, TitleForm, TokenScope)
 
 
 def _load_user(user_id: str) -> User | None:
@@ -162,20 +198,38 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
         return _bare_error_page(400)
 
 
-def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+def _http_error(
+    error: HTTPException,
+) -> tuple[str, int] | tuple[str, int, dict[str, str]] | HTTPException | Response:
     """Every error page, also the 500 of an unhandled exception (Flask hands it here as
     InternalServerError)."""
     if error.code is None or error.code < 400:
         return error
     _discard_failed_transaction()
+    from lms.api import api_error, is_api_request
+
+    if is_api_request():  # the API answers problem details, never a page
+        return api_error(error)
     try:
-        if error.code == 429:
+        if isinstance(error, TooManyRequests):  # error.code == 429
             from lms.web.throttling import throttled_response
 
             return throttled_response(error)
         return render_template("errors/http.html", error=error), error.code
     except Exception:  # the error page must not fail in turn
         return _bare_error_page(error.code)
+
+
+def _storage_error(
+    error: StorageError,
+) -> tuple[str, int] | tuple[str, int, dict[str, str]] | HTTPException:
+    """The file store did not answer: 503, try again (what the request wrote is rolled
+    back, and with it its files). A file that a row names but the store lacks is a 500:
+    no retry brings it back (`lms doctor` lists such files)."""
+    current_app.logger.error("file storage: %s", error, exc_info=error)
+    if isinstance(error, StoredFileMissing):
+        return _http_error(InternalServerError())
+    return _http_error(ServiceUnavailable())
 
 
 def _discard_failed_transaction() -> None:
@@ -212,9 +266,9 @@ def _locale_without_database() -> str:
         if loaded is not None:
             return str(loaded)
     if session.get("locale") in SUPPORTED_LOCALES:
-        return session["locale"]
-    return request.accept_languages.best_match(
-        SUPPORTED_LOCALES, default=current_app.config["LMS_DEFAULT_LOCALE"])
+        return str(session["locale"])
+    return str(request.accept_languages.best_match(
+        SUPPORTED_LOCALES, default=current_app.config["LMS_DEFAULT_LOCALE"]))
 
 
 def _bare_error_page(code: int) -> tuple[str, int]:

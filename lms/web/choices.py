@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from flask_wtf import FlaskForm
+from wtforms import SelectField
 
 from lms.accounts.models import Locale, TitleForm
 from lms.labels import Label, choices
@@ -31,4 +32,7 @@ class CourseTitleForms(FlaskForm):
     def __init__(self, *args: Any, course: Course | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "title_form" in self._fields:
-            self._fields["title_form"].choices = title_form_choices(course)
+            field = self._fields["title_form"]
+            if not isinstance(field, SelectField):  # (RadioField is one)
+                raise TypeError("title_form must be a choice of the title forms")
+            field.choices = title_form_choices(course)

@@ -12,12 +12,15 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from flask import current_app, render_template, request
 from werkzeug.exceptions import TooManyRequests
 
 from lms.extensions import limiter
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # One page per kind of limit; "generic" only for a limit declared without ``limited``.
 PAGES = frozenset({
@@ -34,6 +37,8 @@ class Throttled(TooManyRequests):
     """A throttle of our own was reached: ``page`` says which, ``retry_after`` (seconds)
     when it lets go."""
 
+    retry_after: int  # (werkzeug's may be a date; ours is always seconds)
+
     def __init__(self, page: str, retry_after: float) -> None:
         super().__init__()
         if page not in PAGES:
@@ -43,7 +48,7 @@ class Throttled(TooManyRequests):
 
 
 def limited(limit_value: str, *, page: str, scope: str | None = None,
-            **options: Any) -> Callable[[Callable], Callable]:
+            **options: Any) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Flask-Limiter's limit for a route (shared by every route it decorates when
     ``scope`` is given), answered with the throttle page ``page``."""
     if page not in PAGES:
@@ -51,7 +56,7 @@ def limited(limit_value: str, *, page: str, scope: str | None = None,
     limit = (limiter.shared_limit(limit_value, scope=scope, **options) if scope
              else limiter.limit(limit_value, **options))
 
-    def decorate(view: Callable) -> Callable:
+    def decorate(view: Callable[P, R]) -> Callable[P, R]:
         wrapped = limit(view)
         wrapped.throttle_page = page  # type: ignore[attr-defined]
         return wrapped

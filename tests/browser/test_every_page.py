@@ -1,7 +1,7 @@
 """Every page of the app, as each role that may see it, on a phone (390 x 844) and on a
 desk (1280 x 800), in Chromium against the demo's data.
 
-The walk takes its routes from the access matrix (tests/test_access_matrix.py), which
+The walk takes its routes from the access matrix (tests/security/test_access_matrix.py), which
 itself must name every route of ``app.url_map``: a new GET route is walked here as soon
 as it has its access decision, or it must be listed in NOT_PAGES with what it answers
 instead of HTML (and the walk checks that it does). Its URL arguments come from a world
@@ -45,13 +45,18 @@ from lms.demo import (
     participant_email,
     seed_demo,
 )
+from lms.evaluation.queries import open_evaluations_for
 from lms.extensions import db
 from lms.ical.operations import issue_personal_feed
+from lms.jobs.models import JobKind
+from lms.jobs.operations import create_job
+from lms.jobs.queue import dispatch
+from lms.materials.models import CourseMaterial, Material, MaterialKind
 from lms.schedule.models import Block, Meeting
 from lms.schedule.operations import schedule_meeting
 from tests.browser.a11y import AxeLog
 from tests.browser.conftest import ARTIFACTS
-from tests.test_access_matrix import DEFAULT_PARAMS, MATRIX, OK
+from tests.security.test_access_matrix import API_MATRIX, DEFAULT_PARAMS, MATRIX, OK
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1280, "height": 800}}
 # Who walks a page: the first of these that may see it (anonymous only where no one
@@ -71,6 +76,7 @@ NOT_PAGES = {
     "static": "text/css",
     "public.index": "redirect",
     "public.healthz": "application/json",
+    "public.readyz": "application/json",
     "lecturer.attendance_sheet": "application/pdf",
     "coordinator.attendance_sheet": "application/pdf",
     "lecturer.check_in_status": "application/json",
@@ -87,8 +93,20 @@ NOT_PAGES = {
     "credentials.did_json": "application/did+json",
     "credentials.status_list": "application/ld+json",
     "coordinator.certificate_download": "application/pdf",
+    "coordinator.job_download": "application/zip",
     "feeds.feed": "text/calendar",
     "feeds.meeting_ics": "text/calendar",
+    "lecturer.evaluation_pdf": "application/pdf",
+    "coordinator.evaluation_pdf": "application/pdf",
+    "lecturer.evaluation_csv": "text/csv",
+    "coordinator.evaluation_csv": "text/csv",
+    "lecturer.material_version": "application/pdf",
+    "coordinator.material_version": "application/pdf",
+    "lecturer.course_material": "application/pdf",
+    "coordinator.course_material": "application/pdf",
+    "participant.material_download": "application/pdf",
+    "participant.course_material_download": "application/pdf",
+    "participant.module_zip": "application/zip",
 }
 
 
@@ -167,7 +185,23 @@ def site(live_server):
                                         "Person", by=coordinator)
         _user, reset_token = request_password_reset(CONTACT[0])
         _feed, feed_token = issue_personal_feed(participant)
+        # The demo's evaluations: module 2 of the running cohort (the walking lecturer's,
+        # with enough answers for results), and one open for the participant to answer.
+        evaluated = next(m for m in cohort.course.modules if m.number == 2)
+        material = db.session.scalar(sa.select(Material).where(
+            Material.cohort_id == cohort.id, Material.module_id == evaluated.id,
+            Material.kind == MaterialKind.FILE).order_by(Material.id))
+        standing = db.session.scalar(sa.select(CourseMaterial).where(
+            CourseMaterial.kind == MaterialKind.FILE))
+        open_now = next(e for e in open_evaluations_for([enrollment], now) if not e.answered)
         db.session.commit()
+        # The rest of the finished cohort's documents as a batch (inline: no Redis here),
+        # whose page shows how it ended.
+        batch = create_job(JobKind.CERTIFICATE_BATCH, by=coordinator, cohort=past)
+        export = create_job(JobKind.COHORT_EXPORT, by=coordinator, cohort=past)
+        db.session.commit()
+        dispatch(batch)
+        dispatch(export)
         objects = {
             "cohort": cohort.id, "meeting": held[0].id, "tomorrow": future.id,
             "enrollment": enrollment.id, "company": cohort.company_id,
@@ -177,7 +211,10 @@ def site(live_server):
             "assignment": assignment.id, "submission": submission.id, "notice": notice.id,
             "certificate": certificate.id, "verification_code": certificate.verification_code,
             "feed_token": feed_token, "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
-            "status_list": certificate.credential.status_list_id,
+            "status_list": certificate.credential.status_list_id, "job": batch.id,
+            "export_job": export.id,
+            "evaluated_module": evaluated.id, "open_module": open_now.status.module.id,
+            "material": material.id, "version": 1, "course_material": standing.id,
         }
         tokens = {"public.invitation": invitation.token, "public.password_reset": reset_token}
     logins = {"coordinator": COORDINATOR[0], "lecturer": LECTURER,
@@ -314,7 +351,9 @@ def test_what_is_not_a_page_answers_what_it_says(contexts, live_server, site, vi
 def test_every_get_route_is_walked(live_server):
     """A GET route of the URL map is either a page of the walk or listed in NOT_PAGES."""
     walked = {v.endpoint for v in VISITS}
+    # (the JSON API and its description are walked by the access matrix and Schemathesis;
+    # its docs page by tests/browser/test_api_docs.py)
     routes = {rule.endpoint for rule in live_server.app.url_map.iter_rules()
-              if "GET" in rule.methods}
+              if "GET" in rule.methods and rule.endpoint not in API_MATRIX}
     assert routes - walked == set(), "GET routes that nobody walks"
     assert set(NOT_PAGES) <= routes, "NOT_PAGES names routes that do not exist"

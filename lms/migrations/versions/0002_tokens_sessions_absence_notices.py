@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table('notification_log',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=60), nullable=False),
@@ -92,7 +92,7 @@ def upgrade():
 
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table('attendance', schema=None) as batch_op:
         # SQLite keeps the enum's CHECK on a copied table unless it is dropped first.
         batch_op.drop_constraint(op.f('ck_attendance_source'), type_='check')

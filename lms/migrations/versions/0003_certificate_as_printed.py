@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     # Nullable: certificates issued before keep showing the current values.
     with op.batch_alter_table('certificate', schema=None) as batch_op:
         batch_op.add_column(sa.Column('holder_name', sa.String(length=241), nullable=True))
@@ -25,7 +25,7 @@ def upgrade():
 
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table('certificate', schema=None) as batch_op:
         batch_op.drop_column('provider')
         batch_op.drop_column('course_title')

@@ -19,7 +19,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table('certificate', schema=None) as batch_op:
         batch_op.add_column(sa.Column('replaced_by_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_certificate_replaced_by_id_certificate'),
@@ -30,7 +30,7 @@ def upgrade():
             "replaced_by_id IS NULL OR status = 'revoked'")
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table('certificate', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_certificate_replaced_only_when_revoked'),
                                  type_='check')

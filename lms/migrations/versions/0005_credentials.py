@@ -20,7 +20,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table('credential_status_list',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('purpose', sa.String(length=20), nullable=False),
@@ -62,7 +62,7 @@ def upgrade():
 
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table('course', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_course_credits_positive'), type_='check')
         batch_op.drop_column('credits')

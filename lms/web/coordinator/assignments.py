@@ -28,6 +28,7 @@ from lms.localtime import NonexistentTime, ambiguity_notice, local_instant
 from lms.web.coordinator import bp
 from lms.web.coordinator.attendance_forms import AssignmentForm
 from lms.web.downloads import export_name, report_download
+from lms.web.fields import add_error
 from lms.web.saving import committing
 
 
@@ -118,7 +119,7 @@ def _fields(form: AssignmentForm, cohort: Cohort,
             due = local_instant(form.due_date.data, form.due_time.data or time(0, 0),
                                 cohort.timezone, keep=assignment.due_at if assignment else None)
         except NonexistentTime as error:
-            form.due_time.errors.append(error.message)
+            add_error(form.due_time, str(error))
             return None
         due_at = due.at
         if due.ambiguous and (assignment is None or assignment.due_at != due.at):

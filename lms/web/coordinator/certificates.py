@@ -1,6 +1,6 @@
-"""Certificates of a cohort: each participant's outcome with its reasons, issuing one or
-all eligible (one request per certificate, so the page can show progress), revoking with
-a reason, issuing a corrected one, and downloading what was stored."""
+"""Certificates of a cohort: each participant's outcome with its reasons, issuing one (in
+the request) or all eligible (a job, whose page shows the progress), revoking with a
+reason, issuing a corrected one, and downloading what was stored."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
@@ -27,8 +26,13 @@ from lms.certificates.operations import (
 from lms.certificates.queries import cohort_progress, printed_differently
 from lms.cohorts.models import EnrollmentStatus
 from lms.db import utcnow
+from lms.jobs.models import JobKind
+from lms.jobs.operations import create_job
+from lms.jobs.queries import unfinished_job
+from lms.jobs.queue import dispatch
 from lms.web.choices import LANGUAGE_CHOICES
 from lms.web.coordinator import bp
+from lms.web.fields import filled
 from lms.web.negotiation import wants_json
 from lms.web.saving import committing
 from lms.web.shared.files import send_certificate
@@ -60,6 +64,9 @@ def cohort_certificates(cohort_id: int) -> ResponseReturnValue:
     return render_template(
         "coordinator/certificates.html",
         cohort=cohort,
+        batch=unfinished_job(cohort, JobKind.CERTIFICATE_BATCH),
+        pending=[c for p in progress for c in p.certificates
+                 if c.status == CertificateStatus.PENDING],
         progress=progress,
         eligible=[p for p in progress if p.needs_issuing],
         issue_form=IssueForm(),
@@ -106,26 +113,21 @@ def certificate_issue(cohort_id: int, enrollment_id: int) -> ResponseReturnValue
 
 @bp.post("/cohorts/<int:cohort_id>/certificates/issue-all")
 def certificates_issue_all(cohort_id: int) -> ResponseReturnValue:
-    """Without JavaScript: issue every eligible participant's certificate in this request,
-    each in its own transaction, so that one failure keeps the others."""
+    """Start a job that issues every eligible participant's certificate (a worker renders
+    them, several at once) and show its progress; a batch already running is shown
+    instead of starting a second one."""
     cohort = get_cohort_or_404(current_user, cohort_id)
     if not FlaskForm().validate_on_submit():
         flash(_("The form was not valid. Please try again."), "error")
         return redirect(url_for(".cohort_certificates", cohort_id=cohort_id))
-    eligible = [p.enrollment for p in cohort_progress(cohort, utcnow()) if p.needs_issuing]
-    issued, failed = 0, []
-    for enrollment in eligible:
-        name = enrollment.user.full_name  # (read before a rollback expires it)
-        with committing(report=False) as saved:
-            created = issue_certificate(enrollment, by=current_user).created
-        if saved:
-            issued += created
-        else:
-            failed.append(name)
-    flash(ngettext("%(num)s certificate issued.", "%(num)s certificates issued.", issued), "info")
-    if failed:
-        flash(_("Not issued: %(names)s", names=", ".join(failed)), "error")
-    return redirect(url_for(".cohort_certificates", cohort_id=cohort_id))
+    running = unfinished_job(cohort, JobKind.CERTIFICATE_BATCH)
+    if running is not None:
+        flash(_("Certificates of this cohort are being issued already."), "info")
+        return redirect(url_for(".job", job_id=running.id))
+    with committing():
+        job = create_job(JobKind.CERTIFICATE_BATCH, by=current_user, cohort=cohort)
+    dispatch(job)
+    return redirect(url_for(".job", job_id=job.id))
 
 
 def _already_revoked(certificate: Certificate) -> ResponseReturnValue:
@@ -143,7 +145,7 @@ def certificate_revoke(certificate_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         enrollment = certificate.enrollment
         with committing() as saved:
-            revoke_certificate(certificate, form.reason.data, by=current_user)
+            revoke_certificate(certificate, filled(form.reason.data), by=current_user)
         if saved:
             flash(_("%(serial)s is revoked.", serial=certificate.serial), "info")
             if enrollment.status == EnrollmentStatus.ACTIVE:
@@ -164,7 +166,8 @@ def certificate_correct(certificate_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         old_serial = certificate.serial
         with committing(report=False) as saved:
-            result = issue_corrected_certificate(certificate, form.reason.data, by=current_user)
+            result = issue_corrected_certificate(certificate, filled(form.reason.data),
+                                                 by=current_user)
         if not saved:
             flash(_("The corrected certificate could not be issued: %(reason)s",
                     reason=saved.message), "error")

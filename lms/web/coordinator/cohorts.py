@@ -18,6 +18,7 @@ from lms.cohorts.queries import get_company, list_companies
 from lms.curriculum.queries import first_course, get_course, list_courses
 from lms.web.coordinator import bp
 from lms.web.coordinator.forms import CohortForm, ConfirmForm
+from lms.web.fields import filled
 from lms.web.saving import committing
 
 
@@ -48,7 +49,8 @@ def cohort_new() -> ResponseReturnValue:
         company = get_company(form.company_id.data) or abort(400)
         with committing(form, "ends_on") as saved:
             cohort = create_cohort(
-                course, company, form.name.data, form.starts_on.data, form.ends_on.data,
+                course, company, filled(form.name.data), filled(form.starts_on.data),
+                filled(form.ends_on.data),
                 timezone=form.timezone.data, location=form.location.data or "",
                 coordinator=get_user(form.coordinator_id.data), by=current_user,
             )
@@ -74,8 +76,8 @@ def cohort_edit(cohort_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         with committing(form, "ends_on") as saved:
             update_cohort(
-                cohort, by=current_user, required_keys=set(form.required_keys.data),
-                name=form.name.data.strip(), company_id=form.company_id.data,
+                cohort, by=current_user, required_keys=set(form.required_keys.data or ()),
+                name=filled(form.name.data).strip(), company_id=form.company_id.data,
                 starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                 timezone=form.timezone.data, location=form.location.data or "",
                 coordinator_id=form.coordinator_id.data or None,

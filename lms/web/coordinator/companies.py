@@ -13,6 +13,7 @@ from lms.cohorts.queries import get_company, list_companies
 from lms.curriculum.queries import get_course, list_courses
 from lms.web.coordinator import bp
 from lms.web.coordinator.forms import CompanyForm
+from lms.web.fields import filled
 from lms.web.saving import committing
 
 
@@ -46,7 +47,7 @@ def _company_form(company: Company | None) -> ResponseReturnValue:
     """Creating and editing share the form; a name taken already is said on its field."""
     form = CompanyForm(obj=company)
     if form.validate_on_submit():
-        values = {"name": form.name.data, "contact_name": form.contact_name.data or "",
+        values = {"name": filled(form.name.data), "contact_name": form.contact_name.data or "",
                   "contact_email": form.contact_email.data or ""}
         with committing(form, "name") as saved:
             if company is None:

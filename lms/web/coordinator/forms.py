@@ -14,6 +14,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    Field,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -34,6 +35,7 @@ from wtforms.validators import (
 )
 
 from lms.accounts.models import BIO_MAX, EXPERTISE_MAX, LecturerProfile, Locale, TitleForm, User
+from lms.announcements.models import BODY_MAX as ANNOUNCEMENT_BODY_MAX
 from lms.cohorts.models import DEFAULT_ATTENDANCE_EDIT_DAYS, Cohort, Company
 from lms.cohorts.roster_import import MAX_BYTES as ROSTER_MAX_BYTES
 from lms.db import max_length
@@ -46,7 +48,8 @@ from lms.web.uploads import FileWithinLimit
 REQUIRED = _l("Please fill in this field.")
 # WTForms fills in the bounds of the NumberRange it belongs to: one source for both.
 FROM_TO = _l("Enter a number from %(min)s to %(max)s.")
-TIMEZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+TIMEZONES = [(zone, zone) for zone in sorted(
+    z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))]
 
 
 def _email_field(label: Label, column: QueryableAttribute[str] = User.email,
@@ -94,7 +97,7 @@ class CohortForm(FlaskForm):
         _l("Required for the certificate"),
         description=_l("The assessments a participant must pass."))
 
-    def validate_ends_on(self, field):
+    def validate_ends_on(self, field: Field) -> None:
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
 
@@ -152,7 +155,7 @@ class BlockForm(FlaskForm):
     starts_on = DateField(_l("First day"), validators=[InputRequired(REQUIRED)])
     ends_on = DateField(_l("Last day"), validators=[InputRequired(REQUIRED)])
 
-    def validate_ends_on(self, field):
+    def validate_ends_on(self, field: Field) -> None:
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
 
@@ -169,7 +172,7 @@ class _MeetingFields(FlaskForm):
         Length(max=max_length(Meeting.online_url))])
     lecturer_ids = SelectMultipleField(_l("Lecturers"), coerce=int)
 
-    def validate_ends(self, field):
+    def validate_ends(self, field: Field) -> None:
         if self.starts.data and field.data and field.data <= self.starts.data:
             raise ValidationError(_l("The meeting must end after it starts."))
 
@@ -178,6 +181,15 @@ class MeetingForm(_MeetingFields):
     day = DateField(_l("Date"), validators=[InputRequired(REQUIRED)])
     title = StringField(_l("Title (optional)"), validators=[
         Optional(), Length(max=max_length(Meeting.title))])
+    # Only when a meeting is edited (the view removes them from a new one's form):
+    announce = BooleanField(
+        _l("Also announce a new time or place on the participants' start page"),
+        description=_l("Until the meeting is over; the change notice by e-mail is sent "
+                       "either way."))
+    announcement_note = TextAreaField(
+        _l("Note to the participants (optional)"),
+        validators=[Optional(), Length(max=ANNOUNCEMENT_BODY_MAX)],
+        description=_l("Sent with the change notice and shown with the announcement."))
 
 
 WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
@@ -210,4 +222,5 @@ class LecturerForm(FlaskForm):
 
 
 class LecturerProfileForm(LecturerForm):
-    email = None  # the address is the login; it is not changed here
+    email = None  # type: ignore[assignment]  # (WTForms: None removes the field; the
+    # address is the login, it is not changed here)

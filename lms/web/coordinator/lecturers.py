@@ -14,6 +14,7 @@ from lms.schedule.queries import list_lecturer_loads, list_lecturer_meetings, te
 from lms.web.coordinator import bp
 from lms.web.coordinator.forms import LecturerForm, LecturerProfileForm
 from lms.web.coordinator.roster import invite_account_and_tell
+from lms.web.fields import filled
 from lms.web.saving import committing
 
 
@@ -66,7 +67,8 @@ def lecturer_edit(user_id: int) -> ResponseReturnValue:
         job_title=profile.job_title, bio=profile.bio, expertise=", ".join(profile.expertise or []))
     if form.validate_on_submit():
         with committing(form, "first_name") as saved:
-            rename_user(user, form.first_name.data, form.last_name.data, by=current_user)
+            rename_user(user, filled(form.first_name.data), filled(form.last_name.data),
+                        by=current_user)
             _save_profile(user, form)
         if saved:
             flash(_("The profile has been saved."), "info")

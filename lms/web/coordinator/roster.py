@@ -41,6 +41,7 @@ from lms.web.coordinator.forms import (
     RosterConfirmForm,
     RosterUploadForm,
 )
+from lms.web.fields import filled
 from lms.web.saving import committing
 
 
@@ -102,7 +103,8 @@ def roster(cohort_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         with committing(form, "email") as saved:
             invitation = invite_participant(
-                cohort, form.email.data, form.first_name.data, form.last_name.data,
+                cohort, filled(form.email.data), filled(form.first_name.data),
+                filled(form.last_name.data),
                 title_form=TitleForm(form.title_form.data), locale=Locale(form.language.data),
                 by=current_user)
         if saved:
@@ -125,7 +127,7 @@ def participant_edit(cohort_id: int, enrollment_id: int) -> ResponseReturnValue:
         form.title_form.data = user.title_form.value
     if form.validate_on_submit():
         with committing(form, "first_name") as saved:
-            changed = rename_user(user, form.first_name.data, form.last_name.data,
+            changed = rename_user(user, filled(form.first_name.data), filled(form.last_name.data),
                                   title_form=TitleForm(form.title_form.data), by=current_user)
         if saved:
             if not changed:
@@ -194,7 +196,8 @@ def roster_import_confirm(cohort_id: int) -> ResponseReturnValue:
         flash(_("Nothing to import. Please upload the file again."), "error")
         return redirect(url_for("coordinator.roster_import", cohort_id=cohort.id))
     with committing(report=False) as saved:
-        invitations = import_roster(cohort, form.csv_text.data.encode("utf-8"), by=current_user)
+        invitations = import_roster(cohort, filled(form.csv_text.data).encode("utf-8"),
+                                    by=current_user)
     if not saved:
         problems = saved.error.problems if isinstance(saved.error, RosterImportError) else None
         return render_template("coordinator/roster_import.html", cohort=cohort,

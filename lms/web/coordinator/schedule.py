@@ -15,10 +15,13 @@ from flask_login import current_user
 from lms.access import get_block_or_404, get_cohort_or_404, get_meeting_or_404
 from lms.accounts.models import Role
 from lms.accounts.queries import list_users, list_users_with_role
+from lms.announcements.operations import announce_meeting_change
 from lms.cohorts.models import Cohort
-from lms.ical.notices import notify_meeting_change
+from lms.db import utcnow
+from lms.ical.notices import notice_is_due, queue_change_notice
+from lms.jobs.models import BackgroundJob
+from lms.jobs.queue import dispatch
 from lms.localtime import LocalInstant, NonexistentTime, ambiguity_notice, local_instant
-from lms.mail import MailError
 from lms.schedule.models import Block, Meeting
 from lms.schedule.operations import (
     MeetingChange,
@@ -34,6 +37,7 @@ from lms.schedule.series import plan_series
 from lms.web import duration_text
 from lms.web.coordinator import bp
 from lms.web.coordinator.forms import BlockForm, CancelMeetingForm, MeetingForm, SeriesForm
+from lms.web.fields import add_error, filled
 from lms.web.saving import committing, say_refusal
 
 
@@ -51,15 +55,20 @@ def _chosen(form: MeetingForm | SeriesForm, cohort: Cohort) -> dict[str, Any]:
             "lecturers": list_users(form.lecturer_ids.data or [])}
 
 
-def _notify(change: MeetingChange) -> None:
-    """Tell participants and lecturers about a move or cancellation, with an .ics."""
-    if not (change.moved or change.cancelled or
-            change.before["location"] != change.after["location"]):
-        return
-    try:
-        notify_meeting_change(change)
-    except MailError:
-        flash(_("The change notice could not be sent to everyone."), "error")
+def _notice(change: MeetingChange | None, note: str = "") -> BackgroundJob | None:
+    """The job that tells participants and lecturers about a move, a cancellation or
+    another place, with an .ics and the coordinator's note when the change is announced
+    (queued with the change, in its transaction)."""
+    if change is None or not notice_is_due(change):
+        return None
+    return queue_change_notice(change, by=current_user, note=note)
+
+
+def _send(notice: BackgroundJob | None) -> None:
+    """After the commit: the notices go out in the background (a failed one is retried
+    and, if it keeps failing, reported on the jobs page)."""
+    if notice is not None:
+        dispatch(notice)
 
 
 @bp.get("/cohorts/<int:cohort_id>/schedule")
@@ -75,8 +84,8 @@ def block_new(cohort_id: int) -> ResponseReturnValue:
     form = BlockForm()
     if form.validate_on_submit():
         with committing(form, "ends_on") as saved:
-            block = create_block(cohort, form.title.data, form.starts_on.data,
-                                 form.ends_on.data, by=current_user)
+            block = create_block(cohort, filled(form.title.data), filled(form.starts_on.data),
+                                 filled(form.ends_on.data), by=current_user)
         if saved:
             flash(_("The block has been added."), "info")
             _warn_block_outside_cohort(block)
@@ -91,8 +100,8 @@ def block_edit(block_id: int) -> ResponseReturnValue:
     form = BlockForm(obj=block)
     if form.validate_on_submit():
         with committing(form, "ends_on") as saved:
-            update_block(block, form.title.data, form.starts_on.data, form.ends_on.data,
-                         by=current_user)
+            update_block(block, filled(form.title.data), filled(form.starts_on.data),
+                         filled(form.ends_on.data), by=current_user)
         if saved:
             _warn_block_outside_cohort(block)
             return redirect(url_for("coordinator.schedule", cohort_id=block.cohort_id))
@@ -110,10 +119,11 @@ def _meeting_times(form: MeetingForm, cohort: Cohort,
         # in the second occurrence too.
         second = bool(instants) and instants[0].is_second
         try:
-            instants.append(local_instant(form.day.data, field.data, cohort.timezone,
+            instants.append(local_instant(filled(form.day.data), filled(field.data),
+                                          cohort.timezone,
                                           keep=keep, second=second))
         except NonexistentTime as error:
-            field.errors.append(error.message)
+            add_error(field, str(error))
     if len(instants) < 2:
         return None
     return instants[0], instants[1]
@@ -175,6 +185,7 @@ def _meeting_form(cohort: Cohort, meeting: Meeting | None) -> ResponseReturnValu
     is sent to those it concerns; a doubled hour or a day outside the cohort's is said."""
     if meeting is None:
         form = MeetingForm(location=cohort.location)
+        del form.announce, form.announcement_note  # a new meeting changes nothing
     else:
         zone = ZoneInfo(cohort.timezone)
         local_start, local_end = (meeting.starts_at.astimezone(zone),
@@ -188,18 +199,29 @@ def _meeting_form(cohort: Cohort, meeting: Meeting | None) -> ResponseReturnValu
         values = {"title": form.title.data or "", "starts_at": start.at, "ends_at": end.at,
                   "location": form.location.data or "",
                   "online_url": form.online_url.data or "", **_chosen(form, cohort)}
-        with committing() as saved:
+        note = "" if meeting is None else (form.announcement_note.data or "")
+        announced = None
+        with committing(form, "announcement_note") as saved:
             if meeting is None:
                 saved_meeting, change = schedule_meeting(cohort, by=current_user, **values), None
             else:
                 saved_meeting, change = meeting, update_meeting(meeting, by=current_user,
                                                                 **values)
+                if form.announce.data:
+                    announced = announce_meeting_change(change, note, by=current_user,
+                                                        now=utcnow())
+            notice_job = _notice(change, note)
         if saved:
             if change is None:
                 flash(_("The meeting has been added."), "info")
             else:
-                _notify(change)
+                _send(notice_job)
                 flash(_("The meeting has been saved."), "info")
+                if announced is not None:
+                    flash(_("The new time or place is announced on the participants' start "
+                            "page."), "info")
+                elif form.announce.data:
+                    flash(_("Neither time nor place changed: nothing was announced."), "info")
             if (change is None or change.moved) and (notice := time_notice(start, end)):
                 flash(notice, "warning")
             _warn_outside_cohort(cohort, [saved_meeting])
@@ -233,8 +255,9 @@ def meeting_cancel(meeting_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         with committing() as saved:
             change = cancel_meeting(meeting, form.reason.data or "", by=current_user)
+            notice_job = _notice(change)
         if saved:
-            _notify(change)
+            _send(notice_job)
             flash(_("The meeting has been cancelled. It stays in the schedule as cancelled."),
                   "info")
     return redirect(url_for("coordinator.schedule", cohort_id=meeting.cohort_id))
@@ -257,19 +280,20 @@ def meeting_series(cohort_id: int) -> ResponseReturnValue:
         try:
             skip = _parse_dates(form.skip.data or "")
         except ValueError:
-            form.skip.errors.append(_("Please write each date as YYYY-MM-DD, one per line."))
+            add_error(form.skip, _("Please write each date as YYYY-MM-DD, one per line."))
         else:
             with committing(report=False) as saved:
-                slots = plan_series(form.first_day.data, form.last_day.data, form.weekdays.data,
-                                    form.starts.data, form.ends.data, cohort.timezone,
-                                    every_weeks=form.every_weeks.data, skip=skip)
+                slots = plan_series(filled(form.first_day.data), filled(form.last_day.data),
+                                    filled(form.weekdays.data), filled(form.starts.data),
+                                    filled(form.ends.data), cohort.timezone,
+                                    every_weeks=filled(form.every_weeks.data), skip=skip)
                 meetings = schedule_series(
                     cohort, slots=slots, location=form.location.data or "",
                     online_url=form.online_url.data or "", by=current_user,
                     **_chosen(form, cohort))
             if isinstance(saved.error, NonexistentTime):
                 field = form.starts if saved.error.wall == form.starts.data else form.ends
-                field.errors.append(saved.error.message)
+                add_error(field, str(saved.error))
             elif saved.error is not None:
                 say_refusal(saved.error)
             else:

@@ -15,7 +15,7 @@ from lms.web.credentials import bp
 
 
 @bp.get("/.well-known/did.json")
-def did_json():
+def did_json() -> Response:
     document = did_document(load_keyring())
     response = Response(json.dumps(document, indent=2) + "\n", mimetype="application/did+json")
     response.headers["Cache-Control"] = "public, max-age=300"
@@ -24,7 +24,7 @@ def did_json():
 
 
 @bp.get(STATUS_LIST_PATH.replace("{list_id}", "<int:list_id>"))
-def status_list(list_id: int):
+def status_list(list_id: int) -> Response:
     found = get_status_list(list_id)
     if found is None or not found.document:
         abort(404)

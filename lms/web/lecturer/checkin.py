@@ -20,7 +20,8 @@ from lms.web.lecturer import bp
 
 def _checkin_url(code: str) -> str:
     path = url_for("participant.check_in", code=code)
-    return current_app.config["LMS_BASE_URL"] + path
+    base: str = current_app.config["LMS_BASE_URL"]
+    return base + path
 
 
 def _state(meeting_id: int) -> dict[str, Any]:
@@ -29,8 +30,9 @@ def _state(meeting_id: int) -> dict[str, Any]:
     rows = meeting_roster(meeting)
     tz = meeting.cohort.timezone
     checked_in = sorted(
-        (r for r in rows if r.mark is not None and r.mark.source == AttendanceSource.SELF_CHECK_IN),
-        key=lambda r: r.mark.recorded_at,
+        ((r, r.mark) for r in rows
+         if r.mark is not None and r.mark.source == AttendanceSource.SELF_CHECK_IN),
+        key=lambda pair: pair[1].recorded_at,
     )
     is_open = checkin.checkin_is_open(meeting, now)
     code = checkin.current_code(meeting, now) if is_open else ""
@@ -46,9 +48,9 @@ def _state(meeting_id: int) -> dict[str, Any]:
         "roster_size": len(rows),
         "checked_in": [
             {"name": r.enrollment.user.full_name,
-             "time": local_time_filter(r.mark.recorded_at, tz),
-             "late": r.mark.status == AttendanceStatus.LATE}
-            for r in checked_in
+             "time": local_time_filter(mark.recorded_at, tz),
+             "late": mark.status == AttendanceStatus.LATE}
+            for r, mark in checked_in
         ],
     }
 

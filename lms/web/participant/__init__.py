@@ -9,9 +9,12 @@ bp = Blueprint("participant", __name__, url_prefix="/me")
 bp.before_request(role_required(Role.PARTICIPANT))
 
 from lms.web.participant import (  # noqa: E402, F401
+    announcements,
     assignments,
     attendance,
     certificates,
     checkin,
+    evaluation,
+    materials,
     views,
 )

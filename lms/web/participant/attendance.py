@@ -13,6 +13,7 @@ from lms.attendance.queries import find_absence_notice, participant_attendance
 from lms.certificates.queries import enrollment_progress
 from lms.cohorts.queries import list_user_enrollments
 from lms.db import utcnow
+from lms.web.fields import filled
 from lms.web.participant import bp
 from lms.web.participant.coursework_forms import AbsenceForm, WithdrawForm
 from lms.web.saving import committing
@@ -35,7 +36,7 @@ def announce(meeting_id: int) -> ResponseReturnValue:
     form = AbsenceForm(obj=notice)
     if form.validate_on_submit():
         with committing(form, "reason") as saved:
-            announce_absence(meeting, enrollment, form.reason.data)
+            announce_absence(meeting, enrollment, filled(form.reason.data))
         if saved:
             flash(_("Your absence is announced. The coordination decides whether it is "
                     "excused."), "info")

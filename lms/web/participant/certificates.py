@@ -31,7 +31,7 @@ def certificate_download(certificate_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/certificates/<int:certificate_id>/credential.json")
-def certificate_credential(certificate_id: int):
+def certificate_credential(certificate_id: int) -> ResponseReturnValue:
     """The certificate's Open Badges credential, exactly as issued (and as its PDF
     carries it), for a wallet or an employer's system."""
     return send_credential(get_certificate_or_404(current_user, certificate_id))

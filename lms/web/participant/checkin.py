@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from lms.attendance.models import AttendanceStatus
 from lms.attendance.operations import check_in_with_code
+from lms.web.fields import filled
 from lms.web.participant import bp
 from lms.web.participant.coursework_forms import CheckInForm
 from lms.web.saving import committing
@@ -26,13 +27,14 @@ def check_in() -> ResponseReturnValue:
         form.code.data = request.args.get("code", "")[:20]
     if form.validate_on_submit():
         with committing(form, "code") as saved:
-            mark = check_in_with_code(current_user, form.code.data)
+            mark = check_in_with_code(current_user, filled(form.code.data))
         if saved:
             meeting = mark.meeting
             if mark.status == AttendanceStatus.LATE:
                 flash(ngettext("You are checked in to %(module)s (late: %(num)s minute counts).",
                                "You are checked in to %(module)s (late: %(num)s minutes count).",
-                               mark.minutes_attended, module=meeting.module.title), "info")
+                               mark.minutes_attended or 0, module=meeting.module.title),
+                      "info")
             else:
                 flash(_("You are checked in to %(module)s.", module=meeting.module.title),
                       "info")

@@ -21,6 +21,7 @@ from lms.cohorts.invitations import accept_invitation, invitation_for
 from lms.i18n import duration_text
 from lms.mail import MailError, send_to_user
 from lms.urls import external_url
+from lms.web.fields import add_error, filled
 from lms.web.public import bp
 from lms.web.public.forms import (
     AcceptInvitationForm,
@@ -59,7 +60,7 @@ def account() -> ResponseReturnValue:
     if form.validate_on_submit():
         with committing(form, "first_name") as saved:
             changed = rename_user(
-                user, form.first_name.data, form.last_name.data, by=user,
+                user, filled(form.first_name.data), filled(form.last_name.data), by=user,
                 title_form=TitleForm(form.title_form.data) if participant else None)
             user.locale = Locale(form.language.data)
         if saved:
@@ -83,7 +84,7 @@ def password_forgot() -> ResponseReturnValue:
     form = PasswordForgotForm()
     if form.validate_on_submit():
         with committing():
-            found = request_password_reset(form.email.data)
+            found = request_password_reset(filled(form.email.data))
         if found is not None:
             user, token = found
             # A failed delivery is logged; the answer must not reveal whether the address
@@ -108,11 +109,11 @@ def password_reset(token: str) -> ResponseReturnValue:
     form = NewPasswordForm()
     if form.validate_on_submit():
         with committing(form, "password", report=False) as saved:
-            user = reset_password(token, form.password.data)
+            user = reset_password(token, filled(form.password.data))
         if isinstance(saved.error, TokenError):
             return render_template("public/link_invalid.html", message=saved.message), 404
         if not saved:
-            form.password.errors.append(saved.message)
+            add_error(form.password, saved.message)
         else:
             # Whoever holds the mailbox may log in here, however the login is throttled.
             remember_device(user.email)
@@ -129,6 +130,7 @@ def invitation(token: str) -> ResponseReturnValue:
         return render_template("public/link_invalid.html", message=error.message), 404
     user, enrollment = invitation.user, invitation.enrollment
     new_account = user.password_hash is None
+    form_class: type[AccountInvitationForm | InvitationForm | AcceptInvitationForm]
     if enrollment is None:
         form_class = AccountInvitationForm
     else:
@@ -136,17 +138,19 @@ def invitation(token: str) -> ResponseReturnValue:
     form = form_class(data={"title_form": user.title_form.value, "language": user.locale.value},
                       course=enrollment.cohort.course if enrollment is not None else None)
     if form.validate_on_submit():
-        title_form = form.title_form.data if enrollment is not None else user.title_form
+        title_form = (form.title_form.data if enrollment is not None
+                      and not isinstance(form, AccountInvitationForm) else user.title_form)
         with committing(form, "password", report=False) as saved:
             accept_invitation(
                 token, title_form=TitleForm(title_form),
                 locale=Locale(form.language.data),
-                password=form.password.data if new_account else None,
+                password=(form.password.data if new_account
+                          and not isinstance(form, AcceptInvitationForm) else None),
             )
             if new_account:
                 log_in(user)
-        if isinstance(saved.error, PasswordPolicyError):
-            form.password.errors.append(saved.message)
+        if isinstance(saved.error, PasswordPolicyError) and isinstance(form, NewPasswordForm):
+            add_error(form.password, saved.message)
         elif not saved:
             return render_template("public/link_invalid.html", message=saved.message), 404
         else:

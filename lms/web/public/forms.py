@@ -53,31 +53,36 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-class AccountInvitationForm(CourseTitleForms, NewPasswordForm):
-    """A lecturer or company contact sets a first password and the language."""
-
-    language = RadioField(
-        _l("Language"), choices=LANGUAGE_CHOICES,
-        validators=[DataRequired(_l("Please choose one."))],
-    )
-
-
-class InvitationForm(CourseTitleForms, NewPasswordForm):
-    title_form = RadioField(
+def _title_form_field() -> RadioField:
+    return RadioField(
         _l("How your certificate names you"), choices=title_form_choices(),
         validators=[DataRequired(_l("Please choose one."))],
     )
-    language = RadioField(
+
+
+def _language_field() -> RadioField:
+    return RadioField(
         _l("Language"), choices=LANGUAGE_CHOICES,
         validators=[DataRequired(_l("Please choose one."))],
     )
+
+
+class AccountInvitationForm(CourseTitleForms, NewPasswordForm):
+    """A lecturer or company contact sets a first password and the language."""
+
+    language = _language_field()
+
+
+class InvitationForm(CourseTitleForms, NewPasswordForm):
+    title_form = _title_form_field()
+    language = _language_field()
 
 
 class AcceptInvitationForm(CourseTitleForms):
     """For a person who already has an account: confirm only."""
 
-    title_form = InvitationForm.title_form
-    language = InvitationForm.language
+    title_form = _title_form_field()
+    language = _language_field()
 
 
 class AccountForm(CourseTitleForms):
@@ -88,12 +93,6 @@ class AccountForm(CourseTitleForms):
         DataRequired(_l("Please fill in this field.")), Length(max=max_length(User.first_name))])
     last_name = StringField(_l("Last name"), validators=[
         DataRequired(_l("Please fill in this field.")), Length(max=max_length(User.last_name))])
-    # Own fields (not InvitationForm's): WTForms orders fields by their creation.
-    title_form = RadioField(
-        _l("How your certificate names you"), choices=title_form_choices(),
-        validators=[DataRequired(_l("Please choose one."))],
-    )
-    language = RadioField(
-        _l("Language"), choices=LANGUAGE_CHOICES,
-        validators=[DataRequired(_l("Please choose one."))],
-    )
+    # (made here, after the names: WTForms orders fields by their creation)
+    title_form = _title_form_field()
+    language = _language_field()

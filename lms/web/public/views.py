@@ -2,17 +2,27 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, jsonify, redirect, render_template, request, session, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.access import get_meeting_or_404
+from lms.access import (
+    get_meeting_or_404,
+    is_coordinator,
+    own_enrollment,
+    sees_cohort_materials,
+    teaches_module,
+)
 from lms.accounts.models import Locale, Role, User
 from lms.accounts.operations import authenticate
 from lms.accounts.sessions import end_session, start_session
-from lms.db import database_is_reachable
+from lms.db import database_is_reachable, migrations_are_current, utcnow
 from lms.extensions import db
+from lms.jobs.queue import redis_reachable
+from lms.materials.queries import released_materials
+from lms.storage import storage_reachable
+from lms.web.fields import add_error, filled
 from lms.web.public import bp
 from lms.web.public.forms import LanguageForm, LoginForm
 from lms.web.public.login_throttle import LoginAttempt, remember_device
@@ -55,16 +65,17 @@ def login() -> ResponseReturnValue:
         return redirect(url_for("public.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        attempt = LoginAttempt.for_request(form.email.data)
+        email, password = filled(form.email.data), filled(form.password.data)
+        attempt = LoginAttempt.for_request(email)
         attempt.check()  # 429 with the page that fits, before the password is looked at
         with committing():
-            user = authenticate(form.email.data, form.password.data)
+            user = authenticate(email, password)
             if user is not None:
                 log_in(user)
         if user is None:
             attempt.failed()
             # The same words for an unknown address and a wrong password.
-            form.password.errors.append(_("Email address or password is not correct."))
+            add_error(form.password, _("Email address or password is not correct."))
         else:
             attempt.succeeded()
             return redirect(_safe_next(form.next.data) or url_for("public.index"))
@@ -98,7 +109,7 @@ def set_language() -> ResponseReturnValue:
         session["locale"] = form.language.data
         if current_user.is_authenticated:
             with committing():
-                current_user.locale = Locale(form.language.data)
+                current_user.locale = Locale(filled(form.language.data))
     return redirect(_safe_next(form.next.data) or url_for("public.index"))
 
 
@@ -106,11 +117,43 @@ def set_language() -> ResponseReturnValue:
 @login_required
 def meeting(meeting_id: int) -> ResponseReturnValue:
     meeting = get_meeting_or_404(current_user, meeting_id)
-    return render_template("public/meeting.html", meeting=meeting)
+    materials = None
+    if sees_cohort_materials(current_user, meeting.cohort_id):
+        materials = released_materials([meeting.cohort_id], utcnow(), meeting_id=meeting.id)
+    return render_template(
+        "public/meeting.html", meeting=meeting, materials=materials,
+        participant=own_enrollment(current_user, meeting.cohort_id) is not None,
+        manages=is_coordinator(current_user) or teaches_module(
+            current_user, meeting.cohort_id, meeting.module_id))
 
 
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
+    """Alive: the process answers (for its supervisor). It asks nothing else, so that a
+    database or store that is down never gets healthy processes restarted; whether the
+    process can serve is /readyz's question."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz() -> ResponseReturnValue:
+    """Ready to serve: the database answers at the code's schema revision, Redis answers
+    (when configured: "not used" without it) and the file store answers. 503 (for the
+    load balancer) when not; the reason goes to the log, never to the public answer."""
+    checks = {"database": "ok", "migrations": "ok", "redis": "ok", "storage": "ok"}
     if not database_is_reachable(db.session):
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+        checks["database"], checks["migrations"] = "unreachable", "unknown"
+    elif not migrations_are_current(db.session):
+        checks["migrations"] = "behind"
+    answers, why = redis_reachable()
+    if answers is None:
+        checks["redis"] = "not used"
+    elif not answers:
+        checks["redis"] = "unreachable"
+        current_app.logger.warning("readyz: Redis is unreachable: %s", why)
+    reachable, reason = storage_reachable()
+    if not reachable:
+        checks["storage"] = "unreachable"
+        current_app.logger.warning("readyz: the file store is unreachable: %s", reason)
+    ready = all(value in ("ok", "not used") for value in checks.values())
+    return jsonify(status="ok" if ready else "error", **checks), 200 if ready else 503

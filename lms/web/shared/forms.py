@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
+    DateTimeLocalField,
     DecimalField,
     FieldList,
     Form,
@@ -16,18 +20,25 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectField,
     StringField,
     TextAreaField,
+    URLField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from lms.announcements.models import BODY_MAX, Announcement
 from lms.assignments.models import GradeState
 from lms.assignments.operations import FEEDBACK_MAX
 from lms.attendance.models import AbsenceDecision, AttendanceStatus
 from lms.attendance.operations import CHANGE_REASON_MAX, NOTE_MAX, Mark, RosterEntry
 from lms.attendance.queries import RosterRow
+from lms.db import max_length
 from lms.labels import choices, lazy_label
+from lms.materials.models import NOTE_MAX as MATERIAL_NOTE_MAX
+from lms.materials.models import Material, MaterialKind, Release
 from lms.schedule.models import Meeting
+from lms.web.uploads import FileWithinLimit
 
 STATUS_CHOICES = choices(AttendanceStatus, capitalise=True)
 
@@ -67,7 +78,7 @@ def default_status(row: RosterRow) -> AttendanceStatus:
     return AttendanceStatus.ABSENT
 
 
-def initial_rows(meeting: Meeting, rows: list[RosterRow]) -> dict[str, list[dict]]:
+def initial_rows(meeting: Meeting, rows: list[RosterRow]) -> dict[str, list[dict[str, Any]]]:
     data = []
     for row in rows:
         if row.mark is not None:
@@ -116,7 +127,7 @@ def roster_entries(form: RosterForm, meeting: Meeting) -> list[RosterEntry] | No
         changed = shown[1:] != fingerprint(status.value, missed, note)
         if not changed and shown.startswith("m"):
             continue  # marked before and left as it was: nothing to write
-        entries.append(RosterEntry(int(sub.enrollment_id.data), Mark(status, attended, note),
+        entries.append(RosterEntry(int(raw_id), Mark(status, attended, note),
                                    changed=changed))
     return entries if ok else None
 
@@ -130,3 +141,46 @@ class GradeForm(FlaskForm):
     feedback = TextAreaField(_l("Feedback"), validators=[Length(max=FEEDBACK_MAX)])
     publish = BooleanField(_l("Show the grade and feedback to the participant now"),
                            default=True)
+
+
+class AnnouncementForm(FlaskForm):
+    """A coordinator's (for the cohort of the page) or a lecturer's (``cohort_id``: one of
+    the cohorts they teach) announcement."""
+
+    cohort_id = SelectField(_l("To the cohort"), coerce=int,
+                            validators=[InputRequired(_l("Please choose a cohort."))])
+    title = StringField(_l("Title"), validators=[
+        InputRequired(_l("Please give the announcement a title.")),
+        Length(max=max_length(Announcement.title))])
+    body = TextAreaField(_l("Text"), validators=[
+        InputRequired(_l("Please write the announcement.")), Length(max=BODY_MAX)],
+        description=_l("Sent by e-mail to every participant of the cohort, and shown on "
+                       "their start page."))
+    shown_until = DateField(_l("Shown on the start page until"), validators=[
+        InputRequired(_l("Please give the last day it is shown."))])
+
+
+class MaterialForm(FlaskForm):
+    """A file or a link for a module or one of its meetings, released when chosen. The
+    meetings to choose from are filled in by the view."""
+
+    title = StringField(_l("Title"), validators=[
+        InputRequired(_l("Please give the material a title.")),
+        Length(max=max_length(Material.title))])
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(),
+                                                           Length(max=MATERIAL_NOTE_MAX)])
+    kind = RadioField(_l("What"), choices=choices(MaterialKind, capitalise=True),
+                      default=MaterialKind.FILE.value)
+    file = FileField(_l("File"), validators=[FileWithinLimit()])
+    url = URLField(_l("Web address"), validators=[Optional(), Length(
+        max=max_length(Material.url))], description=_l("For a link: https://…"))
+    meeting_id = SelectField(_l("For"), coerce=int, default=0)
+    release = RadioField(_l("Participants get it"), choices=choices(Release, capitalise=True),
+                         default=Release.NOW.value)
+    release_at = DateTimeLocalField(_l("Release on (date and time)"), validators=[Optional()],
+                                    format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+
+
+class ReplaceFileForm(FlaskForm):
+    file = FileField(_l("New version"), validators=[
+        FileRequired(_l("Please choose a file.")), FileWithinLimit()])

@@ -4,6 +4,7 @@ URLs (see :mod:`lms.web.shared`)."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import zipfile
 
@@ -22,7 +23,7 @@ from lms.assignments.operations import grade
 from lms.assignments.queries import get_grade, grading_list, list_versions
 from lms.curriculum.models import GradingScheme
 from lms.i18n import file_name_part
-from lms.storage import stored_path
+from lms.storage import open_stored
 from lms.web.saving import committing
 from lms.web.shared import add_role_rules
 from lms.web.shared.files import send_submission
@@ -103,7 +104,9 @@ def download_all(assignment_id: int, role: Role) -> ResponseReturnValue:
             late = "_late" if sub.is_late else ""
             name = (f"{file_name_part(user.last_name)}_{file_name_part(user.first_name)}_"
                     f"v{sub.version}{late}_{file_name_part(sub.original_filename)}")
-            archive.write(stored_path("submissions", sub.stored_name), arcname=name)
+            with (open_stored(sub.storage_area, sub.stored_name) as stored,
+                  archive.open(name, "w") as member):
+                shutil.copyfileobj(stored, member)
     bundle.seek(0)
     name = f"{file_name_part(assignment.key)}_{assignment.cohort_id}.zip"
     response = send_file(bundle, mimetype="application/zip", as_attachment=True,

@@ -65,6 +65,10 @@ def show(code: str) -> ResponseReturnValue:
     certificate = get_certificate_by_code(code)
     if certificate is None:
         return render_template("verify/unknown.html"), 404
+    if certificate.status == CertificateStatus.PENDING:
+        # Reserved, not rendered yet: nothing to confirm until it is issued.
+        return render_template("verify/pending.html"), 404, {
+            "Retry-After": "60", "X-Robots-Tag": "noindex", "Cache-Control": "no-store"}
     return _result(certificate, "code")
 
 
@@ -77,7 +81,7 @@ def check_file() -> ResponseReturnValue:
     data = form.file.data.stream.read()  # within the upload limit (FileWithinLimit)
     certificate = get_certificate_by_sha256(hashlib.sha256(data).hexdigest())
     if certificate is not None:
-        return _result(certificate, "file")
+        return _result(certificate, "pdf")
     # Not a file we stored: a credential (JSON), or a PDF that carries one.
     document = parse_json(data)
     if document is None:
@@ -90,7 +94,7 @@ def check_file() -> ResponseReturnValue:
                                carried=check.certificate if check and check.genuine
                                else None), 404
     check = check_credential(document, data)
-    if not check.genuine:
+    if not check.genuine or check.certificate is None:  # (a genuine one names its own)
         return render_template("verify/credential_invalid.html", check=check), 422
     return _result(check.certificate, "credential", check)
 

@@ -1,0 +1,1 @@
+"""The anonymous module evaluation: questions as course data, answers without the person."""

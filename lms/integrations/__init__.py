@@ -1,0 +1,1 @@
+"""Other systems' access to lms: API tokens (and the webhooks they are told through)."""
