@@ -83,6 +83,22 @@ def enum_type(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
     )
 
 
+def table_of(model: type[Base]) -> sa.Table:
+    """The table a model is mapped to (SQLAlchemy types ``__table__`` as any FromClause)."""
+    table = model.__table__
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
+
+
+def rowcount(result: sa.Result[*tuple[Any, ...]]) -> int:
+    """The rows an UPDATE or DELETE matched (its CursorResult knows; SQLAlchemy types
+    ``Session.execute`` as returning any Result)."""
+    if not isinstance(result, sa.CursorResult):
+        raise TypeError("not the result of an UPDATE or DELETE")
+    return result.rowcount
+
+
 def max_length(attribute: QueryableAttribute[str] | QueryableAttribute[str | None]) -> int:
     """The length of the VARCHAR column behind a mapped attribute (``Company.name`` → 200):
     the one source of a text's limit for the form that takes it, the operation that checks

@@ -535,7 +535,7 @@ def _evaluate_modules(cohort: Cohort, now: datetime, chance: random.Random, *, s
         for index, enrollment in enumerate(enrollments):
             if index == skip or chance.random() > share:
                 continue
-            answers = {q.key: min(5, max(1, round(chance.gauss(4.1, 0.8))))
+            answers: dict[str, int | str] = {q.key: min(5, max(1, round(chance.gauss(4.1, 0.8))))
                        for q in status.questionnaire.scale_questions
                        if chance.random() > 0.05}
             if chance.random() < 0.3:

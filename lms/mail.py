@@ -48,7 +48,7 @@ def render_mail(user: User, template: str, **context: object) -> tuple[str, str,
 
 
 def send_to_user(
-    user: User, template: str, attachments: tuple[Attachment, ...] = (), **context: object
+    user: User, template: str, *, attachments: tuple[Attachment, ...] = (), **context: object
 ) -> EmailMessage:
     subject, text, html = render_mail(user, template, **context)
     return send_message(user.email, subject, text, html, attachments)

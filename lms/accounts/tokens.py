@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.accounts.errors import AccountError
 from lms.accounts.models import OneTimeToken, TokenPurpose, User
-from lms.db import utcnow
+from lms.db import rowcount, utcnow
 from lms.extensions import db
 
 LIFETIME = {
@@ -92,6 +92,6 @@ def use_token(token: str, purpose: TokenPurpose) -> OneTimeToken:
         .where(OneTimeToken.id == record.id, OneTimeToken.used_at.is_(None))
         .values(used_at=utcnow())
     )
-    if used.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+    if rowcount(used) != 1:
         raise TokenError(_l("This link has already been used."))
     return record

@@ -225,7 +225,8 @@ class CertificateOut(BaseModel):
     issued_at: datetime
     revoked_at: datetime | None
     replaced_by_id: int | None
-    sha256: str = Field(description="SHA-256 of the stored PDF")
+    sha256: str | None = Field(
+        description="SHA-256 of the stored PDF; null while it is being issued (pending)")
     verification_url: str
     pdf_url: str
     credential_url: str | None = Field(description="The Open Badges 3.0 credential, where "

@@ -44,7 +44,7 @@ def issue_command(cohort_id: int) -> None:
     with click.progressbar(length=1, label=f"Issuing for {cohort.name}", show_pos=True) as bar:
         while True:
             db.session.rollback()  # a fresh look at the row
-            job = db.session.get(BackgroundJob, job_id)
+            job = db.session.get_one(BackgroundJob, job_id)
             if job.total is not None:
                 bar.length = max(job.total, 1)
                 bar.update(job.done + job.failed - shown)

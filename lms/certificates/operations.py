@@ -63,7 +63,7 @@ from lms.credentials.operations import (
     record_credential,
     revoke_credential,
 )
-from lms.db import insert_on_conflict, max_length, utcnow
+from lms.db import insert_on_conflict, max_length, rowcount, utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.storage import remove_on_rollback, remove_stored, store_bytes
@@ -135,7 +135,10 @@ def reserve_certificate(
     reserved = _reserve(enrollment.cohort.course_id, [(enrollment, kind, language)],
                         by=by, now=now, design_key=design_key, job=job)
     if not reserved:  # reserved by someone else while we waited for the counter
-        return IssueResult(get_current_certificate(enrollment, kind), False)
+        theirs = get_current_certificate(enrollment, kind)
+        if theirs is None:
+            raise RuntimeError("a certificate reserved by another request was not found")
+        return IssueResult(theirs, False)
     return IssueResult(reserved[0], True)
 
 
@@ -148,7 +151,9 @@ def reserve_certificates(
     ``needs_issuing``), in their own language, all reserved with one raise of the
     counter. Those reserved meanwhile by someone else are left out."""
     now = now or utcnow()
-    wanted = [(p.enrollment, p.result.kind, None) for p in eligible if p.needs_issuing]
+    wanted: list[tuple[Enrollment, CertificateKind, str | None]] = [
+        (p.enrollment, kind, None) for p in eligible
+        if p.needs_issuing and (kind := p.result.kind) is not None]
     if not wanted:
         return []
     return _reserve(wanted[0][0].cohort.course_id, wanted, by=by, now=now,
@@ -233,7 +238,7 @@ def render_reserved(certificate: Certificate) -> Certificate | None:
     try:
         # Only a certificate that is still pending becomes valid, and only once: two
         # attempts at the same one (a retry beside a slow first try) cannot both win.
-        flipped = db.session.execute(
+        flipped = rowcount(db.session.execute(
             sa.update(Certificate)
             .where(Certificate.id == certificate.id,
                    Certificate.status == CertificateStatus.PENDING)
@@ -241,7 +246,7 @@ def render_reserved(certificate: Certificate) -> Certificate | None:
                     holder_name=data.full_name, course_title=data.course_title,
                     provider=data.provider)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
         if not flipped:
             remove_stored(AREA, stored_name)
             return None

@@ -60,6 +60,8 @@ def build_cohort_export(job: BackgroundJob) -> dict[str, object]:
         writer.writerow([_("Serial number"), _("Name"), _("Document"), _("State"),
                          _("Issued on")])
         for certificate in sorted(documents, key=lambda c: c.serial):
+            if certificate.stored_name is None:  # (only a pending one has none)
+                continue
             arcname = f"{file_name_part(_('certificates'))}/{certificate.serial}.pdf"
             with open_stored("certificates", certificate.stored_name) as source, \
                     archive.open(arcname, "w") as target:

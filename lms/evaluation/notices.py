@@ -4,6 +4,8 @@ skipped, so that one bad address stops nobody else's."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 
 from lms.accounts.models import User
@@ -29,6 +31,6 @@ def send_reminders(status: EvaluationStatus, users: list[User]) -> int:
     return sent
 
 
-def mail_context(status: EvaluationStatus) -> dict[str, object]:
+def mail_context(status: EvaluationStatus) -> dict[str, Any]:
     return {"module": status.module, "cohort": status.cohort, "closes_at": status.closes_at,
             "link": evaluation_link(status), "reminder": True}

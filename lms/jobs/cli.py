@@ -97,4 +97,4 @@ def scheduler_command() -> None:
                            job_timeout=current_app.config["LMS_JOB_TIMEOUT"],
                            name=" ".join(words))
         click.echo(f"lms {' '.join(words)}: {expression}")
-    scheduler.start()
+    scheduler.start()  # type: ignore[no-untyped-call]  # (rq's CronScheduler: no types)

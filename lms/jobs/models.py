@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import enum_type, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 from lms.labels import LabelledEnum
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class JobState(LabelledEnum):
         return self in (JobState.SUCCEEDED, JobState.FAILED)
 
 
-class BackgroundJob(db.Model):
+class BackgroundJob(Model):
     __tablename__ = "background_job"
     __table_args__ = (
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),

@@ -36,7 +36,8 @@ HANDLERS: dict[JobKind, str] = {
 
 
 def handler_for(kind: JobKind) -> Callable[[BackgroundJob], Any]:
-    return resolve_name(HANDLERS[kind])
+    handler: Callable[[BackgroundJob], Any] = resolve_name(HANDLERS[kind])
+    return handler
 
 
 def run_job(job_id: int) -> dict[str, Any] | None:
@@ -68,10 +69,11 @@ def _attempt(job_id: int) -> dict[str, Any] | None:
     if result is FANNED_OUT:
         db.session.commit()
         return None
-    job = db.session.get(BackgroundJob, job_id, populate_existing=True)
+    job = db.session.get_one(BackgroundJob, job_id, populate_existing=True)
     finish_job(job, result or {})
     db.session.commit()
-    return result
+    finished: dict[str, Any] | None = result
+    return finished
 
 
 def describe(exc: BaseException) -> str:

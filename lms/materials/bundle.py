@@ -40,6 +40,9 @@ class _Pipe:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:  # (ZipFile never closes a file it was given)
+        pass
+
     def take(self) -> bytes:
         data, self.parts = b"".join(self.parts), []
         return data
@@ -80,7 +83,7 @@ def zip_chunks(files: list[tuple[str, Callable[[], BinaryIO]]]) -> Iterator[byte
     """The ZIP of ``files`` (name, opener), in pieces (files stored, not compressed again:
     PDFs, slides and images are compressed already)."""
     pipe = _Pipe()
-    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED) as archive:
         for arcname, open_source in files:
             with open_source() as source, \
                     archive.open(arcname, "w", force_zip64=True) as target:

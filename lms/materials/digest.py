@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -91,7 +92,7 @@ def claim(digest: Digest, now: datetime) -> Digest | None:
     return Digest(digest.user, digest.enrollment, digest.cohort, claimed)
 
 
-def mail_context(digest: Digest) -> dict[str, object]:
+def mail_context(digest: Digest) -> dict[str, Any]:
     base = current_app.config["LMS_BASE_URL"]
     return {"cohort": digest.cohort, "materials": digest.materials,
             "link": f"{base}/me/materials"}

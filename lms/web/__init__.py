@@ -222,7 +222,7 @@ def _http_error(
 
 def _storage_error(
     error: StorageError,
-) -> tuple[str, int] | tuple[str, int, dict[str, str]] | HTTPException:
+) -> tuple[str, int] | tuple[str, int, dict[str, str]] | HTTPException | Response:
     """The file store did not answer: 503, try again (what the request wrote is rolled
     back, and with it its files). A file that a row names but the store lacks is a 500:
     no retry brings it back (`lms doctor` lists such files)."""

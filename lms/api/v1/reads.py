@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response
+from flask.typing import ResponseReturnValue
 from flask_openapi3.models.tag import Tag
 
 from lms.access import (
@@ -213,7 +214,7 @@ CREDENTIAL = {"description": "The Open Badges 3.0 credential as issued (signed J
 
 @bp.get("/certificates/<int:certificate_id>/pdf", tags=[CERTIFICATES],
         summary="The stored PDF", responses=answers(PDF, extra=UNIVERSITY))
-def certificate_pdf(path: CertificatePath) -> Response:
+def certificate_pdf(path: CertificatePath) -> ResponseReturnValue:
     return send_certificate(get_api_certificate_or_404(current_token(), path.certificate_id))
 
 

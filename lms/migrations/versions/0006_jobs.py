@@ -34,19 +34,19 @@ def _foreign_keys(on: bool) -> None:
         op.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
-def upgrade():
+def upgrade() -> None:
     _foreign_keys(False)
     _upgrade()
     _foreign_keys(True)
 
 
-def downgrade():
+def downgrade() -> None:
     _foreign_keys(False)
     _downgrade()
     _foreign_keys(True)
 
 
-def _upgrade():
+def _upgrade() -> None:
     op.create_table('background_job',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('certificate_batch', 'cohort_export', 'change_notice', 'reminders', name='kind', native_enum=False, create_constraint=True), nullable=False),
@@ -91,7 +91,7 @@ def _upgrade():
         batch_op.create_index('uq_certificate_one_valid', ['enrollment_id', 'kind'], unique=True, sqlite_where=sa.text(ONE_VALID), postgresql_where=sa.text(ONE_VALID))
 
 
-def _downgrade():
+def _downgrade() -> None:
     # Pending certificates have no document: they cannot exist in the older schema.
     op.execute("DELETE FROM certificate WHERE status = 'pending'")
     with op.batch_alter_table('certificate', schema=None) as batch_op:

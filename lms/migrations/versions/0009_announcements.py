@@ -17,7 +17,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table('announcement',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cohort_id', sa.Integer(), nullable=False),
@@ -43,7 +43,7 @@ def upgrade():
 
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table('announcement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_announcement_meeting_id'))
         batch_op.drop_index('ix_announcement_cohort_created')

@@ -30,7 +30,7 @@ def send_submission(submission: Submission) -> StoredDownload:
 def send_certificate(certificate: Certificate) -> ResponseReturnValue:
     """An issued certificate, the stored PDF as it was issued. One that is still being
     issued has no file yet: a page says so (409, with when to ask again)."""
-    if certificate.status == CertificateStatus.PENDING:
+    if certificate.status == CertificateStatus.PENDING or certificate.stored_name is None:
         return (render_template("errors/certificate_pending.html", certificate=certificate),
                 409, {"Retry-After": str(PENDING_RETRY_AFTER), "Cache-Control": "no-store"})
     return send_stored(Certificate.storage_area, certificate.stored_name,
