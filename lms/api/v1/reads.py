@@ -7,8 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Response
-from flask.typing import ResponseReturnValue
+from flask import Response, make_response
 from flask_openapi3.models.tag import Tag
 
 from lms.access import (
@@ -214,8 +213,10 @@ CREDENTIAL = {"description": "The Open Badges 3.0 credential as issued (signed J
 
 @bp.get("/certificates/<int:certificate_id>/pdf", tags=[CERTIFICATES],
         summary="The stored PDF", responses=answers(PDF, extra=UNIVERSITY))
-def certificate_pdf(path: CertificatePath) -> ResponseReturnValue:
-    return send_certificate(get_api_certificate_or_404(current_token(), path.certificate_id))
+def certificate_pdf(path: CertificatePath) -> Response:
+    # (a Response, not ResponseReturnValue: flask-openapi3 reads the hints at run time)
+    return make_response(
+        send_certificate(get_api_certificate_or_404(current_token(), path.certificate_id)))
 
 
 @bp.get("/certificates/<int:certificate_id>/credential", tags=[CERTIFICATES],
