@@ -41,8 +41,8 @@ def post_announcement(cohort: Cohort, title: str, body: str, expires_at: datetim
         raise AnnouncementError(_l("Please write the announcement."), field="body")
     if len(body) > BODY_MAX:
         raise AnnouncementError(_ln("The text may have at most %(num)s character.",
-                                    "The text may have at most %(num)s characters.",
-                                    BODY_MAX), field="body")
+                                    "The text may have at most %(num)s characters.", BODY_MAX),
+                                field="body")
     if expires_at <= now:
         raise AnnouncementError(_l("The last day it is shown cannot be in the past."),
                                 field="shown_until")

@@ -12,6 +12,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 
 from lms.accounts.models import User
 from lms.audit.operations import record_event
@@ -68,8 +69,9 @@ def clean_answers(questionnaire: Questionnaire, given: dict[str, Any]) -> dict[s
         else:
             text = str(value).strip()
             if len(text) > TEXT_ANSWER_LIMIT:
-                raise EvaluationError(_l("Please write at most %(limit)s characters.",
-                                         limit=TEXT_ANSWER_LIMIT), field=question.key)
+                raise EvaluationError(_ln("Please write at most %(num)s character.",
+                                          "Please write at most %(num)s characters.",
+                                          TEXT_ANSWER_LIMIT), field=question.key)
             if text:
                 answers[question.key] = text
     if not answers:

@@ -116,8 +116,9 @@ class Material(Model):
 class MaterialVersion(Model):
     """One uploaded file of a material; a replacement is a new version, the old ones stay."""
 
-    storage_area: ClassVar[str] = AREA
     __tablename__ = "material_version"
+    # The uploaded file is in this storage area under ``stored_name``, with ``sha256``.
+    storage_area: ClassVar[str] = AREA
     __table_args__ = (
         sa.UniqueConstraint("material_id", "version"),
         sa.CheckConstraint("version > 0", name="version_positive"),
@@ -145,8 +146,9 @@ class CourseMaterial(Model):
     """A standing material of the course (``course_content/<course>/materials.toml``),
     for every cohort: a file kept in storage, or a link."""
 
-    storage_area: ClassVar[str] = AREA
     __tablename__ = "course_material"
+    # A file (not a link) is in this storage area under ``stored_name``, with ``sha256``.
+    storage_area: ClassVar[str] = AREA
     __table_args__ = (
         sa.UniqueConstraint("course_id", "key"),
         sa.CheckConstraint("kind = 'file' AND stored_name IS NOT NULL OR kind = 'link'"

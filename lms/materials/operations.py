@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 
 from lms.accounts.models import User
 from lms.assignments.files import clean_filename, detect_upload
@@ -80,11 +81,13 @@ def _check_text(title: str, note: str) -> tuple[str, str]:
     if not title:
         raise MaterialError(_l("Please give the material a title."), field="title")
     if len(title) > max_length(Material.title):
-        raise MaterialError(_l("The title may have at most %(limit)s characters.",
-                               limit=max_length(Material.title)), field="title")
+        raise MaterialError(_ln("The title may have at most %(num)s character.",
+                                "The title may have at most %(num)s characters.",
+                                max_length(Material.title)), field="title")
     if len(note) > NOTE_MAX:
-        raise MaterialError(_l("The note may have at most %(limit)s characters.",
-                               limit=NOTE_MAX), field="note")
+        raise MaterialError(_ln("The note may have at most %(num)s character.",
+                                "The note may have at most %(num)s characters.", NOTE_MAX),
+                            field="note")
     return title, note
 
 
@@ -95,8 +98,9 @@ def _check_url(url: str) -> str:
             ch.isspace() for ch in url):
         raise MaterialError(_l("Please give a complete web address (https://…)."), field="url")
     if len(url) > max_length(Material.url):
-        raise MaterialError(_l("The address may have at most %(limit)s characters.",
-                               limit=max_length(Material.url)), field="url")
+        raise MaterialError(_ln("The address may have at most %(num)s character.",
+                                "The address may have at most %(num)s characters.",
+                                max_length(Material.url)), field="url")
     return url
 
 

@@ -118,8 +118,8 @@ def taught_modules(user: User, now: datetime) -> list[TaughtModule]:
     pairs = db.session.execute(
         sa.select(Meeting.cohort_id, Meeting.module_id).distinct()
         .join(meeting_lecturer, meeting_lecturer.c.meeting_id == Meeting.id)
-        .where(meeting_lecturer.c.user_id == user.id)).tuples().all()
-    return _counted(list(pairs), now)
+        .where(meeting_lecturer.c.user_id == user.id)).all()
+    return _counted([(cohort_id, module_id) for cohort_id, module_id in pairs], now)
 
 
 def cohort_modules(cohort: Cohort, now: datetime) -> list[TaughtModule]:
@@ -127,8 +127,8 @@ def cohort_modules(cohort: Cohort, now: datetime) -> list[TaughtModule]:
     overview)."""
     pairs = db.session.execute(
         sa.select(Meeting.cohort_id, Meeting.module_id).distinct()
-        .where(Meeting.cohort_id == cohort.id)).tuples().all()
-    return _counted(list(pairs), now)
+        .where(Meeting.cohort_id == cohort.id)).all()
+    return _counted([(cohort_id, module_id) for cohort_id, module_id in pairs], now)
 
 
 def _counted(pairs: list[tuple[int, int]], now: datetime) -> list[TaughtModule]:

@@ -73,7 +73,8 @@ FILES = {
     "lecturer.evaluation_pdf", "lecturer.evaluation_csv", "coordinator.evaluation_pdf",
     "coordinator.evaluation_csv", "lecturer.material_version", "coordinator.material_version",
     "lecturer.course_material", "coordinator.course_material", "participant.material_download",
-    "participant.course_material_download", "participant.module_zip", "coordinator.job_download",
+    "participant.course_material_download", "participant.module_zip",
+    "coordinator.job_download",
 }
 # Not files: a calendar subscription (read by calendar programs), JSON for a script,
 # the stylesheet, the health and readiness checks, and what credential verifiers read

@@ -15,7 +15,8 @@ from lms.certificates.operations import issue_certificate
 from lms.db import utcnow
 from lms.demo import _tiny_pdf
 from lms.extensions import db
-from lms.storage import read_stored, storage, store_bytes
+from lms.materials.models import CourseMaterial
+from lms.storage import read_stored, remove_stored, storage, store_bytes, stored_exists
 from lms.storage.inventory import models_with_files
 from tests.factories import make_finished_cohort
 from tests.seaweed import BUCKET
@@ -38,9 +39,21 @@ def hand_in(enrollment, text: str) -> Submission:
     return submission
 
 
+def without_standing_materials() -> None:
+    """The course was loaded into the store of its fixture, with its standing materials
+    (lms/materials/content.py): forgotten here, rows and files, so that the files counted
+    below are the ones these tests store."""
+    for material in db.session.scalars(sa.select(CourseMaterial)):
+        if material.stored_name and stored_exists(material.storage_area, material.stored_name):
+            remove_stored(material.storage_area, material.stored_name)
+    db.session.execute(sa.delete(CourseMaterial))
+    db.session.commit()
+
+
 @pytest.fixture
 def files(course, backend):
     """Two participants' papers and a certificate, committed, in the current store."""
+    without_standing_materials()
     _cohort, (first, second) = make_finished_cohort(course, participants=2)
     papers = [hand_in(first, "Erste Arbeit"), hand_in(second, "Zweite Arbeit")]
     db.session.commit()
@@ -111,6 +124,7 @@ def folder_then_bucket(app, tmp_path, seaweed, files_in_folder):
 @pytest.fixture
 def files_in_folder(app, tmp_path, course):
     folder = str(tmp_path / "old-storage")
+    without_standing_materials()
     with use_storage(app, {"LMS_STORAGE_URL": "", "LMS_STORAGE_DIR": folder}):
         _cohort, (first, second) = make_finished_cohort(course, participants=2)
         papers = [hand_in(first, "Erste Arbeit"), hand_in(second, "Zweite Arbeit")]

@@ -54,8 +54,11 @@ def upload(client, assignment, name, data):
 
 
 def objects(seaweed, prefix: str) -> list[str]:
+    """What the tests here stored (not the course's own materials, which loading the
+    course puts in the area "materials")."""
     listing = seaweed.client().list_objects_v2(Bucket=BUCKET, Prefix=f"{prefix}/")
-    return sorted(entry["Key"] for entry in listing.get("Contents", ()))
+    return sorted(entry["Key"] for entry in listing.get("Contents", ())
+                  if not entry["Key"].startswith(f"{prefix}/materials/"))
 
 
 def only_submission() -> Submission:

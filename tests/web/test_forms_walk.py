@@ -15,8 +15,9 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -72,9 +73,6 @@ SKIPPED = {
     "company.api_token_revoke": "a button, no fields",
     "api_v1.import_participants": "JSON through the API, no form (tests/api/test_api)",
     "api_v1.create_meeting": "JSON through the API, no form (tests/api/test_api)",
-    "coordinator.announcements": "posts an announcement, shown and mailed "
-                                 "(tests/announcements/test_announcements)",
-    "lecturer.announcements": "posts an announcement (tests/announcements/test_announcements)",
     "coordinator.evaluation_remind": "a button, no fields",
     "participant.evaluation": "anonymous answers, never read back per person "
                               "(tests/evaluation/test_evaluation)",
@@ -197,6 +195,33 @@ def _cancel_stored(world: World, sent: dict) -> dict:
     return {"reason": meeting.cancelled_reason}
 
 
+def _shown_until(world: World) -> dict:
+    """An announcement is shown for a year at most, counted from today."""
+    return {"shown_until": (datetime.now(UTC).date() + timedelta(days=10)).isoformat()}
+
+
+def _announcement_stored(world: World, sent: dict) -> dict:
+    from lms.announcements.models import Announcement
+
+    announcement = db.session.scalars(sa.select(Announcement).order_by(
+        Announcement.id.desc())).first()
+    assert announcement is not None
+    last_day = (announcement.expires_at.astimezone(ZoneInfo(announcement.cohort.timezone))
+                - timedelta(minutes=1)).date()
+    return {"title": announcement.title, "body": announcement.body,
+            "shown_until": last_day.isoformat(), "cohort_id": str(announcement.cohort_id)}
+
+
+def _change_announced(world: World, sent: dict) -> dict:
+    """The meeting's new time and place announced, with the note typed."""
+    from lms.announcements.models import Announcement
+
+    announcement = db.session.scalar(sa.select(Announcement).filter_by(
+        meeting_id=world.meeting.id))
+    assert announcement is not None
+    return {"announce": True, "announcement_note": announcement.body}
+
+
 def _absence_stored(world: World, sent: dict) -> dict:
     notice = db.session.scalar(sa.select(AbsenceNotice).filter_by(
         meeting_id=world.meeting.id, enrollment_id=world.enrollment.id))
@@ -255,8 +280,15 @@ CASES: dict[str, Case] = {
     "coordinator.meeting_edit": Case(
         page=lambda w: _u("coordinator.meeting_edit", meeting_id=w.meeting.id),
         read_back=lambda w, sent: _u("coordinator.meeting_edit", meeting_id=w.meeting.id),
-        stored=lambda w, sent: _announced(w.meeting.id),
-        values=_dates("day")),
+        stored=_change_announced, values=_dates("day")),
+    "coordinator.announcements": Case(
+        page=lambda w: _u("coordinator.announcements", cohort_id=w.cohort.id),
+        read_back=lambda w, sent: None, stored=_announcement_stored,
+        values=_shown_until),
+    "lecturer.announcements": Case(
+        page=lambda w: _u("lecturer.announcements"), user="lecturer",
+        read_back=lambda w, sent: None, stored=_announcement_stored,
+        values=_shown_until),
     "coordinator.meeting_cancel": Case(
         page=lambda w: _u("coordinator.meeting_edit", meeting_id=w.meeting.id),
         read_back=lambda w, sent: None, stored=_cancel_stored),
@@ -462,16 +494,6 @@ def test_every_form_stores_every_value_typed(app, world, endpoint):
     lost = {name: (value, stored.get(name, "— not stored anywhere —"))
             for name, value in values.items() if not _same(value, stored.get(name))}
     assert not lost, f"typed → stored: {lost}"
-
-
-def _announced(meeting_id: int) -> dict:
-    """The change announced from the meeting's form: the box ticked, the note as its text."""
-    from lms.announcements.models import Announcement
-
-    announcement = db.session.scalar(sa.select(Announcement).where(
-        Announcement.meeting_id == meeting_id).order_by(Announcement.id.desc()))
-    return {"announce": announcement is not None,
-            "announcement_note": announcement.body if announcement else None}
 
 
 def _hidden(form: Form) -> dict:

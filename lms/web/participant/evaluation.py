@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
@@ -55,8 +56,9 @@ def evaluation_form(questionnaire: Questionnaire) -> EvaluationForm:
         else:
             fields[FIELD_PREFIX + question.key] = TextAreaField(
                 question.text_for(), validators=[Optional(), Length(max=TEXT_ANSWER_LIMIT)],
-                description=_l("Optional, at most %(limit)s characters. The lecturers read "
-                               "it as you write it.", limit=TEXT_ANSWER_LIMIT))
+                description=_ln("Optional, at most %(num)s character. The lecturers read it "
+                                "as you write it.", "Optional, at most %(num)s characters. The "
+                                "lecturers read it as you write it.", TEXT_ANSWER_LIMIT))
     form_class: type[EvaluationForm] = type("QuestionnaireForm", (EvaluationForm,), fields)
     return form_class()
 

@@ -6,8 +6,6 @@ coordinators, under each one's URLs (see :mod:`lms.web.shared`)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -82,13 +80,9 @@ def _fill(form: MaterialForm, cohort: Cohort, module: Module) -> None:
 def _placement(form: MaterialForm, cohort: Cohort, module: Module) -> Placement:
     meeting = next((m for m in _meetings(cohort, module) if m.id == form.meeting_id.data), None)
     release_at = None
-    if form.release_at.data is not None:
-        wall = form.release_at.data
-        try:
-            release_at = local_instant(wall.date(), wall.time(), cohort.timezone).at
-        except NonexistentTime:  # a time the clocks skip: the hour after it
-            later = wall + timedelta(hours=1)
-            release_at = local_instant(later.date(), later.time(), cohort.timezone).at
+    if form.release_at.data is not None:  # (a time the clocks skip: NonexistentTime)
+        typed = form.release_at.data
+        release_at = local_instant(typed.date(), typed.time(), cohort.timezone).at
     return Placement(cohort, module, meeting, Release(form.release.data), release_at)
 
 
@@ -113,8 +107,13 @@ def materials(cohort_id: int, module_id: int, role: Role) -> ResponseReturnValue
             upload = Upload(form.file.data.filename or "", form.file.data.read())
         url = form.url.data or "" if form.kind.data == MaterialKind.LINK else ""
         try:
+            placement = _placement(form, cohort, module)
+        except NonexistentTime as error:
+            form.release_at.errors = [*form.release_at.errors, str(error.message)]
+            return _page(cohort, module, role, form, 422)
+        try:
             with committing(form, "file") as saved:
-                add_material(_placement(form, cohort, module), form.title.data or "",
+                add_material(placement, form.title.data or "",
                              form.note.data or "", by=current_user, now=utcnow(),
                              upload=upload, url=url)
         except SQLAlchemyError:
