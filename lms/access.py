@@ -25,6 +25,7 @@ from lms.extensions import db, login_manager
 from lms.integrations.models import ApiToken, TokenScope
 from lms.jobs.models import BackgroundJob
 from lms.materials.models import CourseMaterial, Material
+from lms.privacy.models import DataExport, ExportState
 from lms.schedule.models import Block, Meeting, meeting_lecturer
 
 
@@ -249,6 +250,8 @@ def get_job_or_404(user: User, job_id: int) -> BackgroundJob:
     if job is None or not is_coordinator(user):
         abort(404)
     return job
+
+
 # --------------------------------------------------------------------------- API tokens
 # A token reaches what its owner's pages show: a company contact's token the cohorts they
 # are the contact of (status only), a coordinator's token everything. Objects out of reach
@@ -451,3 +454,24 @@ def sees_cohort_materials(user: User, cohort_id: int) -> bool:
     return bool(db.session.scalar(sa.select(sa.exists().where(
         Enrollment.cohort_id == cohort_id, Enrollment.user_id == user.id,
         Enrollment.status.in_(VISIBLE_ENROLLMENT)))))
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+def get_own_export_or_404(user: User, export_id: int) -> DataExport:
+    """A ready export of ``user``'s own data; anyone else's is not there."""
+    export = db.session.get(DataExport, export_id)
+    if export is None or export.user_id != user.id or export.state != ExportState.READY:
+        abort(404)
+    return export
+
+
+def get_export_or_404(user: User, export_id: int) -> DataExport:
+    """A ready export: the coordination reaches anyone's, everybody else their own."""
+    if not is_coordinator(user):
+        return get_own_export_or_404(user, export_id)
+    export = db.session.get(DataExport, export_id)
+    if export is None or export.state != ExportState.READY:
+        abort(404)
+    return export

@@ -25,6 +25,8 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 DEFAULT_TIMEZONE = "Europe/Berlin"
 # The controller (Verantwortliche*r) named in the record of processing activities.
 DEFAULT_CONTROLLER = "TH Köln (Technische Hochschule Köln), Claudiusstraße 1, 50678 Köln"
+# Whom people write to about their data, named in the privacy notice.
+DEFAULT_PRIVACY_CONTACT = "Datenschutzbeauftragte*r der TH Köln, datenschutz@th-koeln.de"
 
 
 class ConfigError(click.ClickException):
@@ -193,7 +195,14 @@ def _privacy_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     except RetentionSettingError as exc:
         raise ConfigError(str(exc)) from None
     controller = environ.get("LMS_PRIVACY_CONTROLLER", "").strip() or DEFAULT_CONTROLLER
-    return {"LMS_RETENTION": periods, "LMS_PRIVACY_CONTROLLER": controller}
+    contact = environ.get("LMS_PRIVACY_CONTACT", "").strip() or DEFAULT_PRIVACY_CONTACT
+    return {"LMS_RETENTION": periods, "LMS_PRIVACY_CONTROLLER": controller,
+            "LMS_PRIVACY_CONTACT": contact,
+            # A deployment's own privacy notice: privacy.de.md / privacy.en.md (unset: the
+            # default notice, built from the registry).
+            "LMS_PRIVACY_NOTICE_DIR": _existing_dir(environ, "LMS_PRIVACY_NOTICE_DIR"),
+            # Log files `lms privacy purge` deletes after LOG_FILES days (unset: none).
+            "LMS_LOG_DIR": _existing_dir(environ, "LMS_LOG_DIR")}
 
 
 def _proxy_count(environ: Mapping[str, str]) -> int:

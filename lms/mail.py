@@ -37,7 +37,10 @@ class Attachment:
 def render_mail(user: User, template: str, **context: object) -> tuple[str, str, str | None]:
     """(subject, text, html) of ``templates/mail/<template>.*`` in the user's language."""
     with force_locale(str(user.locale)):
-        context = {"user": user, "base_url": current_app.config["LMS_BASE_URL"], **context}
+        from lms.urls import external_url
+
+        context = {"user": user, "base_url": current_app.config["LMS_BASE_URL"],
+                   "privacy_url": external_url("public.privacy_notice"), **context}
         subject = render_template(f"mail/{template}.subject.txt", **context).strip()
         text = render_template(f"mail/{template}.txt", **context)
         try:

@@ -42,6 +42,7 @@ from lms.integrations.models import ApiToken, TokenScope
 from lms.jobs.models import BackgroundJob, JobKind, JobState
 from lms.materials.models import CourseMaterial, Material, MaterialVersion
 from lms.notifications.models import NotificationLog
+from lms.privacy.models import DataExport, ErasureDecision, ErasureRequest, ExportState
 from lms.schedule.models import Block, Meeting, MeetingStatus, meeting_lecturer
 
 __all__ = [
@@ -69,11 +70,15 @@ __all__ = [
     "CourseAssessment",
     "CourseMaterial",
     "CredentialStatusList",
+    "DataExport",
     "Enrollment",
     "EnrollmentStatus",
+    "ErasureDecision",
+    "ErasureRequest",
     "Evaluation",
     "EvaluationParticipation",
     "EvaluationResponse",
+    "ExportState",
     "FeedScope",
     "Grade",
     "GradingScheme",

@@ -64,6 +64,9 @@ class User(UserMixin, TimestampMixin, Model):
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     is_active_account: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    # Set by an erasure (lms.privacy.erasure): the row stays as the pseudonymous anchor of
+    # what must be kept (exam records, certificate stubs); its last name is the pseudonym.
+    erased_at: Mapped[datetime | None]
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -79,7 +82,13 @@ class User(UserMixin, TimestampMixin, Model):
 
     @property
     def full_name(self) -> str:
+        if self.erased_at is not None:
+            return str(_l("erased person %(pseudonym)s", pseudonym=self.last_name))
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in

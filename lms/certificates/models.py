@@ -44,9 +44,12 @@ class Certificate(Model):
         ),
         sa.CheckConstraint("length(sha256) = 64", name="sha256_length"),
         # Only a reserved certificate has no file yet; every other one has its PDF.
-        sa.CheckConstraint(
-            "status = 'pending' OR (stored_name IS NOT NULL AND sha256 IS NOT NULL)",
-            name="stored_unless_pending"),
+        # Rendered unless pending: its fingerprint is known (the file too, unless an erasure
+        # removed it: the verification record keeps the SHA-256, not the PDF).
+        sa.CheckConstraint("status = 'pending' OR sha256 IS NOT NULL",
+                           name="hashed_unless_pending"),
+        sa.CheckConstraint("stored_name IS NULL OR sha256 IS NOT NULL",
+                           name="stored_file_hashed"),
         # Only a revoked document can have been replaced by a corrected one.
         sa.CheckConstraint("replaced_by_id IS NULL OR status = 'revoked'",
                            name="replaced_only_when_revoked"),
@@ -69,7 +72,9 @@ class Certificate(Model):
     kind: Mapped[CertificateKind] = mapped_column(enum_type(CertificateKind, "kind"))
     serial: Mapped[str] = mapped_column(sa.String(40), unique=True)
     verification_code: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    # Both None while the certificate is pending (reserved, not rendered yet).
+    # Both None while the certificate is pending (reserved, not rendered yet); the file
+    # (only) None again once an erasure removed it: its SHA-256 stays, so that a copy held
+    # by anyone is still recognised.
     stored_name: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
     sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     design: Mapped[str] = mapped_column(sa.String(80))
@@ -80,6 +85,10 @@ class Certificate(Model):
     holder_name: Mapped[str | None] = mapped_column(sa.String(241))
     course_title: Mapped[str | None] = mapped_column(sa.String(200))
     provider: Mapped[str | None] = mapped_column(sa.String(200))
+    # The hours as printed: the course's, and (for a confirmation of participation) those
+    # attended, in minutes. Part of the verification record that outlives an erasure.
+    course_hours: Mapped[int | None]
+    attended_minutes: Mapped[int | None]
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")

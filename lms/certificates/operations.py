@@ -244,7 +244,8 @@ def render_reserved(certificate: Certificate) -> Certificate | None:
                    Certificate.status == CertificateStatus.PENDING)
             .values(status=CertificateStatus.VALID, stored_name=stored_name, sha256=digest,
                     holder_name=data.full_name, course_title=data.course_title,
-                    provider=data.provider)
+                    provider=data.provider, course_hours=data.total_hours,
+                    attended_minutes=progress.facts.attendance.attended)
             .execution_options(synchronize_session=False)
         ))
         if not flipped:

@@ -59,9 +59,13 @@ class CertificateCredential(Model):
         sa.ForeignKey("certificate.id", ondelete="RESTRICT"), unique=True)
     # The credential's "id" (urn:uuid:…).
     credential_uri: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    # The signed credential exactly as issued and embedded in the PDF (JSON text).
+    # The signed credential exactly as issued and embedded in the PDF (JSON text); empty
+    # once an erasure removed it, when content_sha256 still recognises its content.
     document: Mapped[str] = mapped_column(sa.Text)
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    # SHA-256 of the credential's JSON with sorted keys and no spaces (set by an erasure):
+    # a copy formatted differently is still recognised as the credential issued.
+    content_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     verification_method: Mapped[str] = mapped_column(sa.String(300))
     status_list_id: Mapped[int] = mapped_column(
         sa.ForeignKey("credential_status_list.id", ondelete="RESTRICT"))

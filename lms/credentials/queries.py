@@ -104,6 +104,8 @@ def credential_shares(certificates: Iterable[Certificate]) -> dict[int, str]:
     shares = {}
     for credential in db.session.scalars(sa.select(CertificateCredential).where(
             CertificateCredential.certificate_id.in_(valid))):
+        if not credential.document:  # erased with its holder's data
+            continue
         document = json.loads(credential.document)
         shares[credential.certificate_id] = linkedin_add_url(
             valid[credential.certificate_id],

@@ -80,9 +80,24 @@ def check_credential(document: dict[str, Any], raw: bytes | None = None) -> Cred
     revoked = None
     if credential is not None:
         identical = raw is not None and hashlib.sha256(raw).hexdigest() == credential.sha256
-        same = identical or json.loads(credential.document) == document
+        same = identical or _same_content(credential, document)
         revoked = status_bit(credential)
     return CredentialCheck(document, valid, problem, credential, revoked, identical, same)
+
+
+def content_digest(document: dict[str, Any]) -> str:
+    """SHA-256 of a credential's content, whatever its formatting (sorted keys, no spaces)."""
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _same_content(credential: CertificateCredential, document: dict[str, Any]) -> bool:
+    """The stored credential's content, compared as JSON; after an erasure (its text gone)
+    by the fingerprint of its content."""
+    if credential.document:
+        return bool(json.loads(credential.document) == document)
+    return credential.content_sha256 is not None and (
+        content_digest(document) == credential.content_sha256)
 
 
 def status_bit(credential: CertificateCredential) -> bool | None:

@@ -3,6 +3,8 @@ and when it was last used."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 
 from lms.privacy.declare import Category as C
@@ -10,6 +12,12 @@ from lms.privacy.declare import Erasure as E
 from lms.privacy.declare import LegalBasis as B
 from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
+
+if TYPE_CHECKING:
+    from lms.accounts.models import User
+    from lms.privacy.erasure import ErasureContext
+    from lms.privacy.export import AreaExport
+    from lms.privacy.purge import PurgeContext
 
 TABLES = (
     table(
@@ -25,3 +33,47 @@ TABLES = (
         bookkeeping=("created_at", "expires_at", "revoked_at"),
     ),
 )
+
+
+def erase(context: ErasureContext) -> None:
+    """The person's API tokens stop working and are forgotten."""
+    import sqlalchemy as sa
+
+    from lms.integrations.models import ApiToken
+    from lms.privacy.erasure import delete_rows
+
+    context.count("api_token", delete_rows(sa.delete(ApiToken).where(
+        ApiToken.user_id == context.user.id)))
+
+
+def export(person: User) -> AreaExport:
+    """The person's API tokens (their secret hashes withheld)."""
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.integrations.models import ApiToken
+    from lms.privacy.export import AreaExport, record
+
+    exported = AreaExport(_l("Your API tokens"))
+    exported.add("api_token", [
+        record(t, ["name", "scope", "created_at", "expires_at", "last_used_at", "revoked_at"])
+        for t in db.session.scalars(sa.select(ApiToken).where(
+            ApiToken.user_id == person.id).order_by(ApiToken.id))])
+    return exported
+
+
+def purge(context: PurgeContext) -> None:
+    """API tokens revoked or expired longer ago than LOGIN_RECORDS."""
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.integrations.models import ApiToken
+    from lms.privacy.erasure import delete_rows
+
+    cutoff = context.cutoff(R.LOGIN_RECORDS)
+    condition = sa.or_(ApiToken.revoked_at < cutoff, ApiToken.expires_at < cutoff)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken).where(
+        condition)) or 0
+    context.found(R.LOGIN_RECORDS, _l("ended API tokens"), count)
+    if context.apply and count:
+        delete_rows(sa.delete(ApiToken).where(condition))

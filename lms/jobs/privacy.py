@@ -3,6 +3,8 @@ it works on by id; its row holds ids and counts, and an error's text)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 
 from lms.privacy.declare import Category as C
@@ -10,6 +12,12 @@ from lms.privacy.declare import Erasure as E
 from lms.privacy.declare import LegalBasis as B
 from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
+
+if TYPE_CHECKING:
+    from lms.accounts.models import User
+    from lms.privacy.erasure import ErasureContext
+    from lms.privacy.export import AreaExport
+    from lms.privacy.purge import PurgeContext
 
 REPORTING = _l("showing the coordination who started which background job and how it ended")
 
@@ -29,3 +37,52 @@ TABLES = (
         technical=("kind", "state", "result", "attempts", "done", "failed", "total"),
     ),
 )
+
+
+def erase(context: ErasureContext) -> None:
+    """The jobs stay (what ran, when, how it ended); their parameters and errors lose the
+    person's names and addresses (a change notice's job lists its lecturers' addresses)."""
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.jobs.models import BackgroundJob
+
+    changed = 0
+    for job in db.session.scalars(sa.select(BackgroundJob)):
+        params, error = context.scrub_json(job.params), context.scrub(job.error)
+        if (params, error) != (job.params, job.error):
+            job.params, job.error = params, error
+            changed += 1
+    context.count("background_job", changed)
+
+
+def export(person: User) -> AreaExport:
+    """The background jobs the person started: what, when, how it ended."""
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.jobs.models import BackgroundJob
+    from lms.privacy.export import AreaExport, record
+
+    exported = AreaExport(_l("Background jobs you started"))
+    exported.add("background_job", [
+        record(job, ["kind", "state", "created_at", "finished_at", "error"])
+        for job in db.session.scalars(sa.select(BackgroundJob).where(
+            BackgroundJob.started_by_id == person.id).order_by(BackgroundJob.id))])
+    return exported
+
+
+def purge(context: PurgeContext) -> None:
+    """Finished jobs past AUDIT_TRAIL (a certificate forgets the batch that rendered it)."""
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.jobs.models import BackgroundJob
+    from lms.privacy.erasure import delete_rows
+
+    condition = BackgroundJob.finished_at < context.cutoff(R.AUDIT_TRAIL)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(BackgroundJob).where(
+        condition)) or 0
+    context.found(R.AUDIT_TRAIL, _l("finished background jobs"), count)
+    if context.apply and count:
+        delete_rows(sa.delete(BackgroundJob).where(condition))

@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import ScriptInfo
 
 # Reminders every hour, the retention rules applied every night.
-DEFAULT_SCHEDULE = "0 * * * * notify; 30 3 * * * privacy purge"
+DEFAULT_SCHEDULE = "0 * * * * notify; 30 3 * * * privacy purge --apply"
 
 
 def parse_schedule(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:

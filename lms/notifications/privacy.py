@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 
 from lms.privacy.declare import Category as C
@@ -9,6 +11,12 @@ from lms.privacy.declare import Erasure as E
 from lms.privacy.declare import LegalBasis as B
 from lms.privacy.declare import personal, table
 from lms.privacy.retention import Retention as R
+
+if TYPE_CHECKING:
+    from lms.accounts.models import User
+    from lms.privacy.erasure import ErasureContext
+    from lms.privacy.export import AreaExport
+    from lms.privacy.purge import PurgeContext
 
 ONCE = _l("sending each reminder once only")
 
@@ -21,3 +29,44 @@ TABLES = (
         key=("id", "user_id"),
     ),
 )
+
+
+def erase(context: ErasureContext) -> None:
+    import sqlalchemy as sa
+
+    from lms.notifications.models import NotificationLog
+    from lms.privacy.erasure import delete_rows
+
+    gone = delete_rows(sa.delete(NotificationLog).where(
+        NotificationLog.user_id == context.user.id))
+    context.count("notification_log", gone)
+
+
+def export(person: User) -> AreaExport:
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.notifications.models import NotificationLog
+    from lms.privacy.export import AreaExport, personal
+
+    exported = AreaExport(_l("Reminders sent to you"))
+    exported.add("notification_log", [
+        personal(n) for n in db.session.scalars(sa.select(NotificationLog).where(
+            NotificationLog.user_id == person.id).order_by(NotificationLog.id))])
+    return exported
+
+
+def purge(context: PurgeContext) -> None:
+    import sqlalchemy as sa
+    from flask_babel import lazy_gettext as _l
+
+    from lms.extensions import db
+    from lms.notifications.models import NotificationLog
+    from lms.privacy.erasure import delete_rows
+
+    condition = NotificationLog.sent_at < context.cutoff(R.NOTIFICATION_LOG)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(NotificationLog).where(
+        condition)) or 0
+    context.found(R.NOTIFICATION_LOG, _l("reminders sent"), count)
+    if context.apply and count:
+        delete_rows(sa.delete(NotificationLog).where(condition))

@@ -31,6 +31,7 @@ class Category(LabelledEnum):
     CERTIFICATE = "certificate", _l("certificates and credentials")
     FREE_TEXT = "free_text", _l("free text about a person")
     ACTIVITY = "activity", _l("records of activity (audit trail, reminders sent)")
+    COPY = "copy", _l("copies of a person's data they asked for")
 
 
 class Audience(LabelledEnum):
@@ -58,6 +59,7 @@ AUDIENCES: dict[Category, frozenset[Audience]] = {
     Category.CERTIFICATE: frozenset({Audience.SELF, Audience.PUBLIC}),
     Category.FREE_TEXT: frozenset({Audience.SELF, Audience.LECTURERS}),
     Category.ACTIVITY: frozenset(),
+    Category.COPY: frozenset({Audience.SELF}),
 }
 
 # The role whose pages show what each audience may see.
@@ -70,7 +72,8 @@ class LegalBasis(LabelledEnum):
 
     CONTRACT = "art_6_1_b", _l("Art. 6(1)(b) GDPR: the contract for the course")
     LEGAL_OBLIGATION = "art_6_1_c", _l(
-        "Art. 6(1)(c) GDPR: a legal obligation (examination regulations)")
+        "Art. 6(1)(c) GDPR: a legal obligation (examination regulations; the duties the GDPR "
+        "itself sets)")
     PUBLIC_TASK = "art_6_1_e", _l(
         "Art. 6(1)(e) GDPR: the university's task of continuing education and certification")
     LEGITIMATE_INTEREST = "art_6_1_f", _l(

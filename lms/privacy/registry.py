@@ -78,10 +78,10 @@ def check_against(metadata: sa.MetaData) -> list[Problem]:
         declared[declaration.table] = declaration
     for table in metadata.sorted_tables:
         classified = set(declared[table.name].columns) if table.name in declared else set()
-        for column in table.columns:
-            if column.name not in classified:
+        for schema_column in table.columns:
+            if schema_column.name not in classified:
                 problems.append(Problem(
-                    table.name, column.name,
+                    table.name, schema_column.name,
                     "not classified: declare it personal (category, purpose, legal basis, "
                     "retention, erasure) or not personal in the area's privacy.py"))
     for name, declaration in declared.items():

@@ -137,14 +137,15 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     from lms.jobs.models import JobKind, JobState
     from lms.materials.models import MaterialKind, Release
     from lms.privacy.declare import Audience, Category, Erasure, LegalBasis, NotPersonal
+    from lms.privacy.models import ErasureDecision, ExportState
     from lms.privacy.retention import Retention
     from lms.schedule.models import MeetingStatus
 
     return (AbsenceDecision, AnnouncementKind, AssessmentKind, AttendanceStatus, Audience,
             Category, CertificateKind, CertificateStatus, EnrollmentStatus, Erasure,
-            EvaluationWindow, GradeState, GradingScheme, HandIn, JobKind, JobState,
-            LegalBasis, Locale, Mark, MaterialKind, MeetingStatus, NotPersonal, Release,
-            Retention, Role, Standing, TitleForm, TokenScope)
+            ErasureDecision, EvaluationWindow, ExportState, GradeState, GradingScheme, HandIn,
+            JobKind, JobState, LegalBasis, Locale, Mark, MaterialKind, MeetingStatus,
+            NotPersonal, Release, Retention, Role, Standing, TitleForm, TokenScope)
 
 
 def _load_user(user_id: str) -> User | None:

@@ -107,6 +107,8 @@ NOT_PAGES = {
     "participant.material_download": "application/pdf",
     "participant.course_material_download": "application/pdf",
     "participant.module_zip": "application/zip",
+    "public.data_download": "application/zip",
+    "coordinator.export_download": "application/zip",
 }
 
 
@@ -194,6 +196,9 @@ def site(live_server):
         standing = db.session.scalar(sa.select(CourseMaterial).where(
             CourseMaterial.kind == MaterialKind.FILE))
         open_now = next(e for e in open_evaluations_for([enrollment], now) if not e.answered)
+        from lms.privacy.export import build_export, start_export
+
+        data_export = build_export(start_export(participant, by=participant))
         db.session.commit()
         # The rest of the finished cohort's documents as a batch (inline: no Redis here),
         # whose page shows how it ended.
@@ -215,6 +220,7 @@ def site(live_server):
             "export_job": export.id,
             "evaluated_module": evaluated.id, "open_module": open_now.status.module.id,
             "material": material.id, "version": 1, "course_material": standing.id,
+            "data_export": data_export.id,
         }
         tokens = {"public.invitation": invitation.token, "public.password_reset": reset_token}
     logins = {"coordinator": COORDINATOR[0], "lecturer": LECTURER,

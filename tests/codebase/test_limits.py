@@ -38,6 +38,7 @@ from lms.extensions import db
 from lms.integrations.models import ApiToken
 from lms.materials.models import NOTE_MAX as MATERIAL_NOTE_MAX
 from lms.materials.models import Material
+from lms.privacy.models import ErasureRequest
 from lms.schedule.models import Block, Meeting
 from tests.codebase.test_labels import _forms, _import_everything
 from tests.factories import PASSWORD, load_test_course, make_cohort, make_finished_cohort, make_user
@@ -101,6 +102,10 @@ FIELDS: dict[tuple[str, str], QueryableAttribute | int | tuple[None, str]] = {
     ("MaterialForm", "title"): Material.title,
     ("MaterialForm", "note"): MATERIAL_NOTE_MAX,
     ("MaterialForm", "url"): Material.url,
+    ("ErasureRequestForm", "message"): ErasureRequest.message,
+    ("ErasureForm", "reason"): ErasureRequest.reason,
+    ("RefuseErasureForm", "reason"): ErasureRequest.reason,
+    ("FindPersonForm", "email"): User.email,
 }
 
 
@@ -186,7 +191,7 @@ NOT_A_LIMIT = re.compile(r"2026/27|Präsenzblock 2|2026-12-25|09:00–17:00|Micr
                          r"SHA-256|sha256sum|UTF-8|Open Badges 3.0|W3C|https://|\b0\b|"
                          r"two passwords|"
                          # the articles of the GDPR a privacy text names, a hash's name
-                         r"Art\. \d+(\(\d\))?(\([a-f]\))?|argon2id|"
+                         r"Art\. \d+(\(\d\))?(\([a-f]\))?( and \d+)?|argon2id|"
                          # a standard's name, an example offset, a Likert scale's start,
                          # an estimate of a questionnaire's length
                          r"ISO 8601|\+01:00|\(1 to |about two minutes")

@@ -64,7 +64,7 @@ def test_the_cohort_export_is_a_job_whose_page_offers_the_zip(client, finished):
 
 def test_the_schedule_names_cron_times_and_commands(app):
     assert parse_schedule(DEFAULT_SCHEDULE) == (("0 * * * *", ("notify",)),
-                                                ("30 3 * * *", ("privacy", "purge")))
+                                                ("30 3 * * *", ("privacy", "purge", "--apply")))
     assert parse_schedule(" ; */15 8-18 * * 1-5 notify ;") == (
         ("*/15 8-18 * * 1-5", ("notify",)),)
     for wrong in ("notify", "0 * * * *", "61 * * * * notify", "0 * * * notify"):

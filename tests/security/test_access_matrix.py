@@ -42,6 +42,9 @@ ANY_TOKEN_INVALID = policy(default=404)
 TEACHER = policy(default=403, anonymous=LOGIN, lecturer=OK, other_lecturer=404)
 # A participant's own things; another cohort's participant is told 404.
 OWN_PARTICIPANT = policy(default=403, anonymous=LOGIN, participant=OK, other_participant=404)
+# A copy of the participant's own data: nobody else's account page has it (the coordination
+# downloads it on its own pages).
+OWN_EXPORT = policy(default=404, anonymous=LOGIN, participant=OK)
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,17 @@ MATRIX: dict[str, list[Route]] = {
     "coordinator.evaluation_results": [Route("GET", COORDINATOR)],
     "coordinator.evaluation_pdf": [Route("GET", COORDINATOR)],
     "coordinator.evaluation_csv": [Route("GET", COORDINATOR)],
+    # privacy: everyone asks about their own data; the coordination decides
+    "public.privacy_notice": [Route("GET", EVERYONE)],
+    "public.erasure_request": [Route("POST", LOGGED_IN)],
+    "coordinator.privacy": [Route("GET", COORDINATOR)],
+    "coordinator.person": [Route("GET", COORDINATOR)],
+    "coordinator.person_erase": [Route("POST", COORDINATOR)],
+    "coordinator.erasure_refuse": [Route("POST", COORDINATOR)],
+    "public.data_export": [Route("POST", LOGGED_IN)],
+    "public.data_download": [Route("GET", OWN_EXPORT)],
+    "coordinator.person_export": [Route("POST", COORDINATOR)],
+    "coordinator.export_download": [Route("GET", COORDINATOR)],
 }
 
 # URL arguments that name an object of cohort A ("this cohort").
@@ -220,6 +234,7 @@ DEFAULT_PARAMS = {
     "job_id": "job",
     "module_id": "evaluated_module", "material_id": "material",
     "course_material_id": "course_material",
+    "request_id": "erasure_request", "export_id": "data_export",
 }
 
 
@@ -271,6 +286,12 @@ def build_matrix_world(course_dir):
     company_token, _ = create_api_token(a.contact, "HR", TokenScope.COMPANY, 30)
     evaluated = _evaluated_module(a)
     material, course_material = _materials(a, evaluated)
+    from lms.privacy.erasure import request_erasure
+
+    erasure_request = request_erasure(b.participants[0], "Bitte alles löschen.")
+    from lms.privacy.export import build_export, start_export
+
+    data_export = build_export(start_export(a.participants[0], by=a.participants[0]))
     db.session.commit()
     people = {"participant": a.participants[0], "other_participant": b.participants[0],
               "lecturer": a.lecturer, "other_lecturer": b.lecturer, "contact": a.contact,
@@ -288,6 +309,7 @@ def build_matrix_world(course_dir):
         "evaluated_module": evaluated.id,
         "open_module": evaluated.id, "material": material.id, "version": 1,
         "course_material": course_material.id,
+        "erasure_request": erasure_request.id, "data_export": data_export.id,
     }
     return people, objects
 

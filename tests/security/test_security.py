@@ -75,6 +75,7 @@ FILES = {
     "lecturer.course_material", "coordinator.course_material", "participant.material_download",
     "participant.course_material_download", "participant.module_zip",
     "coordinator.job_download",
+    "public.data_download", "coordinator.export_download",
 }
 # Not files: a calendar subscription (read by calendar programs), JSON for a script,
 # the stylesheet, the health and readiness checks, and what credential verifiers read

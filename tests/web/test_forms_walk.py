@@ -84,6 +84,13 @@ SKIPPED = {
     "lecturer.material_withdraw": "a button, no fields",
     "coordinator.materials_reuse": "a button, no fields",
     "lecturer.materials_reuse": "a button, no fields",
+    "public.erasure_request": "a request for erasure; its message is read back by the "
+                              "coordination's pages (tests/privacy/test_erasure_web.py)",
+    "coordinator.person_erase": "erases a person; stores nothing typed but the reason in the "
+                                "audit trail (tests/privacy/test_erasure_web.py)",
+    "coordinator.erasure_refuse": "needs an open request (tests/privacy/test_erasure_web.py)",
+    "public.data_export": "a button, no fields (tests/privacy/test_export.py)",
+    "coordinator.person_export": "a button, no fields (tests/privacy/test_export.py)",
 }
 
 

@@ -19,6 +19,7 @@ from lms.web.coordinator import (  # noqa: E402, F401
     jobs,
     lecturers,
     materials,
+    privacy,
     roster,
     schedule,
     views,

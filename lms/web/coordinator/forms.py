@@ -41,6 +41,7 @@ from lms.cohorts.roster_import import MAX_BYTES as ROSTER_MAX_BYTES
 from lms.db import max_length
 from lms.i18n import site_timezone
 from lms.labels import Label
+from lms.privacy.erasure import REASON_MAX as ERASURE_REASON_MAX
 from lms.schedule.models import Block, Meeting
 from lms.web.choices import LANGUAGE_CHOICES, CourseTitleForms, title_form_choices
 from lms.web.uploads import FileWithinLimit
@@ -224,3 +225,29 @@ class LecturerForm(FlaskForm):
 class LecturerProfileForm(LecturerForm):
     email = None  # type: ignore[assignment]  # (WTForms: None removes the field; the
     # address is the login, it is not changed here)
+
+
+class ErasureForm(FlaskForm):
+    """Erase a person's data: the reason goes into the audit trail."""
+
+    reason = TextAreaField(
+        _l("Reason"), description=_l("For the audit trail, e.g. “at the person's request” or "
+                                     "“retention period over”. Please do not repeat the name."),
+        validators=[DataRequired(REQUIRED), Length(max=ERASURE_REASON_MAX)])
+    confirm = BooleanField(
+        _l("I understand that this cannot be undone."),
+        validators=[DataRequired(_l("Please confirm that the erasure cannot be undone."))])
+
+
+class RefuseErasureForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for refusing"),
+        description=_l("The person reads it on their account page."),
+        validators=[DataRequired(REQUIRED), Length(max=ERASURE_REASON_MAX)])
+
+
+class FindPersonForm(FlaskForm):
+    class Meta:
+        csrf = False  # a search (GET): it changes nothing
+
+    email = _email_field(_l("Email address"))

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from lms.web.public import account, views  # noqa: E402, F401
+from lms.web.public import account, privacy, views  # noqa: E402, F401

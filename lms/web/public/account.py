@@ -27,6 +27,8 @@ from lms.web.public.forms import (
     AcceptInvitationForm,
     AccountForm,
     AccountInvitationForm,
+    DataExportForm,
+    ErasureRequestForm,
     InvitationForm,
     NewPasswordForm,
     PasswordForgotForm,
@@ -71,8 +73,12 @@ def account() -> ResponseReturnValue:
                 flash(_("Documents already issued show your details as they were then. The "
                         "coordination can issue a corrected one; please ask them."), "info")
             return redirect(url_for("public.account"))
+    from lms.privacy.queries import latest_request, list_exports
+
     return render_template("public/account.html", form=form, user=user,
-                           participant=participant)
+                           participant=participant, erasure=latest_request(user),
+                           erasure_form=ErasureRequestForm(), exports=list_exports(user),
+                           export_form=DataExportForm())
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -1,13 +1,21 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField
-from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Optional
 
 from lms.accounts.models import User
 from lms.accounts.passwords import MIN_PASSWORD_LENGTH
 from lms.config import SUPPORTED_LOCALES
 from lms.db import max_length
+from lms.privacy.models import ErasureRequest
 from lms.web.choices import LANGUAGE_CHOICES, CourseTitleForms, title_form_choices
 
 
@@ -96,3 +104,15 @@ class AccountForm(CourseTitleForms):
     # (made here, after the names: WTForms orders fields by their creation)
     title_form = _title_form_field()
     language = _language_field()
+
+
+class ErasureRequestForm(FlaskForm):
+    """A person asks the coordination to erase their data (Art. 17 GDPR)."""
+
+    message = TextAreaField(
+        _l("Message to the coordination (optional)"),
+        validators=[Optional(), Length(max=max_length(ErasureRequest.message))])
+
+
+class DataExportForm(FlaskForm):
+    """A button: put together a copy of my data (the form carries the CSRF token only)."""

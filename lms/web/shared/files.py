@@ -13,6 +13,7 @@ from lms.certificates.models import Certificate, CertificateStatus
 from lms.jobs.models import BackgroundJob
 from lms.materials.models import AREA as MATERIALS
 from lms.materials.models import CourseMaterial, MaterialVersion
+from lms.privacy.models import DataExport
 from lms.storage import send_stored
 
 # Seconds after which a download of a certificate still being issued may be tried again.
@@ -29,13 +30,26 @@ def send_submission(submission: Submission) -> StoredDownload:
 
 def send_certificate(certificate: Certificate) -> ResponseReturnValue:
     """An issued certificate, the stored PDF as it was issued. One that is still being
-    issued has no file yet: a page says so (409, with when to ask again)."""
-    if certificate.status == CertificateStatus.PENDING or certificate.stored_name is None:
+    issued has no file yet: a page says so (409, with when to ask again). Once an erasure
+    removed the file, there is none (404): its verification record stays."""
+    if certificate.status == CertificateStatus.PENDING:
         return (render_template("errors/certificate_pending.html", certificate=certificate),
                 409, {"Retry-After": str(PENDING_RETRY_AFTER), "Cache-Control": "no-store"})
+    if certificate.stored_name is None:
+        abort(404)
     return send_stored(Certificate.storage_area, certificate.stored_name,
                        download_name=f"{certificate.serial}.pdf", mimetype="application/pdf",
                        etag=certificate.sha256, cache_control="private, no-cache")
+
+
+def send_data_export(export: DataExport) -> StoredDownload:
+    """A ready copy of a person's data (Art. 15/20), as the ZIP it was written."""
+    if export.stored_name is None:
+        abort(404)
+    return send_stored("exports", export.stored_name,
+                       download_name=f"lms-data-{export.created_at:%Y-%m-%d}-{export.id}.zip",
+                       mimetype="application/zip", etag=export.sha256,
+                       cache_control="private, no-store")
 
 
 def send_credential(certificate: Certificate) -> Response:
@@ -44,7 +58,7 @@ def send_credential(certificate: Certificate) -> Response:
     from lms.credentials.queries import get_credential
 
     credential = get_credential(certificate)
-    if credential is None:
+    if credential is None or not credential.document:  # none, or erased with its holder
         abort(404)
     response = Response(credential.document.encode("utf-8"), mimetype=MEDIA_TYPE, headers={
         "Content-Disposition": f'attachment; filename="{certificate.serial}.credential.json"',

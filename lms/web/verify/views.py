@@ -104,10 +104,11 @@ def _result(certificate: Certificate, checked_by: str,
     """What the document says (name, course and provider as printed; for documents
     issued before those were kept, the current values), and what its credential states
     in words, with the check of its signature and status."""
+    credential = get_credential(certificate)
     if check is None:
-        credential = get_credential(certificate)
+        # (A credential whose text an erasure removed is still checked when handed in.)
         check = (check_credential(json.loads(credential.document), credential.document.encode())
-                 if credential is not None else None)
+                 if credential is not None and credential.document else None)
     enrollment = certificate.enrollment
     course = enrollment.cohort.course
     title = (course.title_en if certificate.language == "en"
@@ -116,11 +117,16 @@ def _result(certificate: Certificate, checked_by: str,
         "verify/result.html",
         certificate=certificate,
         valid=certificate.status == CertificateStatus.VALID,
-        name=certificate.holder_name or enrollment.user.full_name,
+        # (None: past its retention the record keeps no name)
+        name=certificate.holder_name or (None if enrollment.user.is_erased
+                                         else enrollment.user.full_name),
         course_title=certificate.course_title or title,
         provider=certificate.provider or course.provider,
+        course_hours=certificate.course_hours or course.total_hours,
         checked_by=checked_by,
         check=check,
+        # (its holder's data erased: the credential's text is gone, its fingerprint stays)
+        credential_erased=credential is not None and not credential.document,
         claims=(claims_in_words(check.document, local_date, results=checked_by != "code")
                 if check else []),
     )
