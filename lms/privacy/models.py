@@ -94,7 +94,3 @@ class DataExport(Model):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
-
-    @property
-    def percent(self) -> int:
-        return min(100, round(100 * self.done / self.total)) if self.total else 0
