@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lms.cohorts.models import Enrollment
 
 
 @dataclass
@@ -133,3 +137,51 @@ def parse_forms(html: str) -> list[Form]:
     parser = _Parser()
     parser.feed(html)
     return parser.forms
+
+
+def form_fields(html: str, form_index: int = -1) -> dict[str, str]:
+    """The values a browser would send for a page's form (text, hidden, checked radios and
+    checkboxes, textareas), like a person who changed nothing; the attendance roster's
+    form when the page has one."""
+
+    class Parser(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.forms: list[dict[str, str]] = []
+            self._textarea: str | None = None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form":
+                self.forms.append({})
+            elif tag == "input" and self.forms and a.get("name"):
+                kind = a.get("type", "text")
+                if kind in ("radio", "checkbox"):
+                    if "checked" in a:
+                        self.forms[-1][a["name"]] = a.get("value", "on")
+                elif kind not in ("submit", "file"):
+                    self.forms[-1][a["name"]] = a.get("value", "")
+            elif tag == "textarea" and self.forms:
+                self._textarea = a.get("name")
+                self.forms[-1][self._textarea] = ""
+
+        def handle_data(self, data):
+            if self._textarea:
+                self.forms[-1][self._textarea] += data
+
+        def handle_endtag(self, tag):
+            if tag == "textarea":
+                self._textarea = None
+
+    parser = Parser()
+    parser.feed(html)
+    forms = [f for f in parser.forms if any(k.startswith("marks-") for k in f)] or parser.forms
+    return forms[form_index]
+
+
+def row_index(fields: dict[str, str], enrollment: Enrollment) -> str:
+    """The form prefix (e.g. "marks-2") of one participant's row."""
+    for name, value in fields.items():
+        if name.endswith("-enrollment_id") and value == str(enrollment.id):
+            return name.removesuffix("-enrollment_id")
+    raise AssertionError(f"no row for enrollment {enrollment.id}")

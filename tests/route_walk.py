@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.helpers import login
 from tests.security.test_access_matrix import MATRIX, ROLES, _url
 
 
@@ -27,13 +28,11 @@ class Visit:
 
 def clients_by_role(app: Flask, people: dict) -> dict[str, FlaskClient]:
     """One client per role, logged in (anonymous: not)."""
-    from tests.web.test_web_shell import login
-
     clients = {}
     for role in ROLES:
         client = app.test_client()
         if role != "anonymous":
-            assert login(client, people[role].email).status_code == 302, role
+            login(client, people[role])
         clients[role] = client
     return clients
 

@@ -18,7 +18,7 @@ from lms.accounts.passwords import PasswordPolicyError, check_password_policy
 from lms.db import utcnow
 from lms.extensions import db
 from tests.factories import PASSWORD, make_user
-from tests.web.test_web_shell import login, text_of
+from tests.helpers import attempt_login, login, text_of
 
 
 @pytest.fixture
@@ -36,16 +36,16 @@ def session_cookie(client) -> str:
 def test_login_starts_a_new_server_side_session_each_time(app, client, user):
     client.post("/language", data={"language": "en"})  # an anonymous session exists first
     anonymous = session_cookie(client)
-    login(client, user.email)
+    login(client, user)
     first = session_cookie(client)
     assert first != anonymous
     client.post("/logout")
-    login(client, user.email)
+    login(client, user)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)) == 2
 
 
 def test_logout_ends_the_session_even_for_a_copied_cookie(app, client, user):
-    login(client, user.email)
+    login(client, user)
     stolen = session_cookie(client)
     assert client.get("/me/").status_code == 200
 
@@ -68,7 +68,7 @@ def _last_seen():
 
 
 def test_using_a_session_moves_its_last_use_on_and_the_request_commits_it(app, client, user):
-    login(client, user.email)
+    login(client, user)
     _age_the_session(10)  # longer ago than TOUCH_EVERY
     before = _last_seen()
     assert client.get("/me/").status_code == 200  # a page that only reads
@@ -78,7 +78,7 @@ def test_using_a_session_moves_its_last_use_on_and_the_request_commits_it(app, c
 def test_a_session_idle_for_longer_than_the_limit_has_ended(app, client, user):
     from lms.accounts.sessions import IDLE_LIMIT
 
-    login(client, user.email)
+    login(client, user)
     _age_the_session(int(IDLE_LIMIT.total_seconds() // 60) + 1)
     response = client.get("/me/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -102,7 +102,7 @@ def test_looking_up_a_session_commits_nothing(app, user):
 
 
 def test_a_password_reset_ends_every_other_session(app, client, user, smtp_server):
-    login(client, user.email)
+    login(client, user)
     other = app.test_client()
     other.post("/password/forgot", data={"email": user.email})
     link = re.search(r"https?://\S+/password/reset/\S+", smtp_server.messages[0].get_body(
@@ -134,7 +134,7 @@ def test_hash_is_upgraded_when_parameters_change(app, client, user):
     old_hash = user.password_hash
     app.config["ARGON2_PROFILE"] = "RFC_9106_LOW_MEMORY"
     try:
-        assert login(client, user.email).status_code == 302
+        login(client, user)
     finally:
         app.config["ARGON2_PROFILE"] = "CHEAPEST"
     db.session.refresh(user)
@@ -144,8 +144,8 @@ def test_hash_is_upgraded_when_parameters_change(app, client, user):
 
 def test_throttling_per_account_says_how_long_to_wait(app, client, user):
     for _ in range(5):
-        assert login(client, user.email, "wrong password!").status_code == 200
-    response = login(client, user.email, PASSWORD)  # even the right password now waits
+        assert attempt_login(client, user, "wrong password!").status_code == 200
+    response = attempt_login(client, user)  # even the right password now waits
     assert response.status_code == 429
     assert re.search(r"in 1[45] Minuten", text_of(response))
     assert int(response.headers["Retry-After"]) > 0
@@ -155,12 +155,12 @@ def test_throttling_per_account_says_how_long_to_wait(app, client, user):
 
     other = make_user(Role.PARTICIPANT)
     db.session.commit()
-    assert login(client, other.email).status_code == 302  # other accounts are not affected
+    assert login(client, other).status_code == 302  # other accounts are not affected
 
 
 def test_successful_logins_do_not_count(app, client, user):
     for _ in range(8):
-        assert login(client, user.email).status_code == 302
+        login(client, user)
         client.post("/logout")
 
 
@@ -196,7 +196,7 @@ def test_reset_link_works_once(app, client, user, smtp_server):
     done = client.post(path, data={"password": "Rheinufer Laterne Kompass",
                                    "confirm": "Rheinufer Laterne Kompass"})
     assert done.status_code == 302
-    assert login(client, user.email, "Rheinufer Laterne Kompass").status_code == 302
+    login(client, user, "Rheinufer Laterne Kompass")
     again = app.test_client().get(path)
     assert again.status_code == 404 and "bereits verwendet" in text_of(again)
 

@@ -6,10 +6,6 @@ participation completed; revoking sets it back to active and says so."""
 
 from __future__ import annotations
 
-import io
-import re
-
-import pypdf
 import pytest
 import sqlalchemy as sa
 
@@ -23,24 +19,14 @@ from lms.cohorts.models import EnrollmentStatus
 from lms.cohorts.operations import add_company_contact
 from lms.cohorts.roster_import import parse_roster
 from lms.extensions import db
-from lms.storage import read_stored
 from tests.factories import (
-    PASSWORD,
     enroll,
     load_test_course,
     make_cohort,
     make_finished_cohort,
     make_user,
 )
-
-
-def login(client, user):
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 302
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+from tests.helpers import login, pdf_text, text_of
 
 
 def renames(user_id: int) -> list[AuditEvent]:
@@ -197,11 +183,6 @@ def test_the_roster_import_preview_names_every_account_it_renames(world, course_
 
 
 # --------------------------------------------------------------------------- certificates
-
-
-def pdf_text(certificate: Certificate) -> str:
-    reader = pypdf.PdfReader(io.BytesIO(read_stored("certificates", certificate.stored_name)))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
 
 
 def test_a_corrected_certificate_after_a_name_change(client, world):

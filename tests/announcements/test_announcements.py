@@ -15,7 +15,7 @@ from lms.announcements.operations import AnnouncementError, post_announcement
 from lms.announcements.queries import current_announcements, list_announcements
 from lms.db import utcnow
 from lms.extensions import db
-from tests.attendance_world import build_world, login, text_of
+from tests.helpers import build_world, login, text_of
 
 
 @pytest.fixture
@@ -133,7 +133,7 @@ def test_a_company_contact_and_participants_cannot_post(app, world):
 
 
 def _edit(client, meeting, **changes):
-    from tests.attendance_world import form_fields
+    from tests.forms import form_fields
 
     url = f"/coordination/meetings/{meeting.id}/edit"
     html = client.get(url).get_data(as_text=True)

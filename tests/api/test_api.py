@@ -65,7 +65,7 @@ def test_a_token_that_cannot_act_answers_401(app, world, spoil):
 
 def test_the_api_never_reads_the_session_cookie(app, world):
     """A logged-in browser is no key to the API (it is exempt from CSRF checks)."""
-    from tests.web.test_web_shell import login
+    from tests.helpers import login
 
     client = app.test_client()
     assert login(client, world.people["coordinator"].email).status_code == 302

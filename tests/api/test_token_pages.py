@@ -11,7 +11,7 @@ from lms.audit.models import AuditEvent
 from lms.extensions import db
 from lms.integrations.models import ApiToken, TokenScope
 from tests.api.world import bearer, build_api_world
-from tests.web.test_web_shell import login
+from tests.helpers import login
 
 TOKEN = re.compile(r"lms_[A-Za-z0-9_-]{8}_[A-Za-z0-9_-]{20,}")
 

@@ -26,7 +26,7 @@ def build_api_world(course_dir) -> ApiWorld:
     from lms.integrations.models import TokenScope
     from lms.integrations.operations import create_api_token
     from lms.schedule.models import Meeting
-    from tests.security.test_access_matrix import build_matrix_world
+    from tests.helpers import build_matrix_world
 
     people, objects = build_matrix_world(course_dir)
     coordinator, contact = people["coordinator"], people["contact"]

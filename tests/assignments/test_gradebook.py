@@ -19,8 +19,8 @@ from lms.assignments.operations import grade, submit_file
 from lms.db import utcnow
 from lms.demo import _tiny_pdf
 from lms.extensions import db
-from tests.attendance_world import build_world, login, text_of
 from tests.factories import enroll, make_user
+from tests.helpers import build_world, login, text_of
 from tests.sql import recorded_sql
 
 

@@ -17,8 +17,8 @@ from lms.assignments.operations import submit_file
 from lms.audit.models import AuditEvent
 from lms.demo import _tiny_pdf
 from lms.extensions import db
-from tests.attendance_world import build_world, login, text_of
 from tests.factories import make_meeting, make_user
+from tests.helpers import build_world, login, text_of
 
 
 @pytest.fixture

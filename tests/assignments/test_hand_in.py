@@ -22,7 +22,7 @@ from lms.assignments.queries import HandIn, get_grade, hand_in_offer
 from lms.curriculum.models import AssessmentKind, GradingScheme
 from lms.demo import _tiny_pdf
 from lms.extensions import db
-from tests.attendance_world import build_world, login, text_of
+from tests.helpers import build_world, login, text_of
 
 PDF = _tiny_pdf("Hausarbeit")
 HANDED_IN = ("nothing", "a version")

@@ -17,7 +17,7 @@ from lms.assignments.models import Assignment, Submission
 from lms.demo import _tiny_pdf
 from lms.extensions import db
 from lms.storage import storage
-from tests.attendance_world import build_world, login, text_of
+from tests.helpers import build_world, login, text_of
 
 PDF = _tiny_pdf("Hausarbeit")
 

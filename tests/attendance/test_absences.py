@@ -13,7 +13,7 @@ from lms.attendance.queries import summarise_attendance
 from lms.audit.models import AuditEvent
 from lms.db import utcnow
 from lms.extensions import db
-from tests.attendance_world import build_world, login, text_of
+from tests.helpers import build_world, login, text_of
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from lms.attendance.models import Attendance, AttendanceSource, AttendanceStatus
 from lms.attendance.operations import AttendanceError, check_in, record_attendance
 from lms.db import utcnow
 from lms.extensions import db
-from tests.attendance_world import build_world, login, text_of, whole_minute
 from tests.factories import make_meeting
+from tests.helpers import build_world, login, text_of, whole_minute
 
 
 @pytest.fixture

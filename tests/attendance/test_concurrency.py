@@ -17,8 +17,8 @@ from lms.attendance.models import Attendance, AttendanceStatus
 from lms.attendance.operations import Mark, RosterEntry, record_attendance, save_roster
 from lms.extensions import db
 from lms.schedule.models import Meeting
-from tests.attendance_world import build_world
 from tests.conftest import TEST_DATABASE_URL
+from tests.helpers import build_world
 
 pytestmark = pytest.mark.skipif(
     not TEST_DATABASE_URL.startswith("postgresql"),

@@ -22,7 +22,8 @@ from lms.attendance.operations import (
 )
 from lms.audit.models import AuditEvent
 from lms.extensions import db
-from tests.attendance_world import build_world, form_fields, login, row_index, text_of
+from tests.forms import form_fields, row_index
+from tests.helpers import build_world, login, text_of
 
 
 @pytest.fixture

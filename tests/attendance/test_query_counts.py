@@ -18,8 +18,8 @@ from lms.cohorts.operations import enroll_participant
 from lms.db import utcnow
 from lms.demo import _tiny_pdf
 from lms.extensions import db
-from tests.attendance_world import login, whole_minute
 from tests.factories import load_test_course, make_cohort, make_meeting, make_user
+from tests.helpers import login, whole_minute
 from tests.sql import statements_for_get
 
 

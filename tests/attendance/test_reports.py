@@ -18,7 +18,7 @@ from lms.attendance.queries import attendance_matrix, participant_attendance
 from lms.certificates.standing import Standing
 from lms.db import utcnow
 from lms.extensions import db
-from tests.attendance_world import build_world, login, text_of
+from tests.helpers import build_world, login, pdf_text, text_of
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def test_printable_sheet_is_an_a4_pdf_with_the_roster_and_a_signature_column(cli
     reader = PdfReader(io.BytesIO(response.get_data()))
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
-    text = " ".join(page.extract_text() for page in reader.pages)
+    text = pdf_text(reader)
     for expected in ("Attendance sheet", "Signature", a.recent.module.title,
                      a.cohort.name, a.lecturer.full_name, a.cohort.course.title_neutral):
         assert expected in text

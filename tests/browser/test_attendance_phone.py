@@ -11,9 +11,8 @@ import sqlalchemy as sa
 
 from lms.attendance.models import Attendance, AttendanceStatus
 from lms.extensions import db
-from tests.attendance_world import build_world
 from tests.browser.a11y import AxeLog
-from tests.factories import PASSWORD
+from tests.helpers import browser_login, build_world
 
 PHONE = {"width": 390, "height": 844}
 COURSE = Path(__file__).resolve().parents[2] / "course_content" / "social-media-manager"
@@ -42,15 +41,6 @@ def pages(browser, live_server):
         context.close()
 
 
-def login(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_load_state()
-    assert "/login" not in page.url
-
-
 def marks(live_server, meeting_id: int) -> dict[int, Attendance]:
     with live_server.app.app_context():
         rows = db.session.scalars(sa.select(Attendance).where(
@@ -60,7 +50,7 @@ def marks(live_server, meeting_id: int) -> dict[int, Attendance]:
 
 def test_lecturer_marks_a_roster_with_a_few_taps_on_a_phone(pages, live_server, world):
     page, base = pages["lecturer"], live_server.url
-    login(page, base, world["lecturer"])
+    browser_login(page, base, world["lecturer"])
     page.goto(f"{base}/teaching/meetings/{world['meeting']}/attendance")
     AXE.assert_accessible(page, "lecturer: attendance")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -101,7 +91,7 @@ def test_check_in_list_fills_up_while_the_lecturer_watches(pages, live_server, w
     assert lecturer.inner_text("#checkin-count") == "0"
     assert lecturer.locator("#checkin-qr").get_attribute("src").startswith("data:image/svg+xml")
 
-    login(participant, base, world["participant"])
+    browser_login(participant, base, world["participant"])
     participant.goto(f"{base}/me/check-in?code={code}")  # what the QR code opens
     AXE.assert_accessible(participant, "participant: check-in")
     with participant.expect_navigation():

@@ -17,7 +17,8 @@ from lms.certificates.models import Certificate
 from lms.extensions import db
 from lms.storage import read_stored
 from tests.browser.a11y import AxeLog
-from tests.factories import PASSWORD, load_test_course, make_finished_cohort, make_user
+from tests.factories import load_test_course, make_finished_cohort, make_user
+from tests.helpers import browser_login
 
 PHONE = {"width": 390, "height": 844}
 AXE = AxeLog()
@@ -38,14 +39,6 @@ def cohort_world(live_server):
                 "participant": enrollments[0].user.email, "enrollment": enrollments[0].id}
 
 
-def login(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_load_state()
-
-
 def test_issue_download_scan_and_revoke(browser, live_server, cohort_world, tmp_path):
     base = live_server.url
     context = browser.new_context(viewport=PHONE, locale="en-GB", accept_downloads=True)
@@ -53,7 +46,7 @@ def test_issue_download_scan_and_revoke(browser, live_server, cohort_world, tmp_
     posts: list[str] = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     try:
-        login(page, base, cohort_world["coordinator"])
+        browser_login(page, base, cohort_world["coordinator"])
         page.goto(f"{base}/coordination/cohorts/{cohort_world['cohort']}/certificates")
         AXE.assert_accessible(page, "coordinator: certificates")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -78,7 +71,7 @@ def test_issue_download_scan_and_revoke(browser, live_server, cohort_world, tmp_
         assert len(serials) == 3 and len(set(serials)) == 3
         page.click("text=Log out")
 
-        login(page, base, cohort_world["participant"])
+        browser_login(page, base, cohort_world["participant"])
         page.goto(f"{base}/me/progress")
         AXE.assert_accessible(page, "participant: progress")
         with page.expect_download() as download_info:
@@ -99,7 +92,7 @@ def test_issue_download_scan_and_revoke(browser, live_server, cohort_world, tmp_
         assert page.locator(".cert-claims", has_text="Jürgen Çelik-Øster").count() == 1
         AXE.assert_accessible(page, "visitor: valid certificate")
 
-        login(page, base, cohort_world["coordinator"])
+        browser_login(page, base, cohort_world["coordinator"])
         page.goto(f"{base}/coordination/cohorts/{cohort_world['cohort']}/certificates")
         person = page.locator("li.cert-person", has_text="Çelik-Øster, Jürgen")
         person.locator("summary", has_text="Revoke").click()

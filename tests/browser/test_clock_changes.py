@@ -15,6 +15,7 @@ from lms.cohorts.operations import create_cohort, create_company
 from lms.curriculum.models import Course
 from lms.extensions import db
 from tests.browser.a11y import AxeLog
+from tests.helpers import browser_login
 
 PASSWORD = "Uhrumstellung Nacht Kerze"
 SIZES = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1280, "height": 800}}
@@ -39,11 +40,7 @@ def test_meetings_on_the_nights_the_clocks_change(browser, live_server, cohort_i
     context = browser.new_context(viewport=SIZES[size], locale="de-DE")
     page = context.new_page()
     base = live_server.url
-    page.goto(f"{base}/login")
-    page.fill("#email", "planung@th-koeln.example")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_load_state()
+    browser_login(page, base, "planung@th-koeln.example", PASSWORD)
 
     def plan(day: str) -> None:
         page.goto(f"{base}/coordination/cohorts/{cohort_id}/meetings/new")

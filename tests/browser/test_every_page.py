@@ -56,6 +56,7 @@ from lms.schedule.models import Block, Meeting
 from lms.schedule.operations import schedule_meeting
 from tests.browser.a11y import AxeLog
 from tests.browser.conftest import ARTIFACTS
+from tests.helpers import browser_login
 from tests.security.test_access_matrix import API_MATRIX, DEFAULT_PARAMS, MATRIX, OK
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1280, "height": 800}}
@@ -258,12 +259,7 @@ def contexts(browser, live_server, site):
                                       is_mobile=size == "phone", has_touch=size == "phone")
         page = context.new_page()
         if role != "anonymous" and role not in states:
-            page.goto(f"{live_server.url}/login")
-            page.fill("#email", site["logins"][role])
-            page.fill("#password", DEMO_PASSWORD)
-            with page.expect_navigation():
-                page.click("button.primary")
-            assert "/login" not in page.url, f"{role} could not log in"
+            browser_login(page, live_server.url, site["logins"][role], DEMO_PASSWORD)
             states[role] = context.storage_state()
         opened[(role, size)] = page
         return page

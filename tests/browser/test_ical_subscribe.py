@@ -17,6 +17,7 @@ from lms.curriculum.models import Course
 from lms.extensions import db
 from lms.schedule.operations import schedule_meeting
 from tests.browser.a11y import AxeLog
+from tests.helpers import browser_login
 
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "Kalender Abo Domplatte"
@@ -45,11 +46,7 @@ def test_participant_subscribes_on_a_phone(browser, live_server, participant):
                               origin=live_server.url)
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/login")
-        page.fill("#email", participant)
-        page.fill("#password", PASSWORD)
-        page.click("button.primary")
-        page.wait_for_load_state()
+        browser_login(page, live_server.url, participant, PASSWORD)
         page.click("nav >> text=Calendar")
         assert page.url.endswith("/calendar/")
         AXE.assert_accessible(page, "participant: calendar")

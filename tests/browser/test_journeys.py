@@ -34,6 +34,7 @@ from lms.cohorts.models import Enrollment
 from lms.extensions import db
 from lms.schedule.models import Meeting
 from tests.browser.a11y import AxeLog
+from tests.helpers import browser_login
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -70,17 +71,6 @@ def coordinator(live_server):
         return user.email
 
 
-def login(page, base: str, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/login")
-    check(page, "login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button.primary")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.content()
-    check(page, "start page")
-
-
 def mail_link(live_server, to: str, path: str) -> str:
     for message in reversed(live_server.mail.messages):
         if message["To"] == to:
@@ -114,7 +104,10 @@ COHORT_START = FRIDAY - timedelta(days=28)
 
 def test_coordinator_sets_up_a_closed_cohort(pages, live_server, coordinator, tmp_path):
     page, base = pages["coordinator"], live_server.url
-    login(page, base, coordinator)
+    page.goto(f"{base}/login")
+    check(page, "login")
+    browser_login(page, base, coordinator, PASSWORD)
+    check(page, "start page")
 
     page.goto(f"{base}/coordination/companies/new")
     check(page, "coordinator: new company")

@@ -14,7 +14,8 @@ from lms.certificates.operations import issue_certificate
 from lms.cohorts.operations import add_company_contact
 from lms.extensions import db
 from tests.browser.a11y import AxeLog
-from tests.factories import PASSWORD, load_test_course, make_finished_cohort, make_user
+from tests.factories import load_test_course, make_finished_cohort, make_user
+from tests.helpers import browser_login
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1280, "height": 800}}
 AXE = AxeLog()
@@ -43,14 +44,6 @@ def names_world(live_server):
         return worlds
 
 
-def login(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_load_state()
-
-
 # What sticks out of the page (not counting what scrolls inside a .table-wrap).
 WIDEST = """() => [...document.querySelectorAll('body *')]
     .filter(e => !e.closest('.table-wrap') || e.classList.contains('table-wrap'))
@@ -69,7 +62,7 @@ def test_correct_a_name_and_the_certificate(browser, live_server, names_world, s
     context = browser.new_context(viewport=SIZES[size], locale="de-DE")
     page = context.new_page()
     try:
-        login(page, base, world["coordinator"])
+        browser_login(page, base, world["coordinator"])
         page.goto(f"{base}/coordination/cohorts/{world['cohort']}/roster")
         AXE.assert_accessible(page, f"{size}: roster")
         fits(page, size)
@@ -95,7 +88,7 @@ def test_correct_a_name_and_the_certificate(browser, live_server, names_world, s
         AXE.assert_accessible(page, f"{size}: superseded certificate")
         page.click("text=Abmelden")
 
-        login(page, base, world["participant"])
+        browser_login(page, base, world["participant"])
         page.click("header a.who")
         page.wait_for_load_state()
         AXE.assert_accessible(page, f"{size}: my account")
@@ -109,7 +102,7 @@ def test_correct_a_name_and_the_certificate(browser, live_server, names_world, s
         AXE.assert_accessible(page, f"{size}: progress after the correction")
         page.click("text=Log out")
 
-        login(page, base, world["contact"])
+        browser_login(page, base, world["contact"])
         assert page.locator("tbody .standing-certified").count() == 2  # both done
         assert page.locator("tbody .standing-at_risk, tbody .standing-on_track").count() == 0
         AXE.assert_accessible(page, f"{size}: company, finished cohort")

@@ -26,6 +26,7 @@ from lms.certificates.render import DEFAULT_DESIGNS_DIR, DesignFetcher, name_siz
 from lms.extensions import db
 from lms.storage import read_stored
 from tests.factories import make_finished_cohort
+from tests.helpers import pdf_text
 
 ISSUED = datetime(2026, 7, 1, 10, tzinfo=UTC)
 
@@ -43,14 +44,6 @@ def issue_for(course, first="Jürgen", last="Çelik-Øster", title_form=TitleFor
 
 def read(certificate) -> pypdf.PdfReader:
     return pypdf.PdfReader(io.BytesIO(read_stored("certificates", certificate.stored_name)))
-
-
-def plain(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
-
-
-def page_text(reader: pypdf.PdfReader) -> str:
-    return plain(" ".join(page.extract_text() for page in reader.pages))
 
 
 def fonts(reader: pypdf.PdfReader) -> dict[str, pypdf.generic.DictionaryObject]:
@@ -75,7 +68,7 @@ def text_sizes(reader: pypdf.PdfReader) -> list[tuple[str, float]]:
 
 def test_text_names_person_title_form_course_hours_and_serial(course):
     certificate = issue_for(course)
-    text = page_text(read(certificate))
+    text = pdf_text(read(certificate))
     assert "ZERTIFIKAT" in text
     assert "Jürgen Çelik-Øster" in text
     assert "Social Media Managerin" in text  # the title form she chose
@@ -93,7 +86,7 @@ def test_text_names_person_title_form_course_hours_and_serial(course):
 
 def test_english_certificate_uses_english_wording_and_title(course):
     certificate = issue_for(course, title_form=TitleForm.MALE, language="en")
-    text = page_text(read(certificate))
+    text = pdf_text(read(certificate))
     assert certificate.language == "en"
     assert "CERTIFICATE" in text
     assert "comprising 120 hours" in text
@@ -207,7 +200,7 @@ def test_a_120_character_double_name_shrinks_to_fit(course):
     long_reader = read(issue_for(course, first=first, last=last))
     short_reader = read(issue_for(course, first="Jürgen", last="Çelik-Øster"))
     assert len(long_reader.pages) == 1
-    text = page_text(long_reader)
+    text = pdf_text(long_reader)
     assert re.sub(r"[\s-]", "", full) in re.sub(r"[\s-]", "", text)
     assert "Seriennummer SMM-2026-" in text  # the footer is still there
     long_size = max(size for t, size in text_sizes(long_reader) if t.startswith("Maximiliane"))
@@ -268,7 +261,7 @@ def test_a_hostile_name_is_escaped_and_fetches_nothing(course, http_server, fetc
     last = f'<img src="{base}/x.png"><link rel=stylesheet href="{base}/a.css">'
     certificate = issue_for(course, first=first, last=last)
     reader = read(certificate)
-    text = page_text(reader)
+    text = pdf_text(reader)
     assert "<script>alert(1)</script>" in text  # shown as the letters it is
     assert 'src="file:///etc/passwd"' in text
     assert "root:" not in text

@@ -31,7 +31,6 @@ from lms.db import utcnow
 from lms.extensions import db
 from tests.factories import (
     BERLIN,
-    PASSWORD,
     enroll,
     load_test_course,
     make_cohort,
@@ -39,6 +38,7 @@ from tests.factories import (
     make_meeting,
     make_user,
 )
+from tests.helpers import login, text_of
 
 LABELS = {
     "en": {"on_track": "on track", "at_risk": "at risk", "out_of_reach": "minimum out of reach",
@@ -147,11 +147,11 @@ def world(app, course_dir):
             "coordinator": coordinator}
 
 
-def login(client, user, lang: str):
+def login_in(client, user, lang: str):
+    """Log in as ``user``, who reads the pages in ``lang``."""
     user.locale = Locale(lang)
     db.session.commit()
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 302
+    login(client, user)
 
 
 def standings_by_name(page: str) -> dict[str, tuple[str, str]]:
@@ -175,7 +175,7 @@ FINISHED = ("certified", "confirmation", "not_completed", "withdrawn_past")
 
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_the_company_contact_sees_each_standing_in_words(client, world, lang):
-    login(client, world["contact"], lang)
+    login_in(client, world["contact"], lang)
     page = client.get("/company/").get_data(as_text=True)
     shown = standings_by_name(page)
     want = expected(world, RUNNING + FINISHED)
@@ -187,13 +187,13 @@ def test_the_company_contact_sees_each_standing_in_words(client, world, lang):
     assert {shown[people[k].user.last_name][0] for k in FINISHED} <= {
         "certified", "confirmation", "not_completed", "withdrawn"}
     # Only the standing: no hours, percentages, grades or reasons.
-    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    text = text_of(page)
     assert not re.search(r"\d[\d.,]* ?(?:hours|Stunden|h|%|points|Punkte)\b", text)
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_the_coordinator_sees_the_same_standings(client, world, lang):
-    login(client, world["coordinator"], lang)
+    login_in(client, world["coordinator"], lang)
     for cohort, keys in (("running", RUNNING), ("finished", FINISHED)):
         cohort_id = world[cohort].id
         for url in (f"/coordination/cohorts/{cohort_id}",
@@ -209,17 +209,17 @@ def test_the_coordinator_sees_the_same_standings(client, world, lang):
                                  "confirmation", "not_completed"])
 def test_each_participant_reads_their_own_standing(client, world, lang, key):
     enrollment = world["people"][key]
-    login(client, enrollment.user, lang)
+    login_in(client, enrollment.user, lang)
     for url in ("/me/", "/me/attendance", "/me/progress"):
         page = client.get(url).get_data(as_text=True)
-        text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+        text = text_of(page)
         assert f'standing standing-{key}">{LABELS[lang][key]}<' in page, url
         assert SENTENCES[lang][key] in text, url
     if key == "on_track":
         # Nothing that frightens: no cross, no "needed", the reassuring numbers instead.
         progress = client.get("/me/progress").get_data(as_text=True)
         assert "cert-reason-missing" not in progress and "✗" not in progress
-        text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", progress)))
+        text = text_of(progress)
         assert PROGRESS[lang]["on_track"] in text
         assert "30 %" not in text
 

@@ -20,19 +20,11 @@ from lms.cohorts.operations import add_company_contact
 from lms.db import utcnow
 from lms.extensions import db
 from lms.storage import read_stored
-from tests.factories import PASSWORD, enroll, load_test_course, make_finished_cohort, make_user
+from tests.factories import enroll, load_test_course, make_finished_cohort, make_user
+from tests.helpers import login, text_of
 from tests.sql import statements_for_get
 
 EN = {"Accept-Language": "en"}
-
-
-def login(client, user):
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
 
 
 @pytest.fixture

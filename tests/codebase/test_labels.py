@@ -342,7 +342,8 @@ def test_title_form_choices_show_the_course_in_each_form(app: Flask, client, cou
     from lms.accounts.models import Role, TitleForm
     from lms.cohorts.invitations import invite_participant
     from lms.extensions import db
-    from tests.factories import PASSWORD, enroll, load_test_course, make_cohort, make_user
+    from tests.factories import enroll, load_test_course, make_cohort, make_user
+    from tests.helpers import login
 
     course = load_test_course(course_dir)
     course.title_neutral, course.title_female, course.title_male = (
@@ -361,10 +362,10 @@ def test_title_form_choices_show_the_course_in_each_form(app: Flask, client, cou
 
     invitation = client.get(f"/invitation/{token}").get_data(as_text=True)
     assert offered(invitation) == titles
-    client.post("/login", data={"email": enrollment.user.email, "password": PASSWORD})
+    login(client, enrollment.user)
     assert offered(client.get("/account").get_data(as_text=True)) == titles
     client.post("/logout")
-    client.post("/login", data={"email": coordinator.email, "password": PASSWORD})
+    login(client, coordinator)
     roster = client.get(f"/coordination/cohorts/{cohort.id}/roster").get_data(as_text=True)
     assert offered(roster) == titles
     person = client.get(f"/coordination/cohorts/{cohort.id}/enrollments/{enrollment.id}/edit")

@@ -41,7 +41,8 @@ from lms.materials.models import Material
 from lms.privacy.models import ErasureRequest
 from lms.schedule.models import Block, Meeting
 from tests.codebase.test_labels import _forms, _import_everything
-from tests.factories import PASSWORD, load_test_course, make_cohort, make_finished_cohort, make_user
+from tests.factories import load_test_course, make_cohort, make_finished_cohort, make_user
+from tests.helpers import login
 
 ROOT = Path(lms.__file__).resolve().parent
 
@@ -264,7 +265,7 @@ def test_limits_stated_in_texts_follow_their_constants(app: Flask, client, monke
                               / "social-media-manager")
     cohort = make_cohort(course)
     db.session.commit()
-    client.post("/login", data={"email": coordinator.email, "password": PASSWORD})
+    login(client, coordinator)
     roster = client.get(f"/coordination/cohorts/{cohort.id}/roster").get_data(as_text=True)
     assert "und 10 Tage gültig" in roster
 
@@ -279,7 +280,7 @@ def test_new_cohorts_start_in_the_configured_time_zone(app: Flask, client, cours
     course = load_test_course(course_dir)
     coordinator = make_user(Role.COORDINATOR)
     db.session.commit()
-    client.post("/login", data={"email": coordinator.email, "password": PASSWORD})
+    login(client, coordinator)
     page = client.get("/coordination/cohorts/new").get_data(as_text=True)
     assert re.search(r'<option selected value="America/New_York">|'
                      r'<option value="America/New_York" selected>', page), "form default"
@@ -322,7 +323,7 @@ def test_the_certificate_page_renders_the_reason_form(app: Flask, client, course
     coordinator = make_user(Role.COORDINATOR)
     issue_certificate(enrollment, by=coordinator)
     db.session.commit()
-    client.post("/login", data={"email": coordinator.email, "password": PASSWORD})
+    login(client, coordinator)
     page = client.get(f"/coordination/cohorts/{cohort.id}/certificates").get_data(
         as_text=True)
     certificate = db.session.scalar(sa.select(Certificate))

@@ -14,7 +14,7 @@ from lms.cohorts.models import Cohort, Company, Enrollment, EnrollmentStatus
 from lms.extensions import db
 from lms.schedule.models import Meeting, MeetingStatus
 from tests.factories import PASSWORD, load_test_course, make_cohort, make_user
-from tests.web.test_web_shell import login, text_of
+from tests.helpers import login, text_of
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def coordinator(app, course_dir):
 
 @pytest.fixture
 def client_c(client, coordinator):
-    assert login(client, coordinator.email).status_code == 302
+    login(client, coordinator)
     return client
 
 

@@ -14,7 +14,7 @@ from lms.cohorts.models import Enrollment
 from lms.cohorts.roster_import import parse_roster
 from lms.extensions import db
 from tests.factories import enroll, load_test_course, make_cohort, make_user
-from tests.web.test_web_shell import login, text_of
+from tests.helpers import login, text_of
 
 GOOD = (
     "E-Mail;Vorname;Nachname;Titelform;Sprache\n"
@@ -129,7 +129,7 @@ def coordinator(app):
 
 def test_bad_file_in_the_browser_lists_rows_and_stores_nothing(cohort, client, coordinator,
                                                                smtp_server):
-    login(client, coordinator.email)
+    login(client, coordinator)
     before = counts()
     data = (GOOD + "kaputt;A;B;;\n").encode()
     page = _upload(client, cohort, data)
@@ -146,7 +146,7 @@ def test_bad_file_in_the_browser_lists_rows_and_stores_nothing(cohort, client, c
 
 def test_good_file_shows_a_preview_then_invites_everyone(cohort, client, coordinator,
                                                          smtp_server):
-    login(client, coordinator.email)
+    login(client, coordinator)
     before = counts()
     page = _upload(client, cohort, GOOD.encode())
     text = text_of(page)

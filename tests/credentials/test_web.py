@@ -16,7 +16,7 @@ from lms.credentials.queries import get_credential
 from lms.extensions import db
 from lms.storage import read_stored
 from tests.factories import make_finished_cohort
-from tests.web.test_web_shell import login, text_of
+from tests.helpers import login, text_of
 
 ISSUED = datetime(2026, 7, 1, 10, tzinfo=UTC)
 
@@ -37,7 +37,7 @@ def _upload(client, data: bytes, name: str):
 
 def test_the_participant_downloads_the_json_and_adds_it_to_linkedin(app, issued):
     client = app.test_client()
-    assert login(client, issued.enrollment.user.email).status_code == 302
+    login(client, issued.enrollment.user)
     response = client.get(f"/me/certificates/{issued.id}/credential.json")
     assert response.status_code == 200
     assert response.mimetype == "application/ld+json"

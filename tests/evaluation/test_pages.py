@@ -8,8 +8,8 @@ import io
 import pypdfium2
 
 from lms.extensions import db
-from tests.attendance_world import login, text_of
 from tests.evaluation.world import answer, build_evaluation_world
+from tests.helpers import login, text_of
 
 
 def _url(ew, prefix: str = "/me") -> str:

@@ -13,8 +13,8 @@ from lms.evaluation.operations import submit_response
 from lms.evaluation.queries import EvaluationStatus, evaluation_status
 from lms.extensions import db
 from lms.schedule.models import Meeting
-from tests.attendance_world import World, build_world, whole_minute
 from tests.factories import make_meeting
+from tests.helpers import World, build_world, whole_minute
 
 HELD_MODULE = 3
 

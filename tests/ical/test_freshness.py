@@ -28,7 +28,6 @@ from lms.schedule.models import Meeting
 from lms.schedule.operations import update_meeting
 from tests.conftest import TEST_REDIS_URL, require_redis
 from tests.factories import (
-    PASSWORD,
     berlin,
     enroll,
     feed_events,
@@ -37,6 +36,7 @@ from tests.factories import (
     make_meeting,
     make_user,
 )
+from tests.helpers import login
 from tests.sql import recorded_sql
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -223,8 +223,7 @@ def test_a_lecturers_login_leaves_the_feed_version_alone(client, world):
     db.session.commit()
     before = client.get(world["url"]).headers["ETag"]
     stamp = lecturer.updated_at
-    response = client.post("/login", data={"email": lecturer.email, "password": PASSWORD})
-    assert response.status_code in (302, 303)
+    login(client, lecturer)
     db.session.expire_all()
     assert lecturer.last_login_at is not None and lecturer.updated_at == stamp
     assert client.get(world["url"], headers={"If-None-Match": before}).status_code == 304

@@ -7,50 +7,27 @@ import re
 
 import pytest
 
-from lms.accounts.models import Role
-from lms.cohorts.operations import add_company_contact
 from lms.extensions import db
 from lms.ical.models import CalendarFeed
 from lms.schedule.operations import cancel_meeting
 from tests.factories import (
     PASSWORD,
-    berlin,
-    enroll,
-    load_test_course,
-    make_cohort,
-    make_meeting,
     make_user,
     parse_calendar,
 )
+from tests.helpers import build_two_companies, login
 
 FEED_URL = re.compile(r'value="(https?://[^"]+/calendar/feed/([A-Za-z0-9_-]+)\.ics)"')
 
 
-def login(client, user):
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 302
-
-
 @pytest.fixture
 def world(app, course_dir):
-    """Two cohorts; in each a participant, a lecturer and a company contact."""
-    course = load_test_course(course_dir)
-    people = {}
-    for key in ("a", "b"):
-        cohort = make_cohort(course, name=f"Gruppe {key.upper()}")
-        lecturer = make_user(Role.LECTURER)
-        participant = make_user(Role.PARTICIPANT)
-        contact = make_user(Role.COMPANY_CONTACT)
-        enroll(cohort, participant)
-        add_company_contact(cohort, contact)
-        meeting = make_meeting(cohort, berlin(2026, 12, 4 if key == "a" else 11),
-                               lecturers=(lecturer,))
-        people[key] = dict(cohort=cohort, lecturer=lecturer, participant=participant,
-                           contact=contact, meeting=meeting)
-    people["coordinator"] = make_user(Role.COORDINATOR)
-    people["nobody"] = make_user()  # an account without a role
+    """Two companies' cohorts, each with its people (tests.helpers), and an account
+    without a role."""
+    world = build_two_companies(course_dir)
+    world["nobody"] = make_user()
     db.session.commit()
-    return people
+    return world
 
 
 def shown_feed(page) -> tuple[str, str] | None:
@@ -140,7 +117,7 @@ def test_coordinator_lists_cohorts_and_manages_a_cohort_feed(client, world):
     response = client.get(path)
     assert response.status_code == 200
     _ical, vcal = parse_calendar(response.data)
-    assert [e.uid.value for e in vcal.vevent_list] == [world["a"]["meeting"].ical_uid]
+    assert [e.uid.value for e in vcal.vevent_list] == [m.ical_uid for m in cohort.meetings]
     assert world["a"]["participant"].last_name not in response.get_data(as_text=True)
     assert shown_feed(client.get(f"/calendar/cohorts/{cohort.id}")) is None
 
@@ -173,7 +150,7 @@ def test_single_meeting_download_follows_meeting_visibility(client, world, who, 
     assert client.get("/calendar/meetings/999999.ics").status_code == 404
     assert mine.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert mine.headers["Content-Disposition"].startswith("attachment; filename=")
-    assert mine.headers["Content-Disposition"].endswith('-2026-12-04.ics"')
+    assert mine.headers["Content-Disposition"].endswith('-2026-10-16.ics"')  # the meeting's day
     ical, vcal = parse_calendar(mine.data)
     [event] = ical.walk("VEVENT")
     assert str(event["UID"]) == world["a"]["meeting"].ical_uid

@@ -26,7 +26,7 @@ from lms.materials.operations import (
     withdraw_material,
 )
 from lms.materials.queries import released_materials, reuse_offer
-from tests.attendance_world import build_world, login, text_of
+from tests.helpers import build_world, login, text_of
 
 
 @pytest.fixture

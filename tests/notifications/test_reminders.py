@@ -14,8 +14,8 @@ from lms.attendance.operations import record_attendance
 from lms.demo import _tiny_pdf
 from lms.extensions import db
 from lms.notifications.models import NotificationLog
-from tests.attendance_world import build_world
 from tests.conftest import free_port
+from tests.helpers import build_world
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from lms.accounts.models import User
 from lms.audit.models import AuditEvent
 from lms.extensions import db
 from lms.privacy.models import ErasureDecision, ErasureRequest
+from tests.helpers import login, text_of
 from tests.privacy.test_erasure import tables_naming
 from tests.privacy.world import EMAIL, FIRST, IDENTIFIERS, LAST, build_person_world
-from tests.web.test_web_shell import login, text_of
 
 
 @pytest.fixture(autouse=True)

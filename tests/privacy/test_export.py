@@ -18,8 +18,8 @@ from lms.privacy.export import FORMAT, ExportError, build_export, start_export
 from lms.privacy.models import DataExport, ExportState
 from lms.privacy.registry import declarations
 from lms.storage import stored_path
+from tests.helpers import login, text_of
 from tests.privacy.world import EMAIL, FIRST, HANDED_IN, LAST, build_person_world
-from tests.web.test_web_shell import login, text_of
 
 
 @pytest.fixture(autouse=True)

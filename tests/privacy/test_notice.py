@@ -7,9 +7,8 @@ import pytest
 
 from lms.privacy.declare import Category
 from lms.privacy.notice import notice_facts
+from tests.helpers import build_matrix_world, text_of
 from tests.route_walk import walk
-from tests.security.test_access_matrix import build_matrix_world
-from tests.web.test_web_shell import text_of
 
 
 def test_the_default_notice_states_the_registry_and_the_periods(app, client):

@@ -32,7 +32,7 @@ from lms.localtime import (
 )
 from lms.schedule.models import Meeting
 from tests.factories import enroll, load_test_course, make_cohort, make_user
-from tests.web.test_web_shell import login, text_of
+from tests.helpers import login, text_of
 
 BERLIN = "Europe/Berlin"
 SPRING, AUTUMN = date(2027, 3, 28), date(2026, 10, 25)
@@ -130,7 +130,7 @@ def setup(app, client, course_dir):
     cohort.ends_on = date(2027, 6, 30)
     coordinator = make_user(Role.COORDINATOR)
     db.session.commit()
-    login(client, coordinator.email)
+    login(client, coordinator)
     return cohort
 
 

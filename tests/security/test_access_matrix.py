@@ -12,11 +12,7 @@ from dataclasses import dataclass
 import pytest
 from flask import url_for
 
-from lms.attendance.models import AttendanceStatus
-from lms.attendance.operations import record_attendance
-from lms.db import utcnow
-from lms.extensions import db
-from lms.schedule.operations import create_block
+from tests.helpers import build_matrix_world, login
 
 ROLES = ("anonymous", "participant", "other_participant", "lecturer", "other_lecturer",
          "contact", "coordinator")
@@ -243,159 +239,6 @@ def world(app, course_dir):
     return build_matrix_world(course_dir)
 
 
-def build_matrix_world(course_dir):
-    """Two closed cohorts around the real present (the pages use the clock): cohort A with
-    everything a route can name, cohort B with its own participant and lecturer."""
-    from lms.assignments.models import Assignment
-    from lms.assignments.operations import submit_file
-    from lms.attendance.absences import announce_absence
-    from lms.certificates.models import Certificate, CertificateKind
-    from lms.certificates.operations import new_verification_code
-    from lms.demo import _tiny_pdf
-    from lms.ical.operations import issue_personal_feed
-    from lms.jobs.models import JobKind
-    from lms.jobs.operations import create_job
-    from lms.storage import store_bytes
-    from tests.attendance_world import build_world
-
-    built = build_world(course_dir, participants=1)
-    a, b = built.a, built.b
-    enrollment = a.enrollments[0]
-    record_attendance(a.ongoing, enrollment, AttendanceStatus.PRESENT)
-    block = create_block(a.cohort, "Block 1", a.cohort.starts_on, a.cohort.starts_on)
-    paper = db.session.scalar(db.select(Assignment).filter_by(cohort_id=a.cohort.id,
-                                                              key="hausarbeit"))
-    submission = submit_file(paper, enrollment, "arbeit.pdf", _tiny_pdf("Hausarbeit"))
-    notice = announce_absence(a.tomorrow, enrollment, "Termin beim Amt")
-    pdf = _tiny_pdf("Zertifikat")
-    stored, digest = store_bytes("certificates", pdf, ".pdf")
-    certificate = Certificate(
-        enrollment=enrollment, kind=CertificateKind.CERTIFICATE, serial="SMM-2026-9999",
-        verification_code=new_verification_code(), stored_name=stored, sha256=digest,
-        design="thk", language="de")
-    db.session.add(certificate)
-    status_list = _credential_for(certificate)
-    code = certificate.verification_code
-    _feed, feed_token = issue_personal_feed(a.participants[0])
-    job = create_job(JobKind.CERTIFICATE_BATCH, by=built.coordinator, cohort=a.cohort)
-    export_job = _finished_export(built.coordinator, a.cohort)
-    from lms.integrations.models import TokenScope
-    from lms.integrations.operations import create_api_token
-
-    university_token, _ = create_api_token(built.coordinator, "Campus", TokenScope.READ, 30)
-    company_token, _ = create_api_token(a.contact, "HR", TokenScope.COMPANY, 30)
-    evaluated = _evaluated_module(a)
-    material, course_material = _materials(a, evaluated)
-    from lms.privacy.erasure import request_erasure
-
-    erasure_request = request_erasure(b.participants[0], "Bitte alles löschen.")
-    from lms.privacy.export import build_export, start_export
-
-    data_export = build_export(start_export(a.participants[0], by=a.participants[0]))
-    db.session.commit()
-    people = {"participant": a.participants[0], "other_participant": b.participants[0],
-              "lecturer": a.lecturer, "other_lecturer": b.lecturer, "contact": a.contact,
-              "coordinator": built.coordinator}
-    objects = {
-        "cohort": a.cohort.id, "meeting": a.ongoing.id, "tomorrow": a.tomorrow.id,
-        "enrollment": enrollment.id, "block": block.id, "company": a.cohort.company_id,
-        "course": a.cohort.course_id, "lecturer": a.lecturer.id, "contact": a.contact.id,
-        "assignment": paper.id, "submission": submission.id, "notice": notice.id,
-        "certificate": certificate.id, "verification_code": code, "feed_token": feed_token,
-        "bogus": "not-a-token", "css": "lms.css", "csv": "csv", "xlsx": "xlsx",
-        "status_list": status_list.id, "job": job.id, "export_job": export_job.id,
-        "university_token": university_token.id,
-        "company_token": company_token.id,
-        "evaluated_module": evaluated.id,
-        "open_module": evaluated.id, "material": material.id, "version": 1,
-        "course_material": course_material.id,
-        "erasure_request": erasure_request.id, "data_export": data_export.id,
-    }
-    return people, objects
-
-
-def _finished_export(by, cohort):
-    """An export job that has finished, with its ZIP in the storage."""
-    import io
-    import zipfile
-
-    from lms.jobs.models import BackgroundJob, JobKind, JobState
-    from lms.storage import store_bytes
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("attendance.xlsx", b"")
-    stored, digest = store_bytes("exports", buffer.getvalue(), ".zip")
-    job = BackgroundJob(kind=JobKind.COHORT_EXPORT, state=JobState.SUCCEEDED, started_by=by,
-                        cohort=cohort, params={}, total=1, done=1, finished_at=utcnow(),
-                        result={"stored_name": stored, "sha256": digest,
-                                "size": len(buffer.getvalue()), "filename": "export.zip"})
-    db.session.add(job)
-    db.session.flush()
-    return job
-
-
-def _materials(a, module):
-    """A released file of the evaluated module (by its lecturer), and the course's standing
-    file (loaded with the course)."""
-    from lms.db import utcnow
-    from lms.demo import _tiny_pdf
-    from lms.materials.models import CourseMaterial, MaterialKind, Release
-    from lms.materials.operations import Placement, Upload, add_material
-
-    material = add_material(Placement(a.cohort, module, None, Release.NOW), "Folien",
-                            by=a.lecturer, now=utcnow(),
-                            upload=Upload("folien.pdf", _tiny_pdf("Folien")))
-    standing = db.session.scalar(db.select(CourseMaterial).filter_by(
-        course_id=a.cohort.course_id, kind=MaterialKind.FILE))
-    return material, standing
-
-
-def _evaluated_module(a):
-    """Module 3, held by the world's lecturer four days ago and evaluated by five of the
-    cohort's participants (the world's participant among them): its results can be seen."""
-    from datetime import timedelta
-
-    from lms.accounts.models import Role
-    from lms.db import utcnow
-    from lms.evaluation.operations import submit_response
-    from lms.evaluation.queries import evaluation_status
-    from tests.factories import enroll, make_meeting, make_user
-
-    start = utcnow().replace(second=0, microsecond=0)
-    meeting = make_meeting(a.cohort, start - timedelta(days=4), module_number=3,
-                           lecturers=(a.lecturer,))
-    enrollments = [a.enrollments[0], *(enroll(a.cohort, make_user(Role.PARTICIPANT))
-                                       for _ in range(4))]
-    for number, enrollment in enumerate(enrollments, start=1):
-        submit_response(evaluation_status(a.cohort, meeting.module, utcnow()), enrollment,
-                        {"inhalt": number, "kommentar": f"Anmerkung {number}"})
-    return meeting.module
-
-
-def _credential_for(certificate):
-    """A stored credential for the world's certificate, in a signed status list."""
-    import hashlib
-    import json
-
-    from lms.credentials.keys import load_keyring
-    from lms.credentials.models import CertificateCredential
-    from lms.credentials.operations import open_status_list
-    from lms.db import utcnow
-
-    status_list = open_status_list(utcnow(), load_keyring())
-    document = json.dumps({
-        "id": "urn:uuid:00000000-0000-4000-8000-000000000001", "issuer": {"name": "TH Köln"},
-        "credentialSubject": {"achievement": {"name": "Zertifikat: Social Media Manager*in"}},
-    }) + "\n"
-    db.session.add(CertificateCredential(
-        certificate=certificate, credential_uri="urn:uuid:00000000-0000-4000-8000-000000000001",
-        document=document, sha256=hashlib.sha256(document.encode()).hexdigest(),
-        verification_method="did:web:lms.test#z", status_list=status_list, status_index=7))
-    db.session.flush()
-    return status_list
-
-
 def _url(app, endpoint: str, route: Route, objects: dict) -> str:
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     overrides = dict(route.params)
@@ -431,12 +274,11 @@ def _check(response, expected, role, endpoint, method):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_access_matrix(app, world, role):
-    from tests.web.test_web_shell import login
 
     people, objects = world
     client = app.test_client()
     if role != "anonymous":
-        assert login(client, people[role].email).status_code == 302
+        login(client, people[role])
     for endpoint, routes in sorted(MATRIX.items()):
         for route in routes:
             if endpoint == "public.logout":
@@ -450,11 +292,10 @@ def test_access_matrix(app, world, role):
 
 def test_objects_of_another_cohort_answer_404_even_to_their_ids(app, world):
     """A lecturer of cohort B probing cohort A's meeting learns nothing."""
-    from tests.web.test_web_shell import login
 
     people, objects = world
     client = app.test_client()
-    login(client, people["other_lecturer"].email)
+    login(client, people["other_lecturer"])
     existing = client.get(f"/meetings/{objects['meeting']}")
     missing = client.get("/meetings/987654")
     assert existing.status_code == missing.status_code == 404
@@ -462,12 +303,11 @@ def test_objects_of_another_cohort_answer_404_even_to_their_ids(app, world):
 
 @pytest.mark.parametrize("role", ["anonymous", "coordinator", "participant", "lecturer"])
 def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, world, role):
-    from tests.web.test_web_shell import login
 
     people, objects = world
     client = app.test_client()
     if role != "anonymous":
-        login(client, people[role].email)
+        login(client, people[role])
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         for rule in app.url_map.iter_rules():

@@ -21,7 +21,7 @@ from lms.extensions import db
 from lms.web.public.login_throttle import PER_ACCOUNT, PER_ADDRESS, PER_PLACE
 from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD, make_user
-from tests.web.test_web_shell import text_of
+from tests.helpers import text_of
 
 ATTACKER = "203.0.113.9"
 HOLDER = "198.51.100.7"

@@ -15,8 +15,8 @@ import re
 import pytest
 
 from lms.web.public.login_throttle import DEVICE_COOKIE, DEVICE_COOKIE_PATH
+from tests.helpers import build_matrix_world, login
 from tests.route_walk import walk
-from tests.security.test_access_matrix import build_matrix_world
 
 # What the session may hold. "sid" is the session's own random key (the database keeps
 # only its hash), the one thing a session cookie exists to carry.
@@ -80,11 +80,9 @@ def test_no_secret_ever_travels_in_a_cookie(app, world, smtp_server):
 
 def test_a_new_calendar_address_is_shown_without_touching_the_session(app, world):
     """The field-test case: the new token was kept in the session for one page view."""
-    from tests.web.test_web_shell import login
-
     people, _objects = world
     client = app.test_client()
-    login(client, people["lecturer"].email)
+    login(client, people["lecturer"])
     before = cookie_contents(app, client)["session"]
     before.pop("csrf_token", None)  # (added by the first page that shows a form)
     page = client.post("/calendar/personal")

@@ -19,9 +19,8 @@ from limits import WindowStats
 
 from lms.accounts.models import Locale, User
 from lms.extensions import db, limiter
+from tests.helpers import build_matrix_world, text_of
 from tests.route_walk import clients_by_role, walk
-from tests.security.test_access_matrix import build_matrix_world
-from tests.web.test_web_shell import text_of
 
 VERIFY = ("Zertifikate geprüft", "certificates have been checked")
 # (endpoint, method) -> words its 429 page says, in German and in English

@@ -22,8 +22,8 @@ from lms.assignments.models import Assignment, Submission
 from lms.certificates.operations import issue_certificate
 from lms.demo import _tiny_pdf
 from lms.extensions import db
-from tests.attendance_world import build_world, login, text_of
 from tests.factories import load_test_course, make_finished_cohort
+from tests.helpers import build_world, login, text_of
 from tests.seaweed import BUCKET
 from tests.storage.conftest import use_storage
 

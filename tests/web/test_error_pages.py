@@ -20,7 +20,7 @@ from lms.cohorts.models import Company
 from lms.extensions import db
 from tests.conftest import IsolatedClient
 from tests.factories import make_user
-from tests.web.test_web_shell import login
+from tests.helpers import login
 
 # The heading of each error page, German and English.
 HEADINGS = {
@@ -68,7 +68,7 @@ def test_every_error_page_after_a_database_error_is_ours_in_the_users_language(
     user.locale = locale
     db.session.commit()
     client = failing_app.test_client()
-    assert login(client, user.email).status_code == 302
+    login(client, user)
     response = client.get(f"/test-only/fail/{status}")
     assert response.status_code == status
     html = response.get_data(as_text=True)
@@ -88,7 +88,7 @@ def test_without_a_database_the_bare_page_is_still_ours_in_the_visitors_language
     does the full error page; the bare page needs nothing from the database."""
     user = make_user(Role.COORDINATOR)
     db.session.commit()
-    assert login(client, user.email).status_code == 302
+    login(client, user)
     session_cookie = client.get_cookie("session")
     unreachable = create_app({**app_config, "PROPAGATE_EXCEPTIONS": False,
                               "LMS_DATABASE_URL": f"sqlite:///{tmp_path}/missing/db.sqlite3"})

@@ -27,9 +27,8 @@ from lms.i18n import filesize
 from lms.schedule.models import Meeting
 from lms.storage import storage
 from lms.web.uploads import FileWithinLimit
-from tests.attendance_world import build_world
 from tests.factories import load_test_course, make_cohort, make_user
-from tests.web.test_web_shell import login, text_of
+from tests.helpers import build_world, login, text_of
 
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024
@@ -91,7 +90,7 @@ def test_a_file_of_exactly_the_limit_is_handed_in_and_one_byte_more_is_refused(
         app, client, upload_world):
     world, paper = upload_world
     limit = app.config["LMS_MAX_UPLOAD_BYTES"]
-    login(client, world.a.participants[0].email)
+    login(client, world.a.participants[0])
     too_large = client.post(f"/me/assignments/{paper.id}", content_type="multipart/form-data",
                             data={"file": (io.BytesIO(_pdf_of(limit + 1)), "gross.pdf")})
     assert too_large.status_code == 200  # the form, with the reason on its field
@@ -126,7 +125,7 @@ def test_a_roster_of_exactly_its_limit_is_previewed_and_imported(app, client, co
     cohort = make_cohort(load_test_course(course_dir))
     coordinator = make_user(Role.COORDINATOR)
     db.session.commit()
-    login(client, coordinator.email)
+    login(client, coordinator)
     url = f"/coordination/cohorts/{cohort.id}/roster/import"
     too_large = client.post(url, content_type="multipart/form-data", data={
         "file": (io.BytesIO(_padded_roster(ROSTER_MAX_BYTES + 1)), "liste.csv")})
@@ -181,7 +180,7 @@ def test_a_small_file_is_not_shown_as_0_kb(app, client, upload_world):
                      (world.coordinator, f"/coordination/assignments/{paper.id}/participants/"
                                          f"{world.a.enrollments[0].id}")):
         other = app.test_client()
-        login(other, who.email)
+        login(other, who)
         page = text_of(other.get(url))
         assert re.search(rf"\b{size} (Byte|bytes)\b", page) and "0 KB" not in page, url
 
@@ -232,7 +231,7 @@ def test_plural_forms_are_chosen_by_the_number(app, client, course_dir):
     cohort = make_cohort(load_test_course(course_dir))
     coordinator = make_user(Role.COORDINATOR)
     db.session.commit()
-    login(client, coordinator.email)
+    login(client, coordinator)
     one = "E-Mail;Vorname;Nachname\nlena@example.org;Lena;Groß\n"
     page = text_of(client.post(f"/coordination/cohorts/{cohort.id}/roster/import",
                                content_type="multipart/form-data",
@@ -250,7 +249,7 @@ def importer(app, client, course_dir):
     cohort = make_cohort(load_test_course(course_dir))
     coordinator = make_user(Role.COORDINATOR)
     db.session.commit()
-    login(client, coordinator.email)
+    login(client, coordinator)
 
     def upload(data: bytes):
         return client.post(f"/coordination/cohorts/{cohort.id}/roster/import",
@@ -306,7 +305,7 @@ def scheduling(app, client, course_dir):
     cohort.ends_on = date(2027, 3, 31)
     coordinator = make_user(Role.COORDINATOR)
     db.session.commit()
-    login(client, coordinator.email)
+    login(client, coordinator)
     return cohort
 
 

@@ -12,7 +12,13 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.security.test_access_matrix import MATRIX, OK, ROLES, _url, world  # noqa: F401 (fixture)
+from tests.helpers import build_matrix_world, login
+from tests.security.test_access_matrix import MATRIX, OK, ROLES, _url
+
+
+@pytest.fixture
+def world(app, course_dir):
+    return build_matrix_world(course_dir)
 
 
 class NavLinks(HTMLParser):
@@ -61,12 +67,10 @@ def pages_of(app, role: str, objects: dict) -> list[str]:
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
 @pytest.mark.parametrize("language", ["de", "en"])
-def test_no_navigation_entry_appears_twice(app, world, role, language):  # noqa: F811
-    from tests.web.test_web_shell import login
-
+def test_no_navigation_entry_appears_twice(app, world, role, language):
     people, objects = world
     client = app.test_client()
-    assert login(client, people[role].email).status_code == 302
+    login(client, people[role])
     client.post("/language", data={"language": language})
     checked = 0
     for url in pages_of(app, role, objects):

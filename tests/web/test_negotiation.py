@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import build_matrix_world, login
 from tests.route_walk import walk
-from tests.security.test_access_matrix import build_matrix_world
 
 # Machine endpoints: JSON whatever is asked (a monitor, the check-in screen's poll).
 JSON_ONLY = {("public.healthz", "GET"), ("public.readyz", "GET"),
@@ -51,11 +51,9 @@ def test_routes_that_offer_json_give_it_when_asked(app, world):
 
 def test_issuing_a_certificate_without_accept_header_answers_with_the_page(app, world):
     """The field-test case: a plain request to the issue endpoint got JSON."""
-    from tests.web.test_web_shell import login
-
     people, objects = world
     client = app.test_client()
-    login(client, people["coordinator"].email)
+    login(client, people["coordinator"])
     url = f"/coordination/cohorts/{objects['cohort']}/certificates/{objects['enrollment']}/issue"
     for headers in NOT_PREFERRING_JSON.values():
         response = client.post(url, headers=headers)

@@ -16,8 +16,8 @@ from lms.accounts.models import Role
 from lms.extensions import db
 from lms.web import MAX_ID, IdConverter
 from tests.factories import make_user
+from tests.helpers import login
 from tests.security.test_access_matrix import API_MATRIX
-from tests.web.test_web_shell import login
 
 ROLES = ("anonymous", Role.COORDINATOR, Role.LECTURER, Role.PARTICIPANT)
 TOO_LARGE = (MAX_ID + 1, 2**63, 2**64, 10**30)
@@ -63,7 +63,7 @@ def clients(app, course_dir):
         if role != "anonymous":
             user = make_user(role)
             db.session.commit()
-            assert login(client, user.email).status_code == 302
+            login(client, user)
         result[str(role)] = client
     return result
 

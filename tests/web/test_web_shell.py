@@ -9,7 +9,6 @@ import pytest
 from lms.accounts.models import Role
 from lms.attendance.models import AttendanceStatus
 from lms.attendance.operations import record_attendance
-from lms.cohorts.operations import add_company_contact
 from lms.extensions import db
 from tests.factories import (
     PASSWORD,
@@ -20,39 +19,13 @@ from tests.factories import (
     make_meeting,
     make_user,
 )
+from tests.helpers import attempt_login, build_two_companies, login, text_of
 from tests.sql import statements_for_get
-
-
-def login(client, email, password=PASSWORD):
-    return client.post("/login", data={"email": email, "password": password})
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
 
 
 @pytest.fixture
 def world(app, course_dir):
-    """Two closed cohorts of one course for two companies, each with its own people."""
-    course = load_test_course(course_dir)
-    people = {}
-    for key, company in (("a", "Alpha Versicherung AG"), ("b", "Beta Logistik GmbH")):
-        cohort = make_cohort(course, company_name=company, name=f"Gruppe {company}")
-        lecturer = make_user(Role.LECTURER, first=f"Lehrende{key.upper()}")
-        participant = make_user(Role.PARTICIPANT, first=f"Teilnehmende{key.upper()}")
-        contact = make_user(Role.COMPANY_CONTACT, first=f"Kontakt{key.upper()}")
-        enrollment = enroll(cohort, participant)
-        add_company_contact(cohort, contact)
-        meeting = make_meeting(cohort, berlin(2026, 10, 16 if key == "a" else 23), module_number=1,
-                               lecturers=(lecturer,))
-        make_meeting(cohort, berlin(2027, 2, 5 if key == "a" else 12), module_number=2,
-                     lecturers=(lecturer,))
-        record_attendance(meeting, enrollment, AttendanceStatus.PRESENT, by=lecturer)
-        people[key] = dict(cohort=cohort, lecturer=lecturer, participant=participant,
-                           contact=contact, meeting=meeting, company=company)
-    people["coordinator"] = make_user(Role.COORDINATOR, first="Koordinatorin")
-    db.session.commit()
-    return people
+    return build_two_companies(course_dir)
 
 
 def test_anonymous_is_sent_to_login(client, app):
@@ -64,7 +37,7 @@ def test_anonymous_is_sent_to_login(client, app):
 
 def test_login_and_logout(client, world):
     participant = world["a"]["participant"]
-    response = login(client, participant.email)
+    response = login(client, participant)
     assert response.status_code == 302
     assert client.get("/", follow_redirects=True).status_code == 200
     assert client.post("/logout").status_code == 302
@@ -72,8 +45,8 @@ def test_login_and_logout(client, world):
 
 
 def test_unknown_email_and_wrong_password_get_the_same_answer(client, world):
-    wrong = login(client, world["a"]["participant"].email, "not the password")
-    unknown = login(client, "nobody@example.org", "not the password")
+    wrong = attempt_login(client, world["a"]["participant"], "not the password")
+    unknown = attempt_login(client, "nobody@example.org", "not the password")
     assert wrong.status_code == unknown.status_code == 200
     assert text_of(wrong) == text_of(unknown)
     assert "nicht korrekt" in text_of(wrong) or "not correct" in text_of(wrong)
@@ -92,7 +65,7 @@ def test_login_does_not_redirect_to_another_host(client, world):
 
 def test_participant_start_page_shows_own_cohort_only(client, world):
     a, b = world["a"], world["b"]
-    login(client, a["participant"].email)
+    login(client, a["participant"])
     page = client.get("/", follow_redirects=True)
     text = text_of(page)
     assert a["company"] in text and a["lecturer"].full_name in text
@@ -107,7 +80,7 @@ def test_participant_start_page_shows_own_cohort_only(client, world):
 
 def test_lecturer_start_page_shows_own_meetings_only(client, world):
     a, b = world["a"], world["b"]
-    login(client, a["lecturer"].email)
+    login(client, a["lecturer"])
     text = text_of(client.get("/", follow_redirects=True))
     assert a["cohort"].name in text
     assert b["cohort"].name not in text and b["company"] not in text
@@ -118,14 +91,14 @@ def test_lecturer_start_page_shows_own_meetings_only(client, world):
 
 def test_company_contact_sees_own_cohort_schedule_only(client, world):
     a, b = world["a"], world["b"]
-    login(client, a["contact"].email)
+    login(client, a["contact"])
     text = text_of(client.get("/", follow_redirects=True))
     assert a["cohort"].name in text and b["cohort"].name not in text
     assert client.get(f"/meetings/{b['meeting'].id}").status_code == 404
 
 
 def test_coordinator_sees_every_cohort(client, world):
-    login(client, world["coordinator"].email)
+    login(client, world["coordinator"])
     text = text_of(client.get("/", follow_redirects=True))
     assert world["a"]["cohort"].name in text and world["b"]["cohort"].name in text
     detail = text_of(client.get(f"/coordination/cohorts/{world['b']['cohort'].id}"))
@@ -137,7 +110,7 @@ def test_coordinator_sees_every_cohort(client, world):
 def test_start_pages_run_a_fixed_number_of_queries(client, world, course_dir):
     """Adding participants and meetings must not add queries (no N+1)."""
     a = world["a"]
-    login(client, world["coordinator"].email)
+    login(client, world["coordinator"])
     paths = ("/coordination/", f"/coordination/cohorts/{a['cohort'].id}")
     before = [statements_for_get(client, p) for p in paths]
     for day in range(5):
@@ -167,7 +140,7 @@ def test_german_by_default_english_on_request(client, app):
 
 def test_users_language_choice_is_kept_on_the_account(client, world):
     participant = world["a"]["participant"]
-    login(client, participant.email)
+    login(client, participant)
     client.post("/language", data={"language": "en", "next": "/me/"})
     db.session.refresh(participant)
     assert participant.locale == "en"
@@ -215,7 +188,7 @@ def test_roster_is_in_german_alphabetical_order(client, app, course_dir):
         enroll(cohort, make_user(Role.PARTICIPANT, last=last))
     coordinator = make_user(Role.COORDINATOR)
     db.session.commit()
-    login(client, coordinator.email)
+    login(client, coordinator)
     text = text_of(client.get(f"/coordination/cohorts/{cohort.id}"))
     positions = [text.index(name) for name in ("Bäcker", "Brückner", "Ober", "Özdemir", "Zander")]
     assert positions == sorted(positions)
@@ -223,7 +196,7 @@ def test_roster_is_in_german_alphabetical_order(client, app, course_dir):
 
 def test_company_contact_sees_status_but_no_attendance_details(client, world):
     a = world["a"]
-    login(client, a["contact"].email)
+    login(client, a["contact"])
     page = client.get("/company/")
     text = text_of(page)
     assert a["participant"].last_name in text and "auf Kurs" in text
