@@ -162,6 +162,15 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 @pytest.fixture
+def auth(client: FlaskClient):
+    """Logging the test's ``client`` in and out, as in Flask's tutorial:
+    ``auth.login(user)`` (fails the test unless it worked), ``auth.logout()``."""
+    from tests.helpers import AuthActions
+
+    return AuthActions(client)
+
+
+@pytest.fixture
 def csrf_app(app: Flask) -> Iterator[Flask]:
     """The app with CSRF protection switched on, as in production."""
     app.config["WTF_CSRF_ENABLED"] = True

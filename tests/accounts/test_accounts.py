@@ -18,7 +18,7 @@ from lms.accounts.passwords import PasswordPolicyError, check_password_policy
 from lms.db import utcnow
 from lms.extensions import db
 from tests.factories import PASSWORD, make_user
-from tests.helpers import attempt_login, login, text_of
+from tests.helpers import attempt_login, text_of
 
 
 @pytest.fixture
@@ -33,23 +33,23 @@ def session_cookie(client) -> str:
     return client.get_cookie("session").value
 
 
-def test_login_starts_a_new_server_side_session_each_time(app, client, user):
+def test_login_starts_a_new_server_side_session_each_time(app, client, auth, user):
     client.post("/language", data={"language": "en"})  # an anonymous session exists first
     anonymous = session_cookie(client)
-    login(client, user)
+    auth.login(user)
     first = session_cookie(client)
     assert first != anonymous
-    client.post("/logout")
-    login(client, user)
+    auth.logout()
+    auth.login(user)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)) == 2
 
 
-def test_logout_ends_the_session_even_for_a_copied_cookie(app, client, user):
-    login(client, user)
+def test_logout_ends_the_session_even_for_a_copied_cookie(app, client, auth, user):
+    auth.login(user)
     stolen = session_cookie(client)
     assert client.get("/me/").status_code == 200
 
-    client.post("/logout")
+    auth.logout()
     thief = app.test_client()
     thief.set_cookie("session", stolen)
     response = thief.get("/me/")
@@ -67,18 +67,18 @@ def _last_seen():
     return db.session.scalar(sa.select(UserSession.last_seen_at))
 
 
-def test_using_a_session_moves_its_last_use_on_and_the_request_commits_it(app, client, user):
-    login(client, user)
+def test_using_a_session_moves_its_last_use_on_and_the_request_commits_it(app, client, auth, user):
+    auth.login(user)
     _age_the_session(10)  # longer ago than TOUCH_EVERY
     before = _last_seen()
     assert client.get("/me/").status_code == 200  # a page that only reads
     assert _last_seen() > before + timedelta(minutes=9)
 
 
-def test_a_session_idle_for_longer_than_the_limit_has_ended(app, client, user):
+def test_a_session_idle_for_longer_than_the_limit_has_ended(app, client, auth, user):
     from lms.accounts.sessions import IDLE_LIMIT
 
-    login(client, user)
+    auth.login(user)
     _age_the_session(int(IDLE_LIMIT.total_seconds() // 60) + 1)
     response = client.get("/me/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -101,8 +101,8 @@ def test_looking_up_a_session_commits_nothing(app, user):
     assert live is not None and live.user.id == user.id and live.touched
 
 
-def test_a_password_reset_ends_every_other_session(app, client, user, smtp_server):
-    login(client, user)
+def test_a_password_reset_ends_every_other_session(app, client, auth, user, smtp_server):
+    auth.login(user)
     other = app.test_client()
     other.post("/password/forgot", data={"email": user.email})
     link = re.search(r"https?://\S+/password/reset/\S+", smtp_server.messages[0].get_body(
@@ -130,11 +130,11 @@ def test_good_password_is_accepted(app):
     check_password_policy("Rheinufer Laterne Kompass", ["jana@example.org"])
 
 
-def test_hash_is_upgraded_when_parameters_change(app, client, user):
+def test_hash_is_upgraded_when_parameters_change(app, client, auth, user):
     old_hash = user.password_hash
     app.config["ARGON2_PROFILE"] = "RFC_9106_LOW_MEMORY"
     try:
-        login(client, user)
+        auth.login(user)
     finally:
         app.config["ARGON2_PROFILE"] = "CHEAPEST"
     db.session.refresh(user)
@@ -142,7 +142,7 @@ def test_hash_is_upgraded_when_parameters_change(app, client, user):
     assert user.password_hash.startswith("$argon2id$") and "m=65536" in user.password_hash
 
 
-def test_throttling_per_account_says_how_long_to_wait(app, client, user):
+def test_throttling_per_account_says_how_long_to_wait(app, client, auth, user):
     for _ in range(5):
         assert attempt_login(client, user, "wrong password!").status_code == 200
     response = attempt_login(client, user)  # even the right password now waits
@@ -155,13 +155,13 @@ def test_throttling_per_account_says_how_long_to_wait(app, client, user):
 
     other = make_user(Role.PARTICIPANT)
     db.session.commit()
-    assert login(client, other).status_code == 302  # other accounts are not affected
+    assert auth.login(other).status_code == 302  # other accounts are not affected
 
 
-def test_successful_logins_do_not_count(app, client, user):
+def test_successful_logins_do_not_count(app, client, auth, user):
     for _ in range(8):
-        login(client, user)
-        client.post("/logout")
+        auth.login(user)
+        auth.logout()
 
 
 def test_reset_answers_the_same_for_known_and_unknown_addresses(app, client, user,
@@ -187,7 +187,7 @@ def test_reset_link_uses_the_base_url_not_the_host_header(app, client, user, smt
     assert smtp_server.messages[-1]["Subject"] == "Passwort zurücksetzen"  # her language
 
 
-def test_reset_link_works_once(app, client, user, smtp_server):
+def test_reset_link_works_once(app, client, auth, user, smtp_server):
     client.post("/password/forgot", data={"email": user.email})
     path = _reset_link(smtp_server)
     weak = client.post(path, data={"password": "1234567890", "confirm": "1234567890"})
@@ -196,7 +196,7 @@ def test_reset_link_works_once(app, client, user, smtp_server):
     done = client.post(path, data={"password": "Rheinufer Laterne Kompass",
                                    "confirm": "Rheinufer Laterne Kompass"})
     assert done.status_code == 302
-    login(client, user, "Rheinufer Laterne Kompass")
+    auth.login(user, "Rheinufer Laterne Kompass")
     again = app.test_client().get(path)
     assert again.status_code == 404 and "bereits verwendet" in text_of(again)
 

@@ -26,7 +26,7 @@ from tests.factories import (
     make_finished_cohort,
     make_user,
 )
-from tests.helpers import login, pdf_text, text_of
+from tests.helpers import pdf_text, text_of
 
 
 def renames(user_id: int) -> list[AuditEvent]:
@@ -79,9 +79,9 @@ def test_a_rename_is_audited_in_every_cohort_of_the_person(world):
 # --------------------------------------------------------------------------- coordinator
 
 
-def test_the_coordinator_corrects_a_name_and_title_form_from_the_roster(client, world):
+def test_the_coordinator_corrects_a_name_and_title_form_from_the_roster(client, auth, world):
     cohort, enrollment = world["cohort"], world["enrollment"]
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     roster = client.get(f"/coordination/cohorts/{cohort.id}/roster").get_data(as_text=True)
     edit = f"/coordination/cohorts/{cohort.id}/enrollments/{enrollment.id}/edit"
     assert f'href="{edit}"' in roster
@@ -111,9 +111,9 @@ def test_the_coordinator_corrects_a_name_and_title_form_from_the_roster(client, 
 
 
 @pytest.mark.parametrize("role", ["participant", "lecturer", "coordinator", "contact"])
-def test_everyone_corrects_their_own_name(client, world, role):
+def test_everyone_corrects_their_own_name(client, auth, world, role):
     user = world[role]
-    login(client, user)
+    auth.login(user)
     page = client.get("/account")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and user.email in html
@@ -134,8 +134,8 @@ def test_everyone_corrects_their_own_name(client, world, role):
     assert refused.status_code == 200 and 'aria-invalid="true"' in refused.get_data(as_text=True)
 
 
-def test_the_header_name_leads_to_the_account_page(client, world):
-    login(client, world["lecturer"])
+def test_the_header_name_leads_to_the_account_page(client, auth, world):
+    auth.login(world["lecturer"])
     assert 'href="/account"' in client.get("/calendar/").get_data(as_text=True)
 
 
@@ -143,11 +143,11 @@ def test_the_header_name_leads_to_the_account_page(client, world):
 
 
 def test_inviting_an_existing_account_under_another_name_changes_it_and_says_so(
-        client, world, course_dir, smtp_server):
+        client, auth, world, course_dir, smtp_server):
     user = world["participant"]
     third = make_cohort(load_test_course(course_dir))
     db.session.commit()
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     response = client.post(f"/coordination/cohorts/{third.id}/roster", data={
         "email": user.email, "first_name": "Jana", "last_name": "Wolf",
         "title_form": "neutral", "language": "de"}, follow_redirects=True)
@@ -185,7 +185,7 @@ def test_the_roster_import_preview_names_every_account_it_renames(world, course_
 # --------------------------------------------------------------------------- certificates
 
 
-def test_a_corrected_certificate_after_a_name_change(client, world):
+def test_a_corrected_certificate_after_a_name_change(client, auth, world):
     enrollment, cohort = world["enrollment"], world["cohort"]
     first = issue_certificate(enrollment, by=world["coordinator"]).certificate
     db.session.commit()
@@ -193,7 +193,7 @@ def test_a_corrected_certificate_after_a_name_change(client, world):
     assert enrollment.completed_at is not None
     assert "Jana Schmidt" in pdf_text(first)
 
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     edit = f"/coordination/cohorts/{cohort.id}/enrollments/{enrollment.id}/edit"
     saved = client.post(edit, data={"first_name": "Jana", "last_name": "Schmidt-Wolf",
                                     "title_form": "female"}, follow_redirects=True)
@@ -219,11 +219,11 @@ def test_a_corrected_certificate_after_a_name_change(client, world):
     assert "Valid" in text_of(client.get(f"/verify/{new.verification_code}"))
 
 
-def test_revoking_sets_the_participation_back_to_active_and_says_so(client, world):
+def test_revoking_sets_the_participation_back_to_active_and_says_so(client, auth, world):
     enrollment = world["enrollment"]
     certificate = issue_certificate(enrollment).certificate
     db.session.commit()
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     page = text_of(client.get(f"/coordination/cohorts/{world['cohort'].id}/certificates"))
     assert ("The participation of Jana Schmidt was marked completed when this was issued; "
             "revoking sets it back to active") in page
@@ -244,10 +244,10 @@ def test_revoking_sets_the_participation_back_to_active_and_says_so(client, worl
 
 @pytest.mark.parametrize("role", ["lecturer", "contact"])
 def test_inviting_an_existing_lecturer_or_contact_under_another_name_says_so(
-        client, world, role, smtp_server):
+        client, auth, world, role, smtp_server):
     """The same class for the other invitations: an account is never silently kept."""
     user = world["lecturer"]  # an existing account, invited once more
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     if role == "lecturer":
         url = "/coordination/lecturers/new"
         data = {"email": user.email, "first_name": "Lea", "last_name": "Lehrend-Neu"}
@@ -261,9 +261,9 @@ def test_inviting_an_existing_lecturer_or_contact_under_another_name_says_so(
     assert user.last_name == "Lehrend-Neu" and renames(user.id)
 
 
-def test_the_coordinator_renaming_a_lecturer_is_audited(client, world):
+def test_the_coordinator_renaming_a_lecturer_is_audited(client, auth, world):
     user = world["lecturer"]
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     response = client.post(f"/coordination/lecturers/{user.id}/edit", data={
         "first_name": "Lea", "last_name": "Lehrend-Neu", "affiliation": "", "job_title": "",
         "bio": "", "expertise": ""})

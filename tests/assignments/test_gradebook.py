@@ -20,7 +20,7 @@ from lms.db import utcnow
 from lms.demo import _tiny_pdf
 from lms.extensions import db
 from tests.factories import enroll, make_user
-from tests.helpers import build_world, login, text_of
+from tests.helpers import build_world, text_of
 from tests.sql import recorded_sql
 
 
@@ -63,9 +63,9 @@ def test_the_gradebook_tells_every_state(world):
     assert book.required_passed(p0) == sum(1 for a in required if a is paper)
 
 
-def test_coordinator_page_and_both_exports_agree(client, world):
+def test_coordinator_page_and_both_exports_agree(client, auth, world):
     cohort = world.a.cohort
-    login(client, world.coordinator)
+    auth.login(world.coordinator)
     page = client.get(f"/coordination/cohorts/{cohort.id}/grades")
     assert page.status_code == 200
     text = text_of(page)
@@ -102,10 +102,10 @@ def test_coordinator_page_and_both_exports_agree(client, world):
     assert len(rows) == 1 + 3
 
 
-def test_german_export_uses_a_decimal_comma(client, world):
+def test_german_export_uses_a_decimal_comma(client, auth, world):
     world.coordinator.locale = Locale.DE
     db.session.commit()
-    login(client, world.coordinator)
+    auth.login(world.coordinator)
     response = client.get(f"/coordination/cohorts/{world.a.cohort.id}/grades.csv")
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
     assert "72,00" in rows[1]
@@ -127,11 +127,11 @@ def test_queries_do_not_grow_with_the_roster(world):
     assert count() == small
 
 
-def test_points_are_written_as_the_reader_writes_numbers(client, world):
+def test_points_are_written_as_the_reader_writes_numbers(client, auth, world):
     p0 = world.a.enrollments[0]
     grade(world.paper, p0, points=Decimal("72.5"))
     world.coordinator.locale = Locale.DE
     db.session.commit()
-    login(client, world.coordinator)
+    auth.login(world.coordinator)
     text = text_of(client.get(f"/coordination/cohorts/{world.a.cohort.id}/grades"))
     assert "72,5 Punkte" in text and "72.50" not in text

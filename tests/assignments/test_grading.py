@@ -18,7 +18,7 @@ from lms.audit.models import AuditEvent
 from lms.demo import _tiny_pdf
 from lms.extensions import db
 from tests.factories import make_meeting, make_user
-from tests.helpers import build_world, login, text_of
+from tests.helpers import build_world, text_of
 
 
 @pytest.fixture
@@ -42,8 +42,8 @@ def grade_url(world, assignment, enrollment, prefix="teaching"):
     return f"/{prefix}/assignments/{assignment.id}/participants/{enrollment.id}"
 
 
-def test_lecturer_lists_the_assignments_of_modules_they_teach(client, world):
-    login(client, world.a.lecturer)
+def test_lecturer_lists_the_assignments_of_modules_they_teach(client, auth, world):
+    auth.login(world.a.lecturer)
     text = text_of(client.get("/teaching/assignments"))
     assert "Hausarbeit" in text and world.a.cohort.name in text
     assert world.b.cohort.name not in text
@@ -53,14 +53,14 @@ def test_lecturer_lists_the_assignments_of_modules_they_teach(client, world):
     make_meeting(world.a.cohort, world.now + timedelta(days=3), module_number=2,
                  lecturers=(other,))
     db.session.commit()
-    client.post("/logout")
-    login(client, other)
+    auth.logout()
+    auth.login(other)
     assert "None of the modules you teach" in text_of(client.get("/teaching/assignments"))
     assert client.get(f"/teaching/assignments/{world.paper.id}").status_code == 404
 
 
-def test_grading_list_shows_latest_version_and_late_flag(client, world):
-    login(client, world.a.lecturer)
+def test_grading_list_shows_latest_version_and_late_flag(client, auth, world):
+    auth.login(world.a.lecturer)
     page = client.get(f"/teaching/assignments/{world.paper.id}")
     assert page.status_code == 200
     text = text_of(page)
@@ -72,8 +72,8 @@ def test_grading_list_shows_latest_version_and_late_flag(client, world):
     assert "Arbeit Ähm.pdf" in versions and "Arbeit final.pdf" in versions
 
 
-def test_download_all_is_a_zip_of_the_newest_versions(client, world):
-    login(client, world.a.lecturer)
+def test_download_all_is_a_zip_of_the_newest_versions(client, auth, world):
+    auth.login(world.a.lecturer)
     response = client.get(f"/teaching/assignments/{world.paper.id}/submissions.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
@@ -86,21 +86,21 @@ def test_download_all_is_a_zip_of_the_newest_versions(client, world):
     assert archive.read(names[0]).startswith(b"%PDF")
 
 
-def test_file_names_spell_umlauts_out_the_german_way(client, world):
+def test_file_names_spell_umlauts_out_the_german_way(client, auth, world):
     """Every file name we make is ASCII, with umlauts written as a German would:
     "Jürgen Müller" is "Mueller_Juergen", never "Mller_Jrgen" or "Muller_Jurgen"."""
     p0 = world.a.participants[0]
     p0.first_name, p0.last_name = "Jürgen", "Müller-Lüdenscheidt"
     db.session.commit()
-    login(client, world.a.lecturer)
+    auth.login(world.a.lecturer)
     response = client.get(f"/teaching/assignments/{world.paper.id}/submissions.zip")
     names = zipfile.ZipFile(io.BytesIO(response.get_data())).namelist()
     assert "Mueller-Luedenscheidt_Juergen_v2_Arbeit_final.pdf" in names
 
 
-def test_points_grade_with_feedback_published_to_the_participant(client, world):
+def test_points_grade_with_feedback_published_to_the_participant(client, auth, world):
     a = world.a
-    login(client, a.lecturer)
+    auth.login(a.lecturer)
     url = grade_url(world, world.paper, a.enrollments[0])
     response = client.post(url, data={"points": "101", "feedback": "x", "publish": "y"})
     assert response.status_code == 200
@@ -112,51 +112,51 @@ def test_points_grade_with_feedback_published_to_the_participant(client, world):
     grade = db.session.scalar(sa.select(Grade))
     assert grade.points == Decimal("72.50") and grade.passed and grade.published_at
     assert grade.submission.version == 2 and grade.graded_by_id == a.lecturer.id
-    client.post("/logout")
-    login(client, a.participants[0])
+    auth.logout()
+    auth.login(a.participants[0])
     text = text_of(client.get(f"/me/assignments/{world.paper.id}"))
     assert "72.5 of 100 points" in text and "Gut begründet." in text and "passed" in text
 
 
-def test_unpublished_grade_stays_hidden_from_the_participant(client, world):
+def test_unpublished_grade_stays_hidden_from_the_participant(client, auth, world):
     a = world.a
-    login(client, a.lecturer)
+    auth.login(a.lecturer)
     url = grade_url(world, world.oral, a.enrollments[2])
     assert client.post(url, data={"feedback": "x"}).status_code == 200  # no result chosen
     assert client.post(url, data={"passed": "no", "feedback": "Bitte wiederholen."}
                        ).status_code == 302
     grade = db.session.scalar(sa.select(Grade))
     assert grade.passed is False and grade.published_at is None and grade.points is None
-    client.post("/logout")
-    login(client, a.participants[2])
+    auth.logout()
+    auth.login(a.participants[2])
     text = text_of(client.get(f"/me/assignments/{world.oral.id}"))
     assert "Bitte wiederholen." not in text and "Your grade" not in text
-    client.post("/logout")
-    login(client, a.lecturer)
+    auth.logout()
+    auth.login(a.lecturer)
     client.post(url, data={"passed": "no", "feedback": "Bitte wiederholen.", "publish": "y"})
-    client.post("/logout")
-    login(client, a.participants[2])
+    auth.logout()
+    auth.login(a.participants[2])
     assert "Bitte wiederholen." in text_of(client.get(f"/me/assignments/{world.oral.id}"))
     events = db.session.scalars(sa.select(AuditEvent).where(
         AuditEvent.action == "grade.recorded").order_by(AuditEvent.id)).all()
     assert [e.after["published"] for e in events] == [False, True]
 
 
-def test_grading_is_out_of_reach_for_other_cohorts(client, world):
-    login(client, world.b.lecturer)
+def test_grading_is_out_of_reach_for_other_cohorts(client, auth, world):
+    auth.login(world.b.lecturer)
     assert client.get(f"/teaching/assignments/{world.paper.id}").status_code == 404
     assert client.post(grade_url(world, world.paper, world.a.enrollments[0]),
                        data={"points": "90"}).status_code == 404
     assert client.get(f"/teaching/assignments/{world.paper.id}/submissions.zip"
                       ).status_code == 404
-    client.post("/logout")
-    login(client, world.a.lecturer)
+    auth.logout()
+    auth.login(world.a.lecturer)
     # An enrollment of another cohort is not part of this assignment.
     assert client.get(grade_url(world, world.paper, world.b.enrollments[0])).status_code == 404
 
 
-def test_coordinator_defines_an_assignment_with_a_local_due_date(client, world):
-    login(client, world.coordinator)
+def test_coordinator_defines_an_assignment_with_a_local_due_date(client, auth, world):
+    auth.login(world.coordinator)
     cohort = world.a.cohort
     assert client.get(f"/coordination/cohorts/{cohort.id}/assignments").status_code == 200
     form = {"title": "Praxisbericht", "description": "Zwei Seiten.", "module_id": "0",
@@ -188,6 +188,6 @@ def test_coordinator_defines_an_assignment_with_a_local_due_date(client, world):
     assert created.max_points is None and not created.required
     assert "Praxisbericht (überarbeitet)" in text_of(
         client.get(f"/coordination/cohorts/{cohort.id}/assignments"))
-    client.post("/logout")
-    login(client, world.a.lecturer)
+    auth.logout()
+    auth.login(world.a.lecturer)
     assert client.get(f"/coordination/cohorts/{cohort.id}/assignments").status_code == 403

@@ -22,7 +22,7 @@ from lms.assignments.queries import HandIn, get_grade, hand_in_offer
 from lms.curriculum.models import AssessmentKind, GradingScheme
 from lms.demo import _tiny_pdf
 from lms.extensions import db
-from tests.helpers import build_world, login, text_of
+from tests.helpers import build_world, text_of
 
 PDF = _tiny_pdf("Hausarbeit")
 HANDED_IN = ("nothing", "a version")
@@ -90,9 +90,9 @@ def versions(assignment, enrollment) -> int:
         Submission.assignment_id == assignment.id, Submission.enrollment_id == enrollment.id))
 
 
-def test_every_state_offers_what_it_should(client, world):
+def test_every_state_offers_what_it_should(client, auth, world):
     enrollment = world.a.enrollments[0]
-    login(client, world.a.participants[0])
+    auth.login(world.a.participants[0])
     states = list(product(HANDED_IN, GRADES, DUE))
     assert len(states) == len(EXPECTED) == 24
     for index, (handed_in, graded, due) in enumerate(states):
@@ -122,8 +122,8 @@ def test_every_state_offers_what_it_should(client, world):
             assert 'role="alert"' in response.get_data(as_text=True), where
 
 
-def test_an_assessment_without_upload_offers_nothing_in_any_state(client, world):
-    login(client, world.a.participants[0])
+def test_an_assessment_without_upload_offers_nothing_in_any_state(client, auth, world):
+    auth.login(world.a.participants[0])
     for index, (graded, due) in enumerate(product(("none", "passed", "not passed"), DUE)):
         assignment = make_state(world, 100 + index, "nothing", graded, due,
                                 kind=AssessmentKind.ASSESSMENT)

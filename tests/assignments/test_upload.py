@@ -17,7 +17,7 @@ from lms.assignments.models import Assignment, Submission
 from lms.demo import _tiny_pdf
 from lms.extensions import db
 from lms.storage import storage
-from tests.helpers import build_world, login, text_of
+from tests.helpers import build_world, text_of
 
 PDF = _tiny_pdf("Hausarbeit")
 
@@ -102,8 +102,8 @@ def test_other_files_are_refused_with_a_reason(name, data, reason, app):
         assert reason in str(caught.value)
 
 
-def test_participant_hands_in_and_keeps_versions(client, world, paper, app):
-    login(client, world.a.participants[0])
+def test_participant_hands_in_and_keeps_versions(client, auth, world, paper, app):
+    auth.login(world.a.participants[0])
     response = upload(client, paper, "Hausarbeit Müller.pdf", PDF)
     assert response.status_code == 302
     assert upload(client, paper, "Hausarbeit_v2.docx", office("docx")).status_code == 302
@@ -118,18 +118,18 @@ def test_participant_hands_in_and_keeps_versions(client, world, paper, app):
     assert "version 2" in page and "version 1" in page
 
 
-def test_wrong_type_is_a_form_error_and_nothing_is_stored(client, world, paper, app):
-    login(client, world.a.participants[0])
+def test_wrong_type_is_a_form_error_and_nothing_is_stored(client, auth, world, paper, app):
+    auth.login(world.a.participants[0])
     response = upload(client, paper, "virus.pdf", b"MZ\x90\x00" + b"\x00" * 100)
     assert response.status_code == 200
     assert "This type of file is not accepted" in text_of(response)
     assert submissions() == [] and stored_files(app) == set()
 
 
-def test_late_work_is_accepted_and_flagged(client, world, paper):
+def test_late_work_is_accepted_and_flagged(client, auth, world, paper):
     paper.due_at = world.now - timedelta(hours=1)
     db.session.commit()
-    login(client, world.a.participants[0])
+    auth.login(world.a.participants[0])
     page = text_of(client.get(f"/me/assignments/{paper.id}"))
     assert "The due date has passed" in page
     response = upload(client, paper, "spaet.pdf", PDF)
@@ -139,13 +139,13 @@ def test_late_work_is_accepted_and_flagged(client, world, paper):
     assert "marked as late" in text_of(client.get(response.headers["Location"]))
 
 
-def test_too_large_file_gets_a_clear_413_page(client, world, paper, app):
+def test_too_large_file_gets_a_clear_413_page(client, auth, world, paper, app):
     """A request far above the limit is cut off before it is read: the 413 page names
     the file limit (the request limit is a megabyte above it, for the form around it)."""
     saved = {k: app.config[k] for k in ("MAX_CONTENT_LENGTH", "LMS_MAX_UPLOAD_BYTES")}
     app.config.update(LMS_MAX_UPLOAD_BYTES=1024 * 1024, MAX_CONTENT_LENGTH=2 * 1024 * 1024)
     try:
-        login(client, world.a.participants[0])
+        auth.login(world.a.participants[0])
         response = upload(client, paper, "gross.pdf", PDF + b"%" * (3 * 1024 * 1024))
     finally:
         app.config.update(saved)
@@ -168,10 +168,10 @@ def test_a_failure_after_writing_the_file_removes_it(client, world, paper, app, 
     assert stored_files(app) == set() and submissions() == []
 
 
-def test_a_failed_commit_removes_the_file_too(client, world, paper, app, monkeypatch):
+def test_a_failed_commit_removes_the_file_too(client, auth, world, paper, app, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    login(client, world.a.participants[0])
+    auth.login(world.a.participants[0])
 
     def failing_commit():
         raise OperationalError("COMMIT", {}, Exception("connection lost"))
@@ -184,18 +184,18 @@ def test_a_failed_commit_removes_the_file_too(client, world, paper, app, monkeyp
     assert stored_files(app) == set() and submissions() == []
 
 
-def test_assessments_without_upload_take_no_file(client, world):
+def test_assessments_without_upload_take_no_file(client, auth, world):
     oral = db.session.scalar(sa.select(Assignment).filter_by(cohort_id=world.a.cohort.id,
                                                              key="muendliche-pruefung"))
-    login(client, world.a.participants[0])
+    auth.login(world.a.participants[0])
     assert "Nothing is uploaded" in text_of(client.get(f"/me/assignments/{oral.id}"))
     upload(client, oral, "a.pdf", PDF)
     assert submissions() == []
 
 
-def test_files_are_served_as_attachments_only_to_those_allowed(client, world, paper):
+def test_files_are_served_as_attachments_only_to_those_allowed(client, auth, world, paper):
     a, b = world.a, world.b
-    login(client, a.participants[0])
+    auth.login(a.participants[0])
     upload(client, paper, "Hausarbeit.pdf", PDF)
     [submission] = submissions()
     own = client.get(f"/me/submissions/{submission.id}")
@@ -204,30 +204,30 @@ def test_files_are_served_as_attachments_only_to_those_allowed(client, world, pa
     assert "Hausarbeit.pdf" in own.headers["Content-Disposition"]
     assert own.headers["X-Content-Type-Options"] == "nosniff"
     assert own.mimetype == "application/pdf"
-    client.post("/logout")
+    auth.logout()
 
-    login(client, a.participants[1])  # same cohort, not theirs
+    auth.login(a.participants[1])  # same cohort, not theirs
     assert client.get(f"/me/submissions/{submission.id}").status_code == 404
-    client.post("/logout")
-    login(client, b.participants[0])
+    auth.logout()
+    auth.login(b.participants[0])
     assert client.get(f"/me/submissions/{submission.id}").status_code == 404
     assert client.get(f"/me/assignments/{paper.id}").status_code == 404
-    client.post("/logout")
-    login(client, b.lecturer)
+    auth.logout()
+    auth.login(b.lecturer)
     assert client.get(f"/teaching/submissions/{submission.id}").status_code == 404
-    client.post("/logout")
-    login(client, a.lecturer)  # teaches module 10 in this cohort
+    auth.logout()
+    auth.login(a.lecturer)  # teaches module 10 in this cohort
     response = client.get(f"/teaching/submissions/{submission.id}")
     assert response.status_code == 200 and response.get_data() == PDF
-    client.post("/logout")
-    login(client, world.coordinator)
+    auth.logout()
+    auth.login(world.coordinator)
     assert client.get(f"/coordination/submissions/{submission.id}").status_code == 200
 
 
-def test_participant_sees_their_assignments_with_status(client, world, paper):
+def test_participant_sees_their_assignments_with_status(client, auth, world, paper):
     paper.due_at = world.now + timedelta(days=5)
     db.session.commit()
-    login(client, world.a.participants[0])
+    auth.login(world.a.participants[0])
     text = text_of(client.get("/me/assignments"))
     assert "Hausarbeit" in text and "Mündliche Prüfung" in text
     assert "not handed in yet" in text and "required" in text

@@ -13,7 +13,7 @@ from lms.attendance.queries import summarise_attendance
 from lms.audit.models import AuditEvent
 from lms.db import utcnow
 from lms.extensions import db
-from tests.helpers import build_world, login, text_of
+from tests.helpers import build_world, text_of
 
 
 @pytest.fixture
@@ -26,9 +26,9 @@ def notices():
     return db.session.scalars(sa.select(AbsenceNotice)).all()
 
 
-def test_participant_announces_and_changes_and_withdraws(client, world):
+def test_participant_announces_and_changes_and_withdraws(client, auth, world):
     a = world.a
-    login(client, a.participants[0])
+    auth.login(a.participants[0])
     url = f"/me/meetings/{a.tomorrow.id}/absence"
     assert client.get(url).status_code == 200
     assert client.post(url, data={"reason": "  "}).status_code == 200
@@ -50,9 +50,9 @@ def test_participant_announces_and_changes_and_withdraws(client, world):
     assert actions[-3:] == ["absence.announced", "absence.announced", "absence.withdrawn"]
 
 
-def test_only_before_the_meeting_and_only_for_own_cohort(client, world):
+def test_only_before_the_meeting_and_only_for_own_cohort(client, auth, world):
     a, b = world.a, world.b
-    login(client, a.participants[0])
+    auth.login(a.participants[0])
     response = client.post(f"/me/meetings/{a.ongoing.id}/absence", data={"reason": "krank"})
     assert response.status_code == 200
     assert "only be announced before the meeting starts" in text_of(response)
@@ -62,16 +62,16 @@ def test_only_before_the_meeting_and_only_for_own_cohort(client, world):
     assert notices() == []
 
 
-def test_lecturer_sees_the_notice_and_coordinator_decides(client, world):
+def test_lecturer_sees_the_notice_and_coordinator_decides(client, auth, world):
     a = world.a
     notice = announce_absence(a.tomorrow, a.enrollments[1], "Elternzeit-Termin")
     db.session.commit()
-    login(client, a.lecturer)
+    auth.login(a.lecturer)
     assert "Elternzeit-Termin" in text_of(client.get(f"/teaching/meetings/{a.tomorrow.id}"
                                                      "/attendance"))
-    client.post("/logout")
+    auth.logout()
 
-    login(client, world.coordinator)
+    auth.login(world.coordinator)
     page = client.get(f"/coordination/cohorts/{a.cohort.id}/absences")
     assert page.status_code == 200 and "Elternzeit-Termin" in text_of(page)
     response = client.post(f"/coordination/absences/{notice.id}/decision",
@@ -84,8 +84,8 @@ def test_lecturer_sees_the_notice_and_coordinator_decides(client, world):
     with pytest.raises(AttendanceError):
         announce_absence(a.tomorrow, a.enrollments[1], "anderer Grund")
     # Coordinators of course only: a lecturer cannot decide.
-    client.post("/logout")
-    login(client, a.lecturer)
+    auth.logout()
+    auth.login(a.lecturer)
     assert client.post(f"/coordination/absences/{notice.id}/decision",
                        data={f"n{notice.id}-decision": "not_excused"}).status_code == 403
 

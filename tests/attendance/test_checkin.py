@@ -15,7 +15,7 @@ from lms.attendance.operations import AttendanceError, check_in, record_attendan
 from lms.db import utcnow
 from lms.extensions import db
 from tests.factories import make_meeting
-from tests.helpers import build_world, login, text_of, whole_minute
+from tests.helpers import build_world, text_of, whole_minute
 
 
 @pytest.fixture
@@ -45,9 +45,9 @@ def test_codes_rotate_every_minute_and_the_previous_one_still_counts(world):
     assert not checkin.code_matches(world.b.ongoing.id, code, now)
 
 
-def test_participant_checks_in_once_late_arrival_counts_the_rest(client, world):
+def test_participant_checks_in_once_late_arrival_counts_the_rest(client, auth, world):
     a = world.a
-    login(client, a.participants[0])
+    auth.login(a.participants[0])
     response = post_code(client, checkin.current_code(a.ongoing, utcnow()))
     assert response.status_code == 302
     mark = mark_of(a.ongoing, a.enrollments[0])
@@ -63,18 +63,18 @@ def test_participant_checks_in_once_late_arrival_counts_the_rest(client, world):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 1
 
 
-def test_checking_in_around_the_start_is_present(client, world):
+def test_checking_in_around_the_start_is_present(client, auth, world):
     a = world.a
     soon = make_meeting(a.cohort, whole_minute(utcnow()) + timedelta(minutes=10),
                         lecturers=(a.lecturer,))
     db.session.commit()
-    login(client, a.participants[1])
+    auth.login(a.participants[1])
     assert post_code(client, checkin.current_code(soon, utcnow())).status_code == 302
     assert mark_of(soon, a.enrollments[1]).status == AttendanceStatus.PRESENT
 
 
-def test_code_of_another_meeting_is_refused(client, world):
-    login(client, world.a.participants[0])
+def test_code_of_another_meeting_is_refused(client, auth, world):
+    auth.login(world.a.participants[0])
     response = post_code(client, checkin.current_code(world.b.ongoing, utcnow()))
     assert response.status_code == 200
     assert "This code belongs to another meeting." in text_of(response)
@@ -84,9 +84,9 @@ def test_code_of_another_meeting_is_refused(client, world):
                  checkin.current_code(world.b.ongoing, utcnow()))
 
 
-def test_code_outside_the_meetings_time_is_refused(client, world):
+def test_code_outside_the_meetings_time_is_refused(client, auth, world):
     a = world.a
-    login(client, a.participants[0])
+    auth.login(a.participants[0])
     response = post_code(client, checkin.current_code(a.tomorrow, utcnow()))
     assert "Check-in is open from 15 minutes before the start until the end" in text_of(
         response)
@@ -95,9 +95,9 @@ def test_code_outside_the_meetings_time_is_refused(client, world):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 0
 
 
-def test_an_old_or_made_up_code_is_refused(client, world):
+def test_an_old_or_made_up_code_is_refused(client, auth, world):
     a = world.a
-    login(client, a.participants[0])
+    auth.login(a.participants[0])
     old = checkin.current_code(a.ongoing, utcnow() - timedelta(minutes=5))
     for code in (old, "ZZZZZZ", "12"):
         response = post_code(client, code)
@@ -107,32 +107,32 @@ def test_an_old_or_made_up_code_is_refused(client, world):
     assert mark_of(a.ongoing, a.enrollments[0]) is None
 
 
-def test_a_lecturers_present_mark_stays_an_absent_mark_is_corrected(client, world):
+def test_a_lecturers_present_mark_stays_an_absent_mark_is_corrected(client, auth, world):
     a = world.a
     record_attendance(a.ongoing, a.enrollments[0], AttendanceStatus.PRESENT, by=a.lecturer)
     record_attendance(a.ongoing, a.enrollments[1], AttendanceStatus.ABSENT, by=a.lecturer)
     db.session.commit()
-    login(client, a.participants[0])
+    auth.login(a.participants[0])
     response = post_code(client, checkin.current_code(a.ongoing, utcnow()))
     assert "already recorded" in text_of(response)
     assert mark_of(a.ongoing, a.enrollments[0]).source == AttendanceSource.LECTURER
-    client.post("/logout")
-    login(client, a.participants[1])
+    auth.logout()
+    auth.login(a.participants[1])
     assert post_code(client, checkin.current_code(a.ongoing, utcnow())).status_code == 302
     mark = mark_of(a.ongoing, a.enrollments[1])
     assert mark.status == AttendanceStatus.LATE and mark.source == AttendanceSource.SELF_CHECK_IN
 
 
-def test_the_qr_code_link_fills_in_the_code(client, world):
-    login(client, world.a.participants[0])
+def test_the_qr_code_link_fills_in_the_code(client, auth, world):
+    auth.login(world.a.participants[0])
     page = client.get("/me/check-in?code=ABC234")
     assert page.status_code == 200
     assert 'value="ABC234"' in page.get_data(as_text=True)
 
 
-def test_lecturer_shows_code_and_qr_and_sees_the_list_fill_up(client, world, app):
+def test_lecturer_shows_code_and_qr_and_sees_the_list_fill_up(client, auth, world, app):
     a = world.a
-    login(client, a.lecturer)
+    auth.login(a.lecturer)
     page = client.get(f"/teaching/meetings/{a.ongoing.id}/check-in")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -155,13 +155,13 @@ def test_lecturer_shows_code_and_qr_and_sees_the_list_fill_up(client, world, app
     assert closed["open"] is False and closed["code"] == "" and closed["qr"] == ""
 
 
-def test_check_in_pages_are_for_the_right_people(client, world):
+def test_check_in_pages_are_for_the_right_people(client, auth, world):
     a, b = world.a, world.b
-    login(client, b.lecturer)
+    auth.login(b.lecturer)
     assert client.get(f"/teaching/meetings/{a.ongoing.id}/check-in").status_code == 404
     assert client.get(f"/teaching/meetings/{a.ongoing.id}/check-in/status").status_code == 404
-    client.post("/logout")
-    login(client, a.participants[0])
+    auth.logout()
+    auth.login(a.participants[0])
     assert client.get(f"/teaching/meetings/{a.ongoing.id}/check-in").status_code == 403
-    client.post("/logout")
+    auth.logout()
     assert client.get("/me/check-in").status_code == 302

@@ -23,7 +23,7 @@ from lms.attendance.operations import (
 from lms.audit.models import AuditEvent
 from lms.extensions import db
 from tests.forms import form_fields, row_index
-from tests.helpers import build_world, login, text_of
+from tests.helpers import build_world, text_of
 
 
 @pytest.fixture
@@ -44,13 +44,13 @@ def page_url(meeting, coordinator=False) -> str:
 # --------------------------------------------------------------------------- the day
 
 
-def test_my_meetings_today_first_then_upcoming_then_incomplete_past(client, world):
+def test_my_meetings_today_first_then_upcoming_then_incomplete_past(client, auth, world):
     a = world.a
     record_attendance(a.closed, a.enrollments[0], AttendanceStatus.PRESENT)
     for enrollment in a.enrollments:  # the meeting three days ago is complete
         record_attendance(a.recent, enrollment, AttendanceStatus.PRESENT)
     db.session.commit()
-    login(client, a.lecturer)
+    auth.login(a.lecturer)
     html = client.get("/teaching/").get_data(as_text=True)
     today, upcoming, incomplete, earlier = (html.index(h) for h in (
         "Today", "Upcoming", "Attendance to complete", "Earlier meetings"))
@@ -67,9 +67,9 @@ def test_my_meetings_today_first_then_upcoming_then_incomplete_past(client, worl
 # --------------------------------------------------------------------------- one submit
 
 
-def test_page_marks_everyone_present_by_default_with_one_tap_per_exception(client, world):
+def test_page_marks_everyone_present_by_default_with_one_tap_per_exception(client, auth, world):
     a = world.a
-    login(client, a.lecturer)
+    auth.login(a.lecturer)
     page = client.get(page_url(a.ongoing))
     assert page.status_code == 200
     fields = form_fields(page.get_data(as_text=True))
@@ -97,9 +97,9 @@ def test_page_marks_everyone_present_by_default_with_one_tap_per_exception(clien
     assert {m.recorded_by_id for m in marks.values()} == {a.lecturer.id}
 
 
-def test_saving_again_updates_and_keeps_one_row_each(client, world):
+def test_saving_again_updates_and_keeps_one_row_each(client, auth, world):
     a = world.a
-    login(client, a.lecturer)
+    auth.login(a.lecturer)
     client.post(page_url(a.ongoing), data=form_fields(client.get(page_url(a.ongoing)).get_data(
         as_text=True)))
     fields = form_fields(client.get(page_url(a.ongoing)).get_data(as_text=True))
@@ -116,9 +116,9 @@ def test_saving_again_updates_and_keeps_one_row_each(client, world):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 3
 
 
-def test_late_without_minutes_is_a_row_error_and_nothing_is_saved(client, world):
+def test_late_without_minutes_is_a_row_error_and_nothing_is_saved(client, auth, world):
     a = world.a
-    login(client, a.lecturer)
+    auth.login(a.lecturer)
     fields = form_fields(client.get(page_url(a.ongoing)).get_data(as_text=True))
     row = row_index(fields, a.enrollments[1])
     fields[f"{row}-status"] = "late"
@@ -131,9 +131,9 @@ def test_late_without_minutes_is_a_row_error_and_nothing_is_saved(client, world)
     assert marks_of(a.ongoing) == {}
 
 
-def test_unknown_status_or_foreign_enrollment_is_refused(client, world):
+def test_unknown_status_or_foreign_enrollment_is_refused(client, auth, world):
     a, b = world.a, world.b
-    login(client, a.lecturer)
+    auth.login(a.lecturer)
     fields = form_fields(client.get(page_url(a.ongoing)).get_data(as_text=True))
     row = row_index(fields, a.enrollments[0])
     assert client.post(page_url(a.ongoing), data={**fields, f"{row}-status": "bogus"}
@@ -180,13 +180,13 @@ def test_unchanged_rows_never_undo_what_another_lecturer_saved(world):
 # --------------------------------------------------------------------------- the window
 
 
-def test_marking_opens_at_the_start(client, world):
+def test_marking_opens_at_the_start(client, auth, world):
     a = world.a
     with pytest.raises(AttendanceError):
         save_roster(a.tomorrow, [RosterEntry(a.enrollments[0].id,
                                              Mark(AttendanceStatus.PRESENT), True)],
                     by=a.lecturer)
-    login(client, a.lecturer)
+    auth.login(a.lecturer)
     page = client.get(page_url(a.tomorrow))
     assert page.status_code == 200
     assert "once the meeting has started" in text_of(page)
@@ -195,9 +195,9 @@ def test_marking_opens_at_the_start(client, world):
     assert marks_of(a.tomorrow) == {}
 
 
-def test_lecturers_mark_until_the_window_closes_then_only_the_coordinator(client, world):
+def test_lecturers_mark_until_the_window_closes_then_only_the_coordinator(client, auth, world):
     a = world.a
-    login(client, a.lecturer)
+    auth.login(a.lecturer)
     page = client.get(page_url(a.closed))
     assert "Please ask the coordination" in text_of(page)
     assert "disabled" in page.get_data(as_text=True)
@@ -216,11 +216,11 @@ def test_lecturers_mark_until_the_window_closes_then_only_the_coordinator(client
     assert len(marks_of(a.closed)) == 3
 
 
-def test_coordinator_corrects_after_the_window_only_with_a_reason(client, world):
+def test_coordinator_corrects_after_the_window_only_with_a_reason(client, auth, world):
     a = world.a
     record_attendance(a.closed, a.enrollments[0], AttendanceStatus.ABSENT, by=a.lecturer)
     db.session.commit()
-    login(client, world.coordinator)
+    auth.login(world.coordinator)
     page = client.get(page_url(a.closed, coordinator=True))
     assert page.status_code == 200
     assert "Changes need a reason" in text_of(page)
@@ -254,12 +254,12 @@ def test_cancelled_meeting_cannot_be_marked(world):
                     by=world.coordinator, as_coordinator=True, reason="x")
 
 
-def test_announced_absence_shows_on_the_page_and_presets_the_row(client, world):
+def test_announced_absence_shows_on_the_page_and_presets_the_row(client, auth, world):
     a = world.a
     db.session.add(AbsenceNotice(meeting=a.ongoing, enrollment=a.enrollments[2],
                                  reason="Arzttermin", created_at=world.now - timedelta(days=2)))
     db.session.commit()
-    login(client, a.lecturer)
+    auth.login(a.lecturer)
     page = client.get(page_url(a.ongoing))
     assert "Arzttermin" in text_of(page)
     fields = form_fields(page.get_data(as_text=True))

@@ -19,7 +19,7 @@ from lms.db import utcnow
 from lms.demo import _tiny_pdf
 from lms.extensions import db
 from tests.factories import load_test_course, make_cohort, make_meeting, make_user
-from tests.helpers import login, whole_minute
+from tests.helpers import whole_minute
 from tests.sql import statements_for_get
 
 
@@ -62,9 +62,9 @@ def cohorts(app, course_dir):
     return lecturer, coordinator, small, large
 
 
-def test_pages_run_the_same_number_of_queries_for_20_and_200(client, cohorts):
+def test_pages_run_the_same_number_of_queries_for_20_and_200(client, auth, cohorts):
     lecturer, coordinator, small, large = cohorts
-    login(client, lecturer)
+    auth.login(lecturer)
     lecturer_pages = [
         ("attendance page", "/teaching/meetings/{meeting}/attendance"),
         ("grading list", "/teaching/assignments/{paper}"),
@@ -77,8 +77,8 @@ def test_pages_run_the_same_number_of_queries_for_20_and_200(client, cohorts):
             statements_for_get(client, pattern.format(meeting=meeting.id, paper=paper.id))
             for _cohort, meeting, paper in (small, large)
         ]
-    client.post("/logout")
-    login(client, coordinator)
+    auth.logout()
+    auth.login(coordinator)
     for name, pattern in (("matrix", "/coordination/cohorts/{cohort}/attendance"),
                           ("matrix CSV", "/coordination/cohorts/{cohort}/attendance.csv"),
                           ("matrix XLSX", "/coordination/cohorts/{cohort}/attendance.xlsx"),

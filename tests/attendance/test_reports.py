@@ -18,7 +18,7 @@ from lms.attendance.queries import attendance_matrix, participant_attendance
 from lms.certificates.standing import Standing
 from lms.db import utcnow
 from lms.extensions import db
-from tests.helpers import build_world, login, pdf_text, text_of
+from tests.helpers import build_world, pdf_text, text_of
 
 
 @pytest.fixture
@@ -55,9 +55,9 @@ def test_summaries_count_hours_partial_minutes_and_the_cohorts_rule(world):
     assert attendance_matrix(a.cohort, utcnow()).summaries[a.enrollments[2].id].attended == 210
 
 
-def test_participant_sees_own_hours_minimum_and_what_may_still_be_missed(client, world):
+def test_participant_sees_own_hours_minimum_and_what_may_still_be_missed(client, auth, world):
     a = world.a
-    login(client, a.participants[1])
+    auth.login(a.participants[1])
     text = text_of(client.get("/me/attendance"))
     assert "5 of 10.5 hours held so far" in text
     assert "80 % of 17.5 scheduled hours = 14 hours" in text
@@ -71,9 +71,9 @@ def test_participant_sees_own_hours_minimum_and_what_may_still_be_missed(client,
     assert mine.summary == attendance_matrix(a.cohort, utcnow()).summaries[a.enrollments[1].id]
 
 
-def test_matrix_page_shows_status_in_text_and_colour_and_the_totals(client, world):
+def test_matrix_page_shows_status_in_text_and_colour_and_the_totals(client, auth, world):
     a = world.a
-    login(client, world.coordinator)
+    auth.login(world.coordinator)
     page = client.get(f"/coordination/cohorts/{a.cohort.id}/attendance")
     assert page.status_code == 200
     html, text = page.get_data(as_text=True), text_of(page)
@@ -92,9 +92,9 @@ def _csv_rows(response, delimiter=","):
     return list(csv.reader(io.StringIO(body), delimiter=delimiter))
 
 
-def test_csv_and_xlsx_have_the_same_numbers_as_the_matrix(client, world):
+def test_csv_and_xlsx_have_the_same_numbers_as_the_matrix(client, auth, world):
     a = world.a
-    login(client, world.coordinator)
+    auth.login(world.coordinator)
     csv_response = client.get(f"/coordination/cohorts/{a.cohort.id}/attendance.csv")
     assert csv_response.mimetype == "text/csv"
     assert "attachment" in csv_response.headers["Content-Disposition"]
@@ -130,10 +130,10 @@ def test_csv_and_xlsx_have_the_same_numbers_as_the_matrix(client, world):
         "C3"].value == "late / left early"
 
 
-def test_german_csv_opens_in_german_spreadsheets(client, world):
+def test_german_csv_opens_in_german_spreadsheets(client, auth, world):
     world.coordinator.locale = Locale.DE
     db.session.commit()
-    login(client, world.coordinator)
+    auth.login(world.coordinator)
     rows = _csv_rows(client.get(f"/coordination/cohorts/{world.a.cohort.id}/attendance.csv"),
                      delimiter=";")
     assert len(rows) == 1 + 3 + 1
@@ -141,9 +141,9 @@ def test_german_csv_opens_in_german_spreadsheets(client, world):
     assert "10,50" in rows[1]  # 10.5 hours attended, decimal comma
 
 
-def test_printable_sheet_is_an_a4_pdf_with_the_roster_and_a_signature_column(client, world):
+def test_printable_sheet_is_an_a4_pdf_with_the_roster_and_a_signature_column(client, auth, world):
     a = world.a
-    login(client, a.lecturer)
+    auth.login(a.lecturer)
     response = client.get(f"/teaching/meetings/{a.recent.id}/sheet.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("attachment")
@@ -156,20 +156,20 @@ def test_printable_sheet_is_an_a4_pdf_with_the_roster_and_a_signature_column(cli
         assert expected in text
     for person in a.participants:
         assert f"{person.last_name}, {person.first_name}" in text
-    client.post("/logout")
-    login(client, world.coordinator)
+    auth.logout()
+    auth.login(world.coordinator)
     assert client.get(f"/coordination/meetings/{a.recent.id}/sheet.pdf").status_code == 200
-    client.post("/logout")
-    login(client, world.b.lecturer)
+    auth.logout()
+    auth.login(world.b.lecturer)
     assert client.get(f"/teaching/meetings/{a.recent.id}/sheet.pdf").status_code == 404
 
 
-def test_export_file_names_spell_umlauts_out(client, world):
+def test_export_file_names_spell_umlauts_out(client, auth, world):
     """"Köln Süd" is "Koeln_Sued" in the file name (it once was "Kln_Sd")."""
     a = world.a
     a.cohort.name = "Inhouse Köln Süd"
     db.session.commit()
-    login(client, world.coordinator)
+    auth.login(world.coordinator)
     for path in ("attendance.csv", "attendance.xlsx", "grades.csv"):
         disposition = client.get(f"/coordination/cohorts/{a.cohort.id}/{path}"
                                  ).headers["Content-Disposition"]

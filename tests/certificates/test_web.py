@@ -21,7 +21,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.storage import read_stored
 from tests.factories import enroll, load_test_course, make_finished_cohort, make_user
-from tests.helpers import login, text_of
+from tests.helpers import text_of
 from tests.sql import statements_for_get
 
 EN = {"Accept-Language": "en"}
@@ -62,8 +62,8 @@ def count_certificates() -> int:
 # --------------------------------------------------------------------------- coordinator
 
 
-def test_coordinator_sees_each_outcome_with_reasons(client, world):
-    login(client, world["coordinator"])
+def test_coordinator_sees_each_outcome_with_reasons(client, auth, world):
+    auth.login(world["coordinator"])
     page = client.get(f"/coordination/cohorts/{world['cohort'].id}/certificates")
     assert page.status_code == 200
     text = text_of(page)
@@ -79,8 +79,8 @@ def test_coordinator_sees_each_outcome_with_reasons(client, world):
     assert "Olga" not in text  # nothing of the other cohort
 
 
-def test_issue_one_then_again(client, world):
-    login(client, world["coordinator"])
+def test_issue_one_then_again(client, auth, world):
+    auth.login(world["coordinator"])
     url = f"/coordination/cohorts/{world['cohort'].id}/certificates/{world['anna'].id}/issue"
     response = client.post(url, data={"language": ""})
     assert response.status_code == 302
@@ -93,8 +93,8 @@ def test_issue_one_then_again(client, world):
     assert count_certificates() == 1
 
 
-def test_issue_as_json_for_the_progress_script(client, world):
-    login(client, world["coordinator"])
+def test_issue_as_json_for_the_progress_script(client, auth, world):
+    auth.login(world["coordinator"])
     base = f"/coordination/cohorts/{world['cohort'].id}/certificates"
     ok = client.post(f"{base}/{world['ben'].id}/issue", data={"language": "de"},
                      headers={"Accept": "application/json"})
@@ -109,10 +109,10 @@ def test_issue_as_json_for_the_progress_script(client, world):
     assert count_certificates() == 1
 
 
-def test_issue_all_starts_a_job_whose_page_shows_the_outcome(client, world):
+def test_issue_all_starts_a_job_whose_page_shows_the_outcome(client, auth, world):
     """Without a worker (the tests run jobs at once) the job has finished when its page
     is shown."""
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     response = client.post(f"/coordination/cohorts/{world['cohort'].id}/certificates/issue-all")
     assert response.status_code == 302 and "/coordination/jobs/" in response.location
     page = client.get(response.location)
@@ -126,9 +126,9 @@ def test_issue_all_starts_a_job_whose_page_shows_the_outcome(client, world):
     assert "Nobody is waiting for a certificate" in text_of(after)
 
 
-def test_revoke_needs_a_reason_and_then_reads_as_revoked(client, world):
+def test_revoke_needs_a_reason_and_then_reads_as_revoked(client, auth, world):
     certificate = issued(world["anna"])
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     empty = client.post(f"/coordination/certificates/{certificate.id}/revoke",
                         data={"reason": "  "})
     assert empty.status_code == 400 and "Please give a reason." in text_of(empty)
@@ -146,11 +146,11 @@ def test_revoke_needs_a_reason_and_then_reads_as_revoked(client, world):
     assert "aberkannt" not in text_of(verdict)  # the reason stays internal
 
 
-def test_issue_corrected(client, world):
+def test_issue_corrected(client, auth, world):
     certificate = issued(world["anna"])
     world["anna"].user.last_name = "Ahlers-Brinkmann"
     db.session.commit()
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     response = client.post(f"/coordination/certificates/{certificate.id}/correct",
                            data={"reason": "Name geändert"}, follow_redirects=True)
     assert response.status_code == 200
@@ -162,7 +162,7 @@ def test_issue_corrected(client, world):
         in text_of(response)
 
 
-def test_only_coordinators_reach_the_coordinator_pages(client, world):
+def test_only_coordinators_reach_the_coordinator_pages(client, auth, world):
     certificate = issued(world["anna"])
     cohort_id = world["cohort"].id
     pages = [("get", f"/coordination/cohorts/{cohort_id}/certificates"),
@@ -175,11 +175,11 @@ def test_only_coordinators_reach_the_coordinator_pages(client, world):
         assert "/login" in getattr(client, method)(path).headers["Location"]
     for who in ("anna", "lecturer", "contact"):
         user = world[who].user if who == "anna" else world[who]
-        login(client, user)
+        auth.login(user)
         for method, path in pages:
             assert getattr(client, method)(path).status_code == 403, (who, path)
-        client.post("/logout")
-    login(client, world["coordinator"])
+        auth.logout()
+    auth.login(world["coordinator"])
     assert client.get("/coordination/cohorts/999999/certificates").status_code == 404
     assert client.get("/coordination/certificates/999999/download").status_code == 404
     download = client.get(f"/coordination/certificates/{certificate.id}/download")
@@ -190,8 +190,8 @@ def test_only_coordinators_reach_the_coordinator_pages(client, world):
 # --------------------------------------------------------------------------- participant
 
 
-def test_participant_sees_progress_with_reasons(client, world):
-    login(client, world["carl"].user)
+def test_participant_sees_progress_with_reasons(client, auth, world):
+    auth.login(world["carl"].user)
     page = client.get("/me/progress")
     assert page.status_code == 200
     assert "Attendance 0 % of 80 % required: not reached (0 of 8 hours attended)." in text_of(page)
@@ -199,7 +199,7 @@ def test_participant_sees_progress_with_reasons(client, world):
     assert "Ahlers" not in text_of(page)
 
 
-def test_participant_downloads_own_certificate_byte_identical(client, world, monkeypatch):
+def test_participant_downloads_own_certificate_byte_identical(client, auth, world, monkeypatch):
     certificate = issued(world["anna"])
     stored = read_stored("certificates", certificate.stored_name)
 
@@ -207,7 +207,7 @@ def test_participant_downloads_own_certificate_byte_identical(client, world, mon
         raise AssertionError("a download must never render again")
 
     monkeypatch.setattr(operations, "render_certificate", no_rendering)
-    login(client, world["anna"].user)
+    auth.login(world["anna"].user)
     page = client.get("/me/progress")
     assert f"/me/certificates/{certificate.id}/download" in page.get_data(as_text=True)
     first = client.get(f"/me/certificates/{certificate.id}/download")
@@ -219,24 +219,24 @@ def test_participant_downloads_own_certificate_byte_identical(client, world, mon
     assert hashlib.sha256(first.data).hexdigest() == certificate.sha256
 
 
-def test_participant_cannot_fetch_anothers_or_a_revoked_certificate(client, world):
+def test_participant_cannot_fetch_anothers_or_a_revoked_certificate(client, auth, world):
     annas = issued(world["anna"])
     olgas = issued(world["olga"])
-    login(client, world["ben"].user)
+    auth.login(world["ben"].user)
     assert client.get(f"/me/certificates/{annas.id}/download").status_code == 404
     assert client.get(f"/me/certificates/{olgas.id}/download").status_code == 404
     assert client.get("/me/certificates/999999/download").status_code == 404
-    client.post("/logout")
+    auth.logout()
     revoke_certificate(annas, "Fehler")
     db.session.commit()
-    login(client, world["anna"].user)
+    auth.login(world["anna"].user)
     assert client.get(f"/me/certificates/{annas.id}/download").status_code == 404
     assert "can no longer be downloaded" in text_of(client.get("/me/progress"))
-    client.post("/logout")
+    auth.logout()
     for who in ("lecturer", "contact", "coordinator"):  # no participant role: not their pages
-        login(client, world[who])
+        auth.login(world[who])
         assert client.get(f"/me/certificates/{olgas.id}/download").status_code == 403, who
-        client.post("/logout")
+        auth.logout()
     assert "/login" in client.get(f"/me/certificates/{olgas.id}/download").headers["Location"]
 
 
@@ -319,12 +319,12 @@ def test_verify_a_file_by_its_sha256(csrf_app, world):
     assert no_token.status_code == 400
 
 
-def test_certificates_outlive_an_archived_cohort(client, world):
+def test_certificates_outlive_an_archived_cohort(client, auth, world):
     certificate = issued(world["anna"])
     world["cohort"].archived_at = utcnow()
     db.session.commit()
     assert client.get(f"/verify/{certificate.verification_code}").status_code == 200
-    login(client, world["anna"].user)
+    auth.login(world["anna"].user)
     assert client.get(f"/me/certificates/{certificate.id}/download").status_code == 200
 
 
@@ -344,11 +344,11 @@ def test_cli_issues_every_eligible_certificate(runner, world):
     assert missing.exit_code == 1 and "There is no cohort with the id 999999." in missing.output
 
 
-def test_the_certificates_page_runs_a_fixed_number_of_queries(client, world):
+def test_the_certificates_page_runs_a_fixed_number_of_queries(client, auth, world):
     """More participants and certificates must not add queries (no N+1)."""
     cohort = world["cohort"]
     issued(world["anna"])
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     path = f"/coordination/cohorts/{cohort.id}/certificates"
     before = statements_for_get(client, path)
     for _ in range(3):

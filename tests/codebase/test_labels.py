@@ -335,7 +335,7 @@ def test_form_choices_come_from_the_enums_and_their_labels(app: Flask, locale: s
             "IssueForm.language"} <= set(checked), checked
 
 
-def test_title_form_choices_show_the_course_in_each_form(app: Flask, client, course_dir):
+def test_title_form_choices_show_the_course_in_each_form(app: Flask, client, auth, course_dir):
     """The title forms are offered as the person's course writes them (what the
     certificate will print), on the invitation, the account page and the coordinator's
     forms; nothing types the titles of one course into the code."""
@@ -343,7 +343,6 @@ def test_title_form_choices_show_the_course_in_each_form(app: Flask, client, cou
     from lms.cohorts.invitations import invite_participant
     from lms.extensions import db
     from tests.factories import enroll, load_test_course, make_cohort, make_user
-    from tests.helpers import login
 
     course = load_test_course(course_dir)
     course.title_neutral, course.title_female, course.title_male = (
@@ -362,10 +361,10 @@ def test_title_form_choices_show_the_course_in_each_form(app: Flask, client, cou
 
     invitation = client.get(f"/invitation/{token}").get_data(as_text=True)
     assert offered(invitation) == titles
-    login(client, enrollment.user)
+    auth.login(enrollment.user)
     assert offered(client.get("/account").get_data(as_text=True)) == titles
-    client.post("/logout")
-    login(client, coordinator)
+    auth.logout()
+    auth.login(coordinator)
     roster = client.get(f"/coordination/cohorts/{cohort.id}/roster").get_data(as_text=True)
     assert offered(roster) == titles
     person = client.get(f"/coordination/cohorts/{cohort.id}/enrollments/{enrollment.id}/edit")

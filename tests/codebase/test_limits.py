@@ -42,7 +42,6 @@ from lms.privacy.models import ErasureRequest
 from lms.schedule.models import Block, Meeting
 from tests.codebase.test_labels import _forms, _import_everything
 from tests.factories import load_test_course, make_cohort, make_finished_cohort, make_user
-from tests.helpers import login
 
 ROOT = Path(lms.__file__).resolve().parent
 
@@ -232,7 +231,7 @@ def test_no_template_writes_a_limit_into_an_attribute():
     assert not found, f"limits written into templates: {found}"
 
 
-def test_limits_stated_in_texts_follow_their_constants(app: Flask, client, monkeypatch):
+def test_limits_stated_in_texts_follow_their_constants(app: Flask, client, auth, monkeypatch):
     """Change a lifetime or a window and every sentence about it changes too."""
     from lms.accounts import tokens
     from lms.accounts.models import TokenPurpose
@@ -265,12 +264,12 @@ def test_limits_stated_in_texts_follow_their_constants(app: Flask, client, monke
                               / "social-media-manager")
     cohort = make_cohort(course)
     db.session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     roster = client.get(f"/coordination/cohorts/{cohort.id}/roster").get_data(as_text=True)
     assert "und 10 Tage gültig" in roster
 
 
-def test_new_cohorts_start_in_the_configured_time_zone(app: Flask, client, course_dir,
+def test_new_cohorts_start_in_the_configured_time_zone(app: Flask, client, auth, course_dir,
                                                       monkeypatch):
     """LMS_TIMEZONE is the one default: the cohort form's, create_cohort's and the
     model's."""
@@ -280,7 +279,7 @@ def test_new_cohorts_start_in_the_configured_time_zone(app: Flask, client, cours
     course = load_test_course(course_dir)
     coordinator = make_user(Role.COORDINATOR)
     db.session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     page = client.get("/coordination/cohorts/new").get_data(as_text=True)
     assert re.search(r'<option selected value="America/New_York">|'
                      r'<option value="America/New_York" selected>', page), "form default"
@@ -314,7 +313,7 @@ def test_no_time_zone_is_written_out_outside_the_settings_and_the_demo():
     assert not found, f"time zones written out: {found}"
 
 
-def test_the_certificate_page_renders_the_reason_form(app: Flask, client, course_dir):
+def test_the_certificate_page_renders_the_reason_form(app: Flask, client, auth, course_dir):
     """Revoking and correcting on the certificates page use ReasonForm itself: its label,
     its hint and its limit, not a hand-written copy."""
     from lms.certificates.operations import REASON_MAX, issue_certificate
@@ -323,7 +322,7 @@ def test_the_certificate_page_renders_the_reason_form(app: Flask, client, course
     coordinator = make_user(Role.COORDINATOR)
     issue_certificate(enrollment, by=coordinator)
     db.session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     page = client.get(f"/coordination/cohorts/{cohort.id}/certificates").get_data(
         as_text=True)
     certificate = db.session.scalar(sa.select(Certificate))

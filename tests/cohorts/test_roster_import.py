@@ -14,7 +14,7 @@ from lms.cohorts.models import Enrollment
 from lms.cohorts.roster_import import parse_roster
 from lms.extensions import db
 from tests.factories import enroll, load_test_course, make_cohort, make_user
-from tests.helpers import login, text_of
+from tests.helpers import text_of
 
 GOOD = (
     "E-Mail;Vorname;Nachname;Titelform;Sprache\n"
@@ -127,9 +127,9 @@ def coordinator(app):
     return user
 
 
-def test_bad_file_in_the_browser_lists_rows_and_stores_nothing(cohort, client, coordinator,
+def test_bad_file_in_the_browser_lists_rows_and_stores_nothing(cohort, client, auth, coordinator,
                                                                smtp_server):
-    login(client, coordinator)
+    auth.login(coordinator)
     before = counts()
     data = (GOOD + "kaputt;A;B;;\n").encode()
     page = _upload(client, cohort, data)
@@ -144,9 +144,9 @@ def test_bad_file_in_the_browser_lists_rows_and_stores_nothing(cohort, client, c
     assert counts() == before and smtp_server.messages == []
 
 
-def test_good_file_shows_a_preview_then_invites_everyone(cohort, client, coordinator,
+def test_good_file_shows_a_preview_then_invites_everyone(cohort, client, auth, coordinator,
                                                          smtp_server):
-    login(client, coordinator)
+    auth.login(coordinator)
     before = counts()
     page = _upload(client, cohort, GOOD.encode())
     text = text_of(page)

@@ -36,7 +36,6 @@ from tests.factories import (
     make_meeting,
     make_user,
 )
-from tests.helpers import login
 from tests.sql import recorded_sql
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -215,7 +214,7 @@ def test_redis_url_is_checked(tmp_path):
         create_app({"LMS_INSTANCE_PATH": str(tmp_path), "LMS_REDIS_URL": "localhost:6379"})
 
 
-def test_a_lecturers_login_leaves_the_feed_version_alone(client, world):
+def test_a_lecturers_login_leaves_the_feed_version_alone(client, auth, world):
     """Feeds show lecturers' names and date them by the person's updated_at: a login
     (last_login_at) is not a change to the person."""
     lecturer = make_user(Role.LECTURER, first="Katharina", last="Berger")
@@ -223,7 +222,7 @@ def test_a_lecturers_login_leaves_the_feed_version_alone(client, world):
     db.session.commit()
     before = client.get(world["url"]).headers["ETag"]
     stamp = lecturer.updated_at
-    login(client, lecturer)
+    auth.login(lecturer)
     db.session.expire_all()
     assert lecturer.last_login_at is not None and lecturer.updated_at == stamp
     assert client.get(world["url"], headers={"If-None-Match": before}).status_code == 304

@@ -15,7 +15,7 @@ from tests.factories import (
     make_user,
     parse_calendar,
 )
-from tests.helpers import build_two_companies, login
+from tests.helpers import build_two_companies
 
 FEED_URL = re.compile(r'value="(https?://[^"]+/calendar/feed/([A-Za-z0-9_-]+)\.ics)"')
 
@@ -47,9 +47,9 @@ def test_anonymous_is_sent_to_login_but_feeds_need_no_login(client, world):
 
 
 @pytest.mark.parametrize("who", ["participant", "lecturer", "contact", "coordinator"])
-def test_every_role_creates_sees_once_rotates_and_revokes_its_feed(client, world, who):
+def test_every_role_creates_sees_once_rotates_and_revokes_its_feed(client, auth, world, who):
     user = world["coordinator"] if who == "coordinator" else world["a"][who]
-    login(client, user)
+    auth.login(user)
     page = client.get("/calendar/")
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
@@ -87,25 +87,25 @@ def test_every_role_creates_sees_once_rotates_and_revokes_its_feed(client, world
     assert shown_feed(page) is None
 
 
-def test_account_without_role_gets_403(client, world):
-    login(client, world["nobody"])
+def test_account_without_role_gets_403(client, auth, world):
+    auth.login(world["nobody"])
     assert client.get("/calendar/").status_code == 403
     assert client.post("/calendar/personal").status_code == 403
     assert db.session.query(CalendarFeed).count() == 0
 
 
-def test_navigation_and_meeting_page_link_to_calendars(client, world):
+def test_navigation_and_meeting_page_link_to_calendars(client, auth, world):
     participant, meeting = world["a"]["participant"], world["a"]["meeting"]
-    login(client, participant)
+    auth.login(participant)
     home = client.get("/me/").get_data(as_text=True)
     assert 'href="/calendar/"' in home
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert f'href="/calendar/meetings/{meeting.id}.ics"' in page
 
 
-def test_coordinator_lists_cohorts_and_manages_a_cohort_feed(client, world):
+def test_coordinator_lists_cohorts_and_manages_a_cohort_feed(client, auth, world):
     cohort = world["a"]["cohort"]
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     overview = client.get("/calendar/").get_data(as_text=True)
     assert f'href="/calendar/cohorts/{cohort.id}"' in overview
     assert f'href="/calendar/cohorts/{world["b"]["cohort"].id}"' in overview
@@ -130,9 +130,9 @@ def test_coordinator_lists_cohorts_and_manages_a_cohort_feed(client, world):
 
 
 @pytest.mark.parametrize("who", ["participant", "lecturer", "contact"])
-def test_cohort_feed_pages_are_for_coordinators_only(client, world, who):
+def test_cohort_feed_pages_are_for_coordinators_only(client, auth, world, who):
     cohort = world["a"]["cohort"]
-    login(client, world["a"][who])
+    auth.login(world["a"][who])
     assert client.get(f"/calendar/cohorts/{cohort.id}").status_code == 403
     assert client.post(f"/calendar/cohorts/{cohort.id}/issue").status_code == 403
     assert client.post(f"/calendar/cohorts/{cohort.id}/revoke").status_code == 403
@@ -142,8 +142,8 @@ def test_cohort_feed_pages_are_for_coordinators_only(client, world, who):
 @pytest.mark.parametrize(("who", "own", "other"), [
     ("participant", 200, 404), ("lecturer", 200, 404), ("contact", 200, 404),
 ])
-def test_single_meeting_download_follows_meeting_visibility(client, world, who, own, other):
-    login(client, world["a"][who])
+def test_single_meeting_download_follows_meeting_visibility(client, auth, world, who, own, other):
+    auth.login(world["a"][who])
     mine = client.get(f"/calendar/meetings/{world['a']['meeting'].id}.ics")
     assert mine.status_code == own
     assert client.get(f"/calendar/meetings/{world['b']['meeting'].id}.ics").status_code == other
@@ -158,11 +158,11 @@ def test_single_meeting_download_follows_meeting_visibility(client, world, who, 
     assert str(ical["METHOD"]) == "PUBLISH" and "X-WR-CALNAME" not in ical
 
 
-def test_coordinator_downloads_any_meeting_even_cancelled(client, world):
+def test_coordinator_downloads_any_meeting_even_cancelled(client, auth, world):
     meeting = world["b"]["meeting"]
     cancel_meeting(meeting, "Raum nicht verfügbar")
     db.session.commit()
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     response = client.get(f"/calendar/meetings/{meeting.id}.ics")
     assert response.status_code == 200
     ical, vcal = parse_calendar(response.data)
@@ -187,9 +187,9 @@ def test_forms_are_csrf_protected(csrf_app, world):
     assert db.session.query(CalendarFeed).count() == 1
 
 
-def test_english_on_request(client, world):
+def test_english_on_request(client, auth, world):
     participant = world["a"]["participant"]
-    login(client, participant)
+    auth.login(participant)
     client.post("/language", data={"language": "en"})
     page = client.get("/calendar/").get_data(as_text=True)
     assert "Calendar subscription" in page and "How to subscribe" in page

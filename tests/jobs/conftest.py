@@ -75,16 +75,3 @@ def run_worker_process(app_config: dict, *args: str, timeout: int = 300,
         [str(Path(sys.executable).with_name("lms")), "worker", "--burst", *args],
         env=worker_environment(app_config, **extra), cwd=ROOT, capture_output=True,
         text=True, timeout=timeout, check=False)
-
-
-def login(client, user) -> None:
-    from tests.factories import PASSWORD
-
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-
-
-def text_of(response) -> str:
-    import re
-
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))

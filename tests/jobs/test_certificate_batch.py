@@ -22,7 +22,8 @@ from lms.jobs.operations import create_job
 from lms.jobs.queue import BULK, DEFAULT, QUEUES, dispatch, rq
 from lms.storage import read_stored
 from tests.factories import load_test_course, make_finished_cohort, make_user
-from tests.jobs.conftest import login, run_worker_process, text_of, work
+from tests.helpers import text_of
+from tests.jobs.conftest import run_worker_process, work
 
 PARTICIPANTS = 5
 
@@ -72,13 +73,13 @@ def run_queue(app: Flask, name: str) -> None:
                      job_class=queue.job_class).work(burst=True)
 
 
-def test_the_worker_issues_the_batch_reserved_first_then_rendered(queue_app, world, client):
+def test_the_worker_issues_the_batch_reserved_first_then_rendered(queue_app, world, client, auth):
     cohort = world["cohort"]
     job_id = start_batch(queue_app, cohort.id, world["coordinator"].id)
     job = fresh_job(job_id)
     assert job.state == JobState.QUEUED and certificates() == []
 
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     waiting = client.get(f"/coordination/jobs/{job_id}")
     assert waiting.status_code == 200
     assert 'http-equiv="refresh"' in waiting.get_data(as_text=True)
@@ -154,7 +155,7 @@ def test_a_render_that_fails_once_is_retried(queue_app, world, monkeypatch):
 
 
 def test_a_render_that_keeps_failing_keeps_its_serial_until_issuing_again(
-        queue_app, world, monkeypatch, client):
+        queue_app, world, monkeypatch, client, auth):
     victim = world["enrollments"][2]
     real = operations.render_certificate
 
@@ -173,7 +174,7 @@ def test_a_render_that_keeps_failing_keeps_its_serial_until_issuing_again(
     assert stuck.serial in job.error and "the font could not be read" in job.error
     # No gap: every number up to the counter's belongs to a row, the stuck one included.
     assert numbers(certificates()) == list(range(1, PARTICIPANTS + 1))
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     listing = client.get("/coordination/jobs")
     assert "failed" in text_of(listing) and stuck.serial in text_of(listing)
     page = client.get(f"/coordination/cohorts/{world['cohort'].id}/certificates")
@@ -191,9 +192,9 @@ def test_a_render_that_keeps_failing_keeps_its_serial_until_issuing_again(
     assert counter == PARTICIPANTS
 
 
-def test_a_second_batch_is_not_started_while_one_runs(queue_app, world, client):
+def test_a_second_batch_is_not_started_while_one_runs(queue_app, world, client, auth):
     job_id = start_batch(queue_app, world["cohort"].id)
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     response = client.post(f"/coordination/cohorts/{world['cohort'].id}/certificates/issue-all")
     assert response.status_code == 302 and response.location.endswith(f"/jobs/{job_id}")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(BackgroundJob)) == 1
@@ -216,7 +217,7 @@ def test_lms_worker_as_a_process_of_its_own_issues_the_batch(queue_app, world, a
     assert len(QUEUES) == 3 and rq_count(queue_app, BULK) == 0
 
 
-def test_a_batch_lost_with_redis_holds_nothing_back(app, world, client):
+def test_a_batch_lost_with_redis_holds_nothing_back(app, world, client, auth):
     """A job that has not moved for longer than its attempts and retries can take is taken
     for lost: issuing all starts again (and renders what the lost one had reserved)."""
     from datetime import timedelta
@@ -226,7 +227,7 @@ def test_a_batch_lost_with_redis_holds_nothing_back(app, world, client):
     lost = create_job(JobKind.CERTIFICATE_BATCH, cohort=world["cohort"])
     lost.state = JobState.RUNNING
     db.session.commit()
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     url = f"/coordination/cohorts/{world['cohort'].id}/certificates/issue-all"
     still = client.post(url)
     assert still.location.endswith(f"/jobs/{lost.id}")  # it moved a moment ago

@@ -19,7 +19,8 @@ from lms.jobs.queue import DEFAULT, rq
 from lms.jobs.scheduled import DEFAULT_SCHEDULE, known_command, parse_schedule
 from lms.storage import read_stored
 from tests.factories import load_test_course, make_finished_cohort, make_user
-from tests.jobs.conftest import login, text_of, work
+from tests.helpers import text_of
+from tests.jobs.conftest import work
 
 
 @pytest.fixture
@@ -33,8 +34,8 @@ def finished(app, course_dir):
     return {"cohort": cohort, "coordinator": coordinator, "certificates": certificates}
 
 
-def test_the_cohort_export_is_a_job_whose_page_offers_the_zip(client, finished):
-    login(client, finished["coordinator"])
+def test_the_cohort_export_is_a_job_whose_page_offers_the_zip(client, auth, finished):
+    auth.login(finished["coordinator"])
     cohort = finished["cohort"]
     assert "Export the cohort (ZIP)" in text_of(client.get(f"/coordination/cohorts/{cohort.id}"))
     response = client.post(f"/coordination/cohorts/{cohort.id}/export")

@@ -16,7 +16,8 @@ from lms.jobs.models import BackgroundJob, JobKind, JobState
 from lms.mail import MailError
 from lms.schedule.models import Meeting
 from tests.factories import enroll, load_test_course, make_cohort, make_meeting, make_user
-from tests.jobs.conftest import login, work
+from tests.helpers import login
+from tests.jobs.conftest import work
 
 
 @pytest.fixture

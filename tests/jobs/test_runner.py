@@ -61,10 +61,10 @@ def test_a_failing_job_is_retried_and_then_succeeds(queue_app, monkeypatch):
 
 
 def test_a_job_that_keeps_failing_is_reported_failed_with_its_error(queue_app, monkeypatch,
-                                                                   client):
+                                                                   client, auth):
     from lms.accounts.models import Locale, Role
     from tests.factories import make_user
-    from tests.jobs.conftest import login, text_of
+    from tests.helpers import text_of
 
     monkeypatch.setitem(runner.HANDLERS, JobKind.REMINDERS,
                         "tests.jobs.test_runner:always_fails")
@@ -78,7 +78,7 @@ def test_a_job_that_keeps_failing_is_reported_failed_with_its_error(queue_app, m
     coordinator = make_user(Role.COORDINATOR)
     coordinator.locale = Locale.EN
     db.session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     listing = text_of(client.get("/coordination/jobs"))
     assert "Reminders – failed RuntimeError: the mail server is gone" in listing
     page = text_of(client.get(f"/coordination/jobs/{job_id}"))

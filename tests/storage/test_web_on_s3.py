@@ -23,7 +23,7 @@ from lms.certificates.operations import issue_certificate
 from lms.demo import _tiny_pdf
 from lms.extensions import db
 from tests.factories import load_test_course, make_finished_cohort
-from tests.helpers import build_world, login, text_of
+from tests.helpers import build_world, text_of
 from tests.seaweed import BUCKET
 from tests.storage.conftest import use_storage
 
@@ -67,8 +67,8 @@ def only_submission() -> Submission:
     return submission
 
 
-def test_an_upload_through_the_web_lands_in_the_bucket(client, world, seaweed, on_s3, app):
-    login(client, world.a.participants[0])
+def test_an_upload_through_the_web_lands_in_the_bucket(client, auth, world, seaweed, on_s3, app):
+    auth.login(world.a.participants[0])
     assert upload(client, world.paper, "Hausarbeit.pdf", PDF).status_code == 302
     submission = only_submission()
     key = f"{on_s3}/submissions/{submission.stored_name}"
@@ -81,9 +81,9 @@ def test_an_upload_through_the_web_lands_in_the_bucket(client, world, seaweed, o
     assert not list(Path(app.config["LMS_STORAGE_DIR"]).glob(f"*/{submission.stored_name}"))
 
 
-def test_a_download_streams_the_object_byte_identical(client, world, on_s3):
+def test_a_download_streams_the_object_byte_identical(client, auth, world, on_s3):
     participant = world.a.participants[0]
-    login(client, participant)
+    auth.login(participant)
     upload(client, world.paper, "Hausarbeit Jürgen.pdf", PDF)
     submission = only_submission()
     response = client.get(f"/me/submissions/{submission.id}")
@@ -98,17 +98,17 @@ def test_a_download_streams_the_object_byte_identical(client, world, on_s3):
                        headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304 and again.get_data() == b""
     # The lecturer's ZIP of everyone's newest version is built from the bucket too.
-    client.post("/logout")
-    login(client, world.a.lecturer)
+    auth.logout()
+    auth.login(world.a.lecturer)
     archive = client.get(f"/teaching/assignments/{world.paper.id}/submissions.zip")
     [name] = zipfile.ZipFile(io.BytesIO(archive.get_data())).namelist()
     assert zipfile.ZipFile(io.BytesIO(archive.get_data())).read(name) == PDF
 
 
-def test_a_failed_transaction_leaves_no_object(client, world, seaweed, on_s3, monkeypatch):
+def test_a_failed_transaction_leaves_no_object(client, auth, world, seaweed, on_s3, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    login(client, world.a.participants[0])
+    auth.login(world.a.participants[0])
 
     def failing_commit():
         raise OperationalError("COMMIT", {}, Exception("connection lost"))
@@ -121,7 +121,7 @@ def test_a_failed_transaction_leaves_no_object(client, world, seaweed, on_s3, mo
     assert objects(seaweed, on_s3) == []
 
 
-def test_a_certificate_is_issued_into_the_bucket_and_served_as_issued(app, client, course_dir,
+def test_a_certificate_is_issued_into_the_bucket_and_served_as_issued(app, client, auth, course_dir,
                                                                        seaweed, on_s3):
     course = load_test_course(course_dir)
     _cohort, (enrollment,) = make_finished_cohort(course)
@@ -131,7 +131,7 @@ def test_a_certificate_is_issued_into_the_bucket_and_served_as_issued(app, clien
     key = f"{on_s3}/certificates/{certificate.stored_name}"
     pdf = seaweed.client().get_object(Bucket=BUCKET, Key=key)["Body"].read()
     assert hashlib.sha256(pdf).hexdigest() == certificate.sha256
-    login(client, enrollment.user)
+    auth.login(enrollment.user)
     response = client.get(f"/me/certificates/{certificate.id}/download")
     assert response.status_code == 200 and response.get_data() == pdf
     assert response.headers["ETag"] == f'"{certificate.sha256}"'
@@ -144,8 +144,8 @@ def test_a_certificate_is_issued_into_the_bucket_and_served_as_issued(app, clien
     assert rolled_back not in str(objects(seaweed, on_s3))
 
 
-def test_an_unreachable_store_is_a_503_and_nothing_is_written(client, world, app):
-    login(client, world.a.participants[0])
+def test_an_unreachable_store_is_a_503_and_nothing_is_written(client, auth, world, app):
+    auth.login(world.a.participants[0])
     app.config["LMS_S3_ENDPOINT_URL"] = "http://127.0.0.1:9"  # (nothing listens there)
     response = upload(client, world.paper, "a.pdf", PDF)
     assert response.status_code == 503
@@ -158,8 +158,9 @@ def presigned(app, seaweed, world, on_s3):
     app.config["LMS_STORAGE_PRESIGNED"] = 60
 
 
-def test_a_presigned_download_redirects_to_the_object_itself(client, world, presigned, seaweed):
-    login(client, world.a.participants[0])
+def test_a_presigned_download_redirects_to_the_object_itself(client, auth, world, presigned,
+                                                            seaweed):
+    auth.login(world.a.participants[0])
     upload(client, world.paper, "Hausarbeit Jürgen.pdf", PDF)
     submission = only_submission()
     response = client.get(f"/me/submissions/{submission.id}")
@@ -175,16 +176,16 @@ def test_a_presigned_download_redirects_to_the_object_itself(client, world, pres
         assert fetched.headers["Content-Disposition"].startswith("attachment;")
         assert "J%C3%BCrgen" in fetched.headers["Content-Disposition"]
     # Access is still the app's: another participant gets no address at all.
-    client.post("/logout")
-    login(client, world.a.participants[1])
+    auth.logout()
+    auth.login(world.a.participants[1])
     assert client.get(f"/me/submissions/{submission.id}").status_code == 404
 
 
-def test_a_presigned_address_expires_and_names_one_object_only(client, world, presigned,
+def test_a_presigned_address_expires_and_names_one_object_only(client, auth, world, presigned,
                                                               seaweed, monkeypatch):
     import botocore.auth
 
-    login(client, world.a.participants[0])
+    auth.login(world.a.participants[0])
     upload(client, world.paper, "a.pdf", PDF)
     submission = only_submission()
     # An address signed two minutes ago with a lifetime of 60 seconds has expired.

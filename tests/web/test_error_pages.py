@@ -83,12 +83,12 @@ def test_every_error_page_after_a_database_error_is_ours_in_the_users_language(
 @pytest.mark.parametrize(("accept", "heading"), [("de", "Es ist ein Fehler aufgetreten"),
                                                  ("en", "Something went wrong")])
 def test_without_a_database_the_bare_page_is_still_ours_in_the_visitors_language(
-        app, client, app_config, tmp_path, accept, heading):
+        app, client, auth, app_config, tmp_path, accept, heading):
     """The database cannot be reached at all: loading the logged-in user fails, and so
     does the full error page; the bare page needs nothing from the database."""
     user = make_user(Role.COORDINATOR)
     db.session.commit()
-    login(client, user)
+    auth.login(user)
     session_cookie = client.get_cookie("session")
     unreachable = create_app({**app_config, "PROPAGATE_EXCEPTIONS": False,
                               "LMS_DATABASE_URL": f"sqlite:///{tmp_path}/missing/db.sqlite3"})

@@ -87,10 +87,10 @@ def _submissions() -> list[Submission]:
 
 
 def test_a_file_of_exactly_the_limit_is_handed_in_and_one_byte_more_is_refused(
-        app, client, upload_world):
+        app, client, auth, upload_world):
     world, paper = upload_world
     limit = app.config["LMS_MAX_UPLOAD_BYTES"]
-    login(client, world.a.participants[0])
+    auth.login(world.a.participants[0])
     too_large = client.post(f"/me/assignments/{paper.id}", content_type="multipart/form-data",
                             data={"file": (io.BytesIO(_pdf_of(limit + 1)), "gross.pdf")})
     assert too_large.status_code == 200  # the form, with the reason on its field
@@ -121,11 +121,11 @@ def _padded_roster(size: int) -> bytes:
     return data + blank * (padding // len(blank)) + b" " * (padding % len(blank))
 
 
-def test_a_roster_of_exactly_its_limit_is_previewed_and_imported(app, client, course_dir):
+def test_a_roster_of_exactly_its_limit_is_previewed_and_imported(app, client, auth, course_dir):
     cohort = make_cohort(load_test_course(course_dir))
     coordinator = make_user(Role.COORDINATOR)
     db.session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     url = f"/coordination/cohorts/{cohort.id}/roster/import"
     too_large = client.post(url, content_type="multipart/form-data", data={
         "file": (io.BytesIO(_padded_roster(ROSTER_MAX_BYTES + 1)), "liste.csv")})
@@ -227,11 +227,11 @@ def test_every_count_in_a_sentence_goes_through_ngettext():
     assert not wrong, "\n".join(wrong)
 
 
-def test_plural_forms_are_chosen_by_the_number(app, client, course_dir):
+def test_plural_forms_are_chosen_by_the_number(app, client, auth, course_dir):
     cohort = make_cohort(load_test_course(course_dir))
     coordinator = make_user(Role.COORDINATOR)
     db.session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     one = "E-Mail;Vorname;Nachname\nlena@example.org;Lena;Groß\n"
     page = text_of(client.post(f"/coordination/cohorts/{cohort.id}/roster/import",
                                content_type="multipart/form-data",

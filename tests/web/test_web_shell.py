@@ -19,7 +19,7 @@ from tests.factories import (
     make_meeting,
     make_user,
 )
-from tests.helpers import attempt_login, build_two_companies, login, text_of
+from tests.helpers import attempt_login, build_two_companies, text_of
 from tests.sql import statements_for_get
 
 
@@ -35,12 +35,12 @@ def test_anonymous_is_sent_to_login(client, app):
         assert "/login" in response.headers["Location"]
 
 
-def test_login_and_logout(client, world):
+def test_login_and_logout(client, auth, world):
     participant = world["a"]["participant"]
-    response = login(client, participant)
+    response = auth.login(participant)
     assert response.status_code == 302
     assert client.get("/", follow_redirects=True).status_code == 200
-    assert client.post("/logout").status_code == 302
+    auth.logout()
     assert "/login" in client.get("/me/").headers["Location"]
 
 
@@ -52,20 +52,20 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(client, world):
     assert "nicht korrekt" in text_of(wrong) or "not correct" in text_of(wrong)
 
 
-def test_login_does_not_redirect_to_another_host(client, world):
+def test_login_does_not_redirect_to_another_host(client, auth, world):
     email = world["a"]["participant"].email
     for target in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
         response = client.post("/login", data={"email": email, "password": PASSWORD,
                                                "next": target})
         assert response.headers["Location"] == "/"
-        client.post("/logout")
+        auth.logout()
     response = client.post("/login", data={"email": email, "password": PASSWORD, "next": "/me/"})
     assert response.headers["Location"] == "/me/"
 
 
-def test_participant_start_page_shows_own_cohort_only(client, world):
+def test_participant_start_page_shows_own_cohort_only(client, auth, world):
     a, b = world["a"], world["b"]
-    login(client, a["participant"])
+    auth.login(a["participant"])
     page = client.get("/", follow_redirects=True)
     text = text_of(page)
     assert a["company"] in text and a["lecturer"].full_name in text
@@ -78,9 +78,9 @@ def test_participant_start_page_shows_own_cohort_only(client, world):
     assert client.get("/teaching/").status_code == 403
 
 
-def test_lecturer_start_page_shows_own_meetings_only(client, world):
+def test_lecturer_start_page_shows_own_meetings_only(client, auth, world):
     a, b = world["a"], world["b"]
-    login(client, a["lecturer"])
+    auth.login(a["lecturer"])
     text = text_of(client.get("/", follow_redirects=True))
     assert a["cohort"].name in text
     assert b["cohort"].name not in text and b["company"] not in text
@@ -89,16 +89,16 @@ def test_lecturer_start_page_shows_own_meetings_only(client, world):
     assert client.get(f"/coordination/cohorts/{a['cohort'].id}").status_code == 403
 
 
-def test_company_contact_sees_own_cohort_schedule_only(client, world):
+def test_company_contact_sees_own_cohort_schedule_only(client, auth, world):
     a, b = world["a"], world["b"]
-    login(client, a["contact"])
+    auth.login(a["contact"])
     text = text_of(client.get("/", follow_redirects=True))
     assert a["cohort"].name in text and b["cohort"].name not in text
     assert client.get(f"/meetings/{b['meeting'].id}").status_code == 404
 
 
-def test_coordinator_sees_every_cohort(client, world):
-    login(client, world["coordinator"])
+def test_coordinator_sees_every_cohort(client, auth, world):
+    auth.login(world["coordinator"])
     text = text_of(client.get("/", follow_redirects=True))
     assert world["a"]["cohort"].name in text and world["b"]["cohort"].name in text
     detail = text_of(client.get(f"/coordination/cohorts/{world['b']['cohort'].id}"))
@@ -107,10 +107,10 @@ def test_coordinator_sees_every_cohort(client, world):
     assert client.get("/coordination/cohorts/999999").status_code == 404
 
 
-def test_start_pages_run_a_fixed_number_of_queries(client, world, course_dir):
+def test_start_pages_run_a_fixed_number_of_queries(client, auth, world, course_dir):
     """Adding participants and meetings must not add queries (no N+1)."""
     a = world["a"]
-    login(client, world["coordinator"])
+    auth.login(world["coordinator"])
     paths = ("/coordination/", f"/coordination/cohorts/{a['cohort'].id}")
     before = [statements_for_get(client, p) for p in paths]
     for day in range(5):
@@ -138,9 +138,9 @@ def test_german_by_default_english_on_request(client, app):
     assert "Log in" in text_of(client.get("/login"))
 
 
-def test_users_language_choice_is_kept_on_the_account(client, world):
+def test_users_language_choice_is_kept_on_the_account(client, auth, world):
     participant = world["a"]["participant"]
-    login(client, participant)
+    auth.login(participant)
     client.post("/language", data={"language": "en", "next": "/me/"})
     db.session.refresh(participant)
     assert participant.locale == "en"
@@ -182,21 +182,21 @@ def test_unknown_page_is_a_friendly_404(client, app):
     assert "<html" in response.get_data(as_text=True)
 
 
-def test_roster_is_in_german_alphabetical_order(client, app, course_dir):
+def test_roster_is_in_german_alphabetical_order(client, auth, app, course_dir):
     cohort = make_cohort(load_test_course(course_dir))
     for last in ("Brückner", "Zander", "Bäcker", "Özdemir", "Ober"):
         enroll(cohort, make_user(Role.PARTICIPANT, last=last))
     coordinator = make_user(Role.COORDINATOR)
     db.session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     text = text_of(client.get(f"/coordination/cohorts/{cohort.id}"))
     positions = [text.index(name) for name in ("Bäcker", "Brückner", "Ober", "Özdemir", "Zander")]
     assert positions == sorted(positions)
 
 
-def test_company_contact_sees_status_but_no_attendance_details(client, world):
+def test_company_contact_sees_status_but_no_attendance_details(client, auth, world):
     a = world["a"]
-    login(client, a["contact"])
+    auth.login(a["contact"])
     page = client.get("/company/")
     text = text_of(page)
     assert a["participant"].last_name in text and "auf Kurs" in text
