@@ -362,6 +362,7 @@ def test_the_page_size_comes_from_the_design(course, app, tmp_path):
     assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (297, 210)
 
 
+@pytest.mark.slow
 def test_a_process_that_rendered_a_certificate_exits_cleanly(tmp_path):
     """The CLI (`lms certificates issue`) and gunicorn workers end like this: freeing the
     cached fonts during the interpreter's teardown used to end them with SIGSEGV."""

@@ -23,7 +23,7 @@ from lms.extensions import db
 from tests.credentials_helpers import SCHEMA_URL, run_verifier, served_documents, steps
 from tests.factories import make_finished_cohort
 
-pytestmark = pytest.mark.node
+pytestmark = [pytest.mark.node, pytest.mark.slow]
 ISSUED = datetime(2026, 7, 1, 10, tzinfo=UTC)
 
 

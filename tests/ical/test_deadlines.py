@@ -105,6 +105,7 @@ def khal_days(data: bytes, folder: Path, first: str, last: str) -> dict[str, lis
     return days
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not KHAL.exists(), reason="khal is a test dependency: pip install -e '.[test]'")
 def test_khal_shows_each_deadline_on_its_day_at_its_time(deadlines_feed, tmp_path):
     data, titles = deadlines_feed

@@ -131,6 +131,7 @@ def test_revoked_token_answers_404_at_once_after_fast_answers(client, store, wor
     assert client.get(world["url"]).status_code == 404
 
 
+@pytest.mark.slow
 def test_a_change_made_by_another_worker_process_is_seen(app, client, store, world):
     """Another process (its own app, engine and memory) changes the meeting; this
     worker's next poll shows it."""

@@ -113,6 +113,7 @@ def test_unwritable_storage_folder_is_refused(tmp_path):
         make(tmp_path, LMS_STORAGE_DIR=str(blocker / "storage"))
 
 
+@pytest.mark.slow
 def test_command_line_prints_the_sentence_not_a_traceback(tmp_path):
     env = {**os.environ, "LMS_DATABASE_URL": "oracle://scott@db/lms",
            "LMS_INSTANCE_PATH": str(tmp_path / "instance")}

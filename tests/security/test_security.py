@@ -27,6 +27,7 @@ def world(app, course_dir):
     return build_matrix_world(course_dir)
 
 
+@pytest.mark.slow
 def test_bandit_finds_nothing_of_medium_or_high_severity():
     """Every medium or high finding is either fixed or explained with ``# nosec BXXX``
     and a reason at its line."""
