@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,9 +25,52 @@ from lms.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
-# Redis database 14 for the feed generation (15 is the rate-limit test's, which it empties);
-# LMS_TEST_REDIS_URL chooses another, so that two runs on one machine stay apart.
-TEST_REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+RUN_ID = f"{os.getpid()}-{secrets.token_hex(4)}"  # this test run, in names it leaves in Redis
+_CLAIM_KEY = "lms-test:claimed-by"
+_CLAIM_SECONDS = 6 * 3600  # a run that dies frees its database after this long
+_claimed: list = []  # the Redis database this run claimed (emptied when the run ends)
+
+
+def _redis_url_for_this_run() -> str:
+    """``LMS_TEST_REDIS_URL``, or a Redis database of this run's own.
+
+    The run claims the first empty database of 1–15 on 127.0.0.1:6379 (a key naming the
+    run, set only if absent, so two runs starting together take different ones) and
+    empties it when it ends: runs on one machine never share feed generations, RQ queues
+    or throttle counters. Database 0 (the development default) and 12 and 13 (bench/'s)
+    are never taken.
+    Without Redis (or with no database free) it is database 14, and the tests that need
+    Redis skip (fail under CI)."""
+    if url := os.environ.get("LMS_TEST_REDIS_URL"):
+        return url
+    import redis
+
+    for number in (*range(1, 12), 14, 15):
+        url = f"redis://127.0.0.1:6379/{number}"
+        try:
+            connection = redis.Redis.from_url(url, socket_connect_timeout=0.5)
+            if connection.dbsize() == 0 and connection.set(_CLAIM_KEY, RUN_ID, nx=True,
+                                                           ex=_CLAIM_SECONDS):
+                _claimed.append(connection)
+                return url
+        except redis.RedisError:
+            break
+    return "redis://127.0.0.1:6379/14"
+
+
+TEST_REDIS_URL = _redis_url_for_this_run()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Give back the Redis database this run claimed, emptied."""
+    import redis
+
+    for connection in _claimed:
+        try:
+            if connection.get(_CLAIM_KEY) == RUN_ID.encode():
+                connection.flushdb()
+        except redis.RedisError:
+            pass
 
 
 def redis_reachable(url: str = TEST_REDIS_URL) -> bool:
