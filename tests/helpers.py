@@ -125,6 +125,20 @@ def whole_minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
+def demo_counts() -> dict[str, int]:
+    """Rows per table of what ``lms demo`` creates (to see that seeding again adds none)."""
+    from lms.accounts.models import LecturerProfile, UserRole
+    from lms.assignments.models import Grade, Submission
+    from lms.attendance.models import Attendance
+    from lms.cohorts.models import Company
+    from lms.schedule.models import Block
+
+    models = (User, UserRole, LecturerProfile, Company, Cohort, Enrollment, Block, Meeting,
+              Attendance, Submission, Grade)
+    return {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
+            for m in models}
+
+
 # ------------------------------------------------------------- world 1: two companies, fixed
 
 

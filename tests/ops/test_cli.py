@@ -1,4 +1,5 @@
-"""The lms command: accounts and the demo."""
+"""The lms command: accounts, and the demo seeded on other days and over an earlier demo
+(what one seeding holds: test_demo.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from lms.accounts.models import LecturerProfile, Role, TitleForm, User, UserRole
+from lms.accounts.models import Role, User
 from lms.accounts.operations import authenticate
-from lms.assignments.models import Grade, Submission
+from lms.assignments.models import Submission
 from lms.attendance.models import Attendance
-from lms.cohorts.models import Cohort, Company, Enrollment
+from lms.cohorts.models import Cohort, Enrollment
 from lms.extensions import db
-from lms.schedule.models import Block, Meeting
-from lms.storage import read_stored
+from lms.schedule.models import Meeting
+from tests.helpers import demo_counts
 
 ARGS = ["users", "create", "--email", "Dozentin@Example.org", "--first-name", "Dörte",
         "--last-name", "Öztürk", "--role", "lecturer", "--role", "coordinator"]
@@ -54,56 +55,6 @@ def test_users_create_refuses_a_malformed_email(runner):
     args[2] = "not-an-email"
     result = runner.invoke(args=args, input="ein langes Passwort\n" * 2)
     assert result.exit_code != 0 and "--email" in result.output
-
-
-def _counts() -> dict[str, int]:
-    models = (User, UserRole, LecturerProfile, Company, Cohort, Enrollment, Block, Meeting,
-              Attendance, Submission, Grade)
-    return {
-        m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in models
-    }
-
-
-def test_demo_is_realistic_and_repeatable(runner):
-    first = runner.invoke(args=["demo"])
-    assert first.exit_code == 0, first.output
-    assert "Demo data is in place." in first.output
-    for email in ("anna.lehmann@th-koeln.example", "katharina.berger@demo.example",
-                  "juergen.mueller@nordlicht.example", "sabine.hoffmann@nordlicht.example",
-                  "aenne.schaefer@nordlicht.example", "ingrid.becker@nordlicht.example"):
-        assert email in first.output
-    counts = _counts()
-
-    second = runner.invoke(args=["demo"])
-    assert second.exit_code == 0, second.output
-    assert "already there" in second.output
-    assert _counts() == counts
-
-    from lms.demo import COHORT
-
-    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == COHORT))
-    assert counts["Company"] == 1 and counts["Cohort"] == 2
-    assert len(cohort.enrollments) == 20 and len(cohort.blocks) == 4
-    assert counts["LecturerProfile"] >= 6
-    assert counts["Attendance"] > 0 and counts["Submission"] > 0 and counts["Grade"] > 0
-    names = [e.user.full_name for e in cohort.enrollments]
-    assert any(ch in "".join(names) for ch in "äöüÄÖÜß")
-    assert {e.user.title_form for e in cohort.enrollments} == set(TitleForm)
-    profiles = db.session.scalars(sa.select(LecturerProfile)).all()
-    assert all(p.affiliation and p.job_title and p.bio and p.expertise for p in profiles)
-
-    meetings = db.session.scalars(sa.select(Meeting).where(Meeting.cohort_id == cohort.id)
-                                  .order_by(Meeting.starts_at)).all()
-    assert meetings[-1].starts_at - meetings[0].starts_at > timedelta(weeks=14)  # months
-    berlin = ZoneInfo("Europe/Berlin")
-    offsets = {m.starts_at.astimezone(berlin).utcoffset() for m in meetings}
-    assert offsets == {timedelta(hours=2), timedelta(hours=1)}  # spans a change of the clocks
-    assert {m.starts_at.astimezone(berlin).strftime("%H:%M") for m in meetings} == {
-        "09:00", "13:30"}
-    assert all(m.lecturers for m in meetings)
-
-    for submission in db.session.scalars(sa.select(Submission)):
-        assert read_stored("submissions", submission.stored_name).startswith(b"%PDF-")
 
 
 # Days of the year the demo may be seeded on: around both changes of the clocks, the
@@ -169,10 +120,10 @@ def test_the_demo_is_dated_around_the_day_it_is_seeded(app, course_dir, day):
         assert who != other or start >= end, day
 
     # Seeding again, that day or a month later, creates nothing.
-    counts = _counts()
+    counts = demo_counts()
     assert not seed_demo(course_dir, now=now).created
     assert not seed_demo(course_dir, now=now + timedelta(days=30)).created
-    assert _counts() == counts
+    assert demo_counts() == counts
 
 
 def test_a_database_seeded_by_the_earlier_demo_keeps_its_cohorts(app, course_dir):
@@ -183,29 +134,7 @@ def test_a_database_seeded_by_the_earlier_demo_keeps_its_cohorts(app, course_dir
     for cohort in db.session.scalars(sa.select(Cohort)):
         cohort.name = cohort.name.replace("Inhouse-Durchgang", "Inhouse 2025/26")
     db.session.commit()
-    counts = _counts()
+    counts = demo_counts()
     assert not seed_demo(course_dir).created
-    assert _counts() == counts
+    assert demo_counts() == counts
     assert db.session.scalar(sa.select(Cohort).where(Cohort.name == PAST_COHORT)) is None
-
-
-def test_demo_has_a_finished_cohort_ready_for_certificates(runner):
-    from lms.certificates.queries import cohort_progress
-    from lms.certificates.rules import Outcome
-    from lms.db import utcnow
-    from lms.demo import PAST_COHORT
-
-    assert runner.invoke(args=["demo"]).exit_code == 0
-    past = db.session.scalar(sa.select(Cohort).where(Cohort.name == PAST_COHORT))
-    outcomes = [p.result.outcome for p in cohort_progress(past, utcnow())]
-    assert outcomes.count(Outcome.CERTIFICATE) >= 5
-    assert Outcome.CONFIRMATION in outcomes  # attended, but the paper was not passed
-    assert Outcome.NOT_YET in outcomes  # attended nothing
-    # ... and its documents are issued, each with its signed credential
-    from lms.credentials.queries import get_credential
-
-    progress = cohort_progress(past, utcnow())
-    issued = [c for p in progress for c in p.certificates]
-    assert len(issued) == outcomes.count(Outcome.CERTIFICATE) + 1
-    assert not any(p.needs_issuing for p in progress)
-    assert all(get_credential(c) is not None for c in issued)
