@@ -47,7 +47,8 @@ def test_login_starts_a_new_server_side_session_each_time(app, client, auth, use
 def test_logout_ends_the_session_even_for_a_copied_cookie(app, client, auth, user):
     auth.login(user)
     stolen = session_cookie(client)
-    assert client.get("/me/").status_code == 200
+    me = client.get("/me/")
+    assert me.status_code == 200 and user.full_name in text_of(me)
 
     auth.logout()
     thief = app.test_client()

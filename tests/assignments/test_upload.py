@@ -221,7 +221,8 @@ def test_files_are_served_as_attachments_only_to_those_allowed(client, auth, wor
     assert response.status_code == 200 and response.get_data() == PDF
     auth.logout()
     auth.login(world.coordinator)
-    assert client.get(f"/coordination/submissions/{submission.id}").status_code == 200
+    response = client.get(f"/coordination/submissions/{submission.id}")
+    assert response.status_code == 200 and response.get_data() == PDF
 
 
 def test_participant_sees_their_assignments_with_status(client, auth, world, paper):

@@ -158,7 +158,9 @@ def test_printable_sheet_is_an_a4_pdf_with_the_roster_and_a_signature_column(cli
         assert f"{person.last_name}, {person.first_name}" in text
     auth.logout()
     auth.login(world.coordinator)
-    assert client.get(f"/coordination/meetings/{a.recent.id}/sheet.pdf").status_code == 200
+    sheet = client.get(f"/coordination/meetings/{a.recent.id}/sheet.pdf")
+    assert sheet.status_code == 200 and sheet.mimetype == "application/pdf"
+    assert pdf_text(sheet.data) == text
     auth.logout()
     auth.login(world.b.lecturer)
     assert client.get(f"/teaching/meetings/{a.recent.id}/sheet.pdf").status_code == 404

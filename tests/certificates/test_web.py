@@ -262,7 +262,8 @@ def test_verify_by_code_shows_only_what_the_certificate_shows(client, world):
     typed = "-".join(code[i:i + 4] for i in range(0, 20, 4)).lower()
     redirect = client.get(f"/verify?code={typed}")
     assert redirect.status_code == 302
-    assert client.get(redirect.headers["Location"], headers=EN).status_code == 200
+    found = client.get(redirect.headers["Location"], headers=EN)
+    assert found.status_code == 200 and certificate.serial in text_of(found)
 
 
 def test_verification_shows_the_name_and_course_as_printed(client, world):
@@ -323,9 +324,15 @@ def test_certificates_outlive_an_archived_cohort(client, auth, world):
     certificate = issued(world["anna"])
     world["cohort"].archived_at = utcnow()
     db.session.commit()
-    assert client.get(f"/verify/{certificate.verification_code}").status_code == 200
+    verdict = client.get(f"/verify/{certificate.verification_code}", headers=EN)
+    assert verdict.status_code == 200
+    text = text_of(verdict)
+    assert "Valid: this certificate was issued by us and has not been revoked." in text
+    assert "Anna Ahlers" in text and certificate.serial in text
     auth.login(world["anna"].user)
-    assert client.get(f"/me/certificates/{certificate.id}/download").status_code == 200
+    download = client.get(f"/me/certificates/{certificate.id}/download")
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert hashlib.sha256(download.data).hexdigest() == certificate.sha256
 
 
 # --------------------------------------------------------------------------- command line

@@ -268,7 +268,8 @@ def test_lecturer_directory_totals_hours_across_cohorts(client_c, course_dir, sm
     directory = text_of(client_c.get("/coordination/lecturers"))
     assert re.search(r"Dozentin, Dora Agentur Rhein Strategin 4 15 2", directory)
     profile = text_of(client_c.get(f"/coordination/lecturers/{lecturer.id}"))
-    assert "15 Unterrichtsstunden" in profile or "15" in profile
+    # 3.5 + 4 hours in each of the two cohorts
+    assert "4 Termine, 15 Unterrichtsstunden (abgesagte Termine nicht mitgezählt)" in profile
 
 
 def test_lecturer_invited_by_email_sets_a_password_and_sees_teaching(app, client_c,
@@ -311,7 +312,10 @@ def test_archiving_keeps_records_and_certificates_verifiable(app, client_c, cour
     assert db.session.get(Cohort, cohort.id).archived_at is not None
     home = text_of(client_c.get("/coordination/"))
     assert "Archivierte Gruppen (1)" in home
-    assert app.test_client().get(f"/verify/{code}").status_code == 200
+    verdict = app.test_client().get(f"/verify/{code}")
+    assert verdict.status_code == 200
+    assert "Gültig: Dieses Zertifikat wurde von uns ausgestellt und nicht widerrufen." in \
+        text_of(verdict)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cohort.archived"))
     assert event.cohort_id == cohort.id
 

@@ -65,4 +65,6 @@ def test_demo_feeds_survive_a_move_a_cancellation_and_a_rotation(client, app, co
     _feed, token = issue_personal_feed(participant)
     db.session.commit()
     assert client.get(urls["participant"]).status_code == 404
-    assert client.get(f"/calendar/feed/{token}.ics").status_code == 200
+    rotated = client.get(f"/calendar/feed/{token}.ics")
+    assert rotated.status_code == 200
+    assert set(feed_events(rotated.data)) == set(seen["participant"])

@@ -66,7 +66,7 @@ def test_every_role_creates_sees_once_rotates_and_revokes_its_feed(client, auth,
     assert 'data-copy="feed-https"' in html and "ical-subscribe.js" in html
     assert "<script>" not in html and "style=" not in html
     path = url.removeprefix("http://lms.test")
-    assert client.get(path).status_code == 200
+    assert client.get(path).data.startswith(b"BEGIN:VCALENDAR")
 
     # shown once only: the database keeps just the hash
     again = client.get("/calendar/")
@@ -79,7 +79,7 @@ def test_every_role_creates_sees_once_rotates_and_revokes_its_feed(client, auth,
     assert new_token != token
     assert client.get(path).status_code == 404
     new_path = new_url.removeprefix("http://lms.test")
-    assert client.get(new_path).status_code == 200
+    assert client.get(new_path).data.startswith(b"BEGIN:VCALENDAR")
 
     client.post("/calendar/personal/revoke")
     assert client.get(new_path).status_code == 404
@@ -183,7 +183,8 @@ def test_forms_are_csrf_protected(csrf_app, world):
 
     page = client.get("/calendar/").get_data(as_text=True)
     form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    assert client.post("/calendar/personal", data={"csrf_token": form_token}).status_code == 200
+    issued = client.post("/calendar/personal", data={"csrf_token": form_token})
+    assert issued.status_code == 200 and shown_feed(issued) is not None
     assert db.session.query(CalendarFeed).count() == 1
 
 

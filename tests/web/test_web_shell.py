@@ -37,9 +37,10 @@ def test_anonymous_is_sent_to_login(client, app):
 
 def test_login_and_logout(client, auth, world):
     participant = world["a"]["participant"]
-    response = auth.login(participant)
-    assert response.status_code == 302
-    assert client.get("/", follow_redirects=True).status_code == 200
+    assert auth.login(participant).location == "/"
+    start = client.get("/", follow_redirects=True)
+    assert start.status_code == 200 and start.request.path == "/me/"
+    assert participant.full_name in text_of(start)
     auth.logout()
     assert "/login" in client.get("/me/").headers["Location"]
 
@@ -49,7 +50,9 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(client, world):
     unknown = attempt_login(client, "nobody@example.org", "not the password")
     assert wrong.status_code == unknown.status_code == 200
     assert text_of(wrong) == text_of(unknown)
-    assert "nicht korrekt" in text_of(wrong) or "not correct" in text_of(wrong)
+    # German (the default language); the same words whichever of the two was wrong
+    assert "E-Mail-Adresse oder Passwort ist nicht korrekt." in text_of(wrong)
+    assert "not correct" not in text_of(wrong)
 
 
 def test_login_does_not_redirect_to_another_host(client, auth, world):
@@ -72,7 +75,9 @@ def test_participant_start_page_shows_own_cohort_only(client, auth, world):
     assert b["company"] not in text and b["lecturer"].full_name not in text
     assert b["participant"].full_name not in text
     assert "3,5" in text  # 3.5 hours attended of the first meeting, German number format
-    assert client.get(f"/meetings/{a['meeting'].id}").status_code == 200
+    meeting = client.get(f"/meetings/{a['meeting'].id}")
+    assert meeting.status_code == 200
+    assert a["meeting"].module.title in text_of(meeting)
     assert client.get(f"/meetings/{b['meeting'].id}").status_code == 404
     assert client.get("/coordination/").status_code == 403
     assert client.get("/teaching/").status_code == 403
@@ -173,7 +178,8 @@ def test_login_with_csrf_token_works(csrf_app, world):
     response = client.post("/login", data={"email": world["a"]["participant"].email,
                                            "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302
-    assert client.get("/me/").status_code == 200
+    me = client.get("/me/")
+    assert me.status_code == 200 and world["a"]["participant"].full_name in text_of(me)
 
 
 def test_unknown_page_is_a_friendly_404(client, app):
