@@ -7,6 +7,8 @@ lms/logs.py).
 
 import os
 
+from lms.serving import post_worker_init  # noqa: F401 (a gunicorn hook, read by name)
+
 logger_class = "lms.access_log.RedactingLogger"
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 # The combined format, then the ids the app's own lines carry (lms/logs.py), so that an

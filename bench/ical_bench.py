@@ -85,10 +85,25 @@ def redis_answers(url: str) -> bool:
         return False
 
 
+# The lean reference's one statement: the session, its user and the user's roles (a row
+# per role), the same columns the product's lookup reads (lms.accounts.sessions), as a
+# hand-written lookup would ask for them (PostgreSQL's paramstyle).
+LEAN_LOOKUP = (
+    "SELECT s.id, s.last_seen_at, s.revoked_at, u.id, u.email, u.first_name, u.last_name,"
+    " u.title_form, u.locale, u.is_active_account, r.role"
+    " FROM user_session s JOIN user_account u ON u.id = s.user_id"
+    " LEFT JOIN user_role r ON r.user_id = u.id"
+    " WHERE s.token_hash = %s AND s.user_id = %s")
+
+
+# Sent by the benchmark to measure the coordinator's matrix without its kept rendering.
+UNCACHED_HEADER = "X-Bench-Uncached"
+
+
 def served_app():
     """The real app (from the LMS_* environment) plus the cheapest response it can give.
     Also what gunicorn serves: ``ical_bench:served_app()``."""
-    from flask import Blueprint, render_template_string
+    from flask import Blueprint, render_template
     from flask_login import login_required
 
     from lms import create_app
@@ -117,12 +132,44 @@ def served_app():
     def logged_in():  # the floor of every page behind a login: session and user lookups
         return "ok"
 
+    @bench.get("/lean")
+    def lean():  # the floor's reference: the same lookup written as plainly as possible
+        import hashlib
+
+        from flask import abort, session
+
+        from lms.accounts.sessions import IDLE_LIMIT
+        from lms.db import utcnow
+        from lms.extensions import db
+
+        token, user_id = session.get("sid"), session.get("_user_id")
+        if not token or not user_id or not user_id.isdigit():
+            abort(401)
+        with db.engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                LEAN_LOOKUP, (hashlib.sha256(token.encode()).hexdigest(), int(user_id))
+            ).all()
+        if (not rows or rows[0][2] is not None or not rows[0][9]
+                or utcnow() - rows[0][1] > IDLE_LIMIT):
+            abort(401)
+        return "ok"
+
     @bench.get("/empty-page")
     @login_required
     def empty_page():  # the floor of every HTML page: that, plus the layout around nothing
-        return render_template_string(
-            '{% extends "base.html" %}{% block content %}<p>ok</p>{% endblock %}')
+        return render_template(empty)  # (compiled once, as every page's template is)
 
+    @app.before_request
+    def uncached():  # the matrix rendered anew: what a change of its data costs
+        from flask import request
+
+        if request.headers.get(UNCACHED_HEADER):
+            from lms.web.coordinator.matrix import fragments
+
+            fragments.clear()
+
+    empty = app.jinja_env.from_string(
+        '{% extends "base.html" %}{% block content %}<p>ok</p>{% endblock %}')
     app.register_blueprint(bench)
     return app
 

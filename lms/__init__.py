@@ -43,12 +43,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from lms import models  # noqa: F401  (the whole schema, for Alembic and create_all)
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from lms.i18n import select_locale, select_timezone
+    from lms.i18n import install_known_translations, select_locale, select_timezone
 
     db.init_app(app)
+    from lms.db import install_connection_policy
+    from lms.web import reads_alone
+
+    with app.app_context():
+        install_connection_policy(db.engine, reads_alone)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_known_translations(app)
     login_manager.init_app(app)
     limiter.init_app(app)
 

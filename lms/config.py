@@ -327,7 +327,9 @@ def database_settings(url: str) -> tuple[str, dict[str, Any]]:
     backend = parsed.get_backend_name()
     if backend == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-        return parsed.render_as_string(hide_password=False), {"pool_pre_ping": True}
+        # No pool_pre_ping: a pooled connection's socket says whether the server has
+        # closed it, without a round trip (lms.db.install_connection_policy).
+        return parsed.render_as_string(hide_password=False), {}
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             _ensure_directory(Path(parsed.database).parent, "folder of the SQLite database")

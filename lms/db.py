@@ -7,8 +7,10 @@ so that migrations can address them on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import enum
+import re
+import select
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -18,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -231,3 +233,86 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+# --------------------------------------------------------------------------- PostgreSQL connections
+#
+# What a request costs before its own work is mostly round trips to the database: a ping
+# when the connection leaves the pool, BEGIN before the first statement, ROLLBACK when it
+# goes back. On PostgreSQL (psycopg) :func:`install_connection_policy` removes all three
+# where that changes nothing a caller can observe:
+#
+# - **No ping.** Whether a pooled connection is still alive is asked of the socket, not of
+#   the server: a server that ended the connection (a restart, an idle timeout,
+#   ``pg_terminate_backend``) has sent its goodbye and closed the socket, which then reads
+#   as ready. Such a connection is replaced before it is used, as the ping would have.
+# - **Reads without a transaction** while ``reads_alone()`` says so (the web layer: for
+#   GET and HEAD requests). Each plain SELECT runs on its own. Under READ COMMITTED, the
+#   default, every statement of a transaction takes its own snapshot anyway, so a read
+#   sees exactly what it would have seen inside one; nothing is held that a read needs
+#   to hold. The first statement that is not a plain read (a write, SAVEPOINT, a SELECT
+#   that locks rows or draws from a sequence) is preceded by BEGIN, so that everything
+#   from there on is one transaction that commits or rolls back as before. A connection
+#   given an isolation level explicitly (the feed's REPEATABLE READ snapshot) is left
+#   as the caller set it. Nothing to roll back means no ROLLBACK, and psycopg then keeps
+#   the statements it prepared for the connection.
+
+_LAZY = "lms_reads_without_transaction"
+_NOT_A_PLAIN_READ = re.compile(
+    r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b"
+    r"|\b(?:nextval|setval|pg_advisory\w*|pg_notify|set_config)\s*\(", re.IGNORECASE)
+
+
+def install_connection_policy(engine: Engine, reads_alone: Callable[[], bool]) -> None:
+    """The policy above for ``engine`` (PostgreSQL through psycopg; others unchanged)."""
+    if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
+        return
+    from psycopg.pq import TransactionStatus
+
+    idle = TransactionStatus.IDLE
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if socket_reads_ready(dbapi_connection):
+            raise DisconnectionError("the server has closed the connection")
+        if reads_alone():
+            dbapi_connection.autocommit = True
+            record.info[_LAZY] = True
+
+    def checkin(dbapi_connection: Any, record: Any) -> None:
+        if record is not None and record.info.pop(_LAZY, False) and dbapi_connection is not None:
+            try:
+                dbapi_connection.autocommit = False
+            except Exception:  # a broken connection: the pool replaces it anyway
+                record.invalidate()
+
+    def before_cursor_execute(conn: sa.Connection, cursor: Any, statement: str,
+                              *_args: Any) -> None:
+        raw = cursor.connection
+        if (raw.autocommit and conn.info.get(_LAZY)
+                and raw.info.transaction_status == idle
+                and "isolation_level" not in conn.get_execution_options()
+                and not is_plain_read(statement)):
+            cursor.execute("BEGIN")
+
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "before_cursor_execute", before_cursor_execute)
+
+
+@lru_cache(maxsize=4096)
+def is_plain_read(statement: str) -> bool:
+    """A SELECT that neither locks rows nor changes anything (sequences, advisory locks,
+    settings). Anything else, WITH and SAVEPOINT included, is not."""
+    head = statement.lstrip()[:6]
+    return head.upper() == "SELECT" and _NOT_A_PLAIN_READ.search(statement) is None
+
+
+def socket_reads_ready(dbapi_connection: Any) -> bool:
+    """Whether an idle psycopg connection has something to read, which for a connection
+    nobody is using means the server has said goodbye (or the connection is closed)."""
+    if dbapi_connection.closed or dbapi_connection.broken:
+        return True
+    poller = select.poll()
+    poller.register(dbapi_connection.pgconn.socket,
+                    select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(0))

@@ -8,9 +8,13 @@ import re
 import unicodedata
 from datetime import timedelta
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from anyascii import anyascii
-from flask import current_app, has_request_context, request, session
+from babel.support import NullTranslations, Translations
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import Domain
 from flask_login import current_user
 
 from lms.config import SUPPORTED_LOCALES
@@ -33,6 +37,39 @@ def select_locale() -> str:
     return str(request.accept_languages.best_match(
         SUPPORTED_LOCALES, default=current_app.config["LMS_DEFAULT_LOCALE"]
     ))
+
+
+def current_translations() -> Translations | NullTranslations:
+    """Flask-Babel's translations for the locale of the moment, kept with that locale on
+    Flask-Babel's own context: every text translated asks for them, and Flask-Babel would
+    look them up anew each time. A forced locale (``force_locale``) is another locale
+    object, so its own translations are looked up (and the request's again after it)."""
+    context = g.get("_flask_babel")
+    locale = getattr(context, "babel_locale", None)
+    if locale is None:  # not chosen yet: Flask-Babel chooses it (and looks them up)
+        return _looked_up()
+    known = getattr(context, "lms_translations", None)
+    if known is None or known[0] is not locale:
+        known = context.lms_translations = (locale, _looked_up())
+    return known[1]
+
+
+def _looked_up() -> Translations | NullTranslations:
+    return Domain.get_translations(current_app.extensions["babel"].instance.domain_instance)
+
+
+class KnownTranslations(Domain):
+    """The message domain, with :func:`current_translations` (``gettext``, ``_l`` and the
+    templates' ``_`` all ask it)."""
+
+    def get_translations(self) -> Any:
+        return current_translations()
+
+
+def install_known_translations(app: Any) -> None:
+    """After ``babel.init_app``: the app's domain is a :class:`KnownTranslations`."""
+    config = app.extensions["babel"]
+    config.instance.domain_instance = KnownTranslations(domain=config.default_domain)
 
 
 def site_timezone() -> str:
@@ -84,6 +121,7 @@ def filesize(size: int) -> str:
     return f"{format_decimal(value, format=pattern, locale=str(get_locale() or 'de'))} {unit}"
 
 
+@lru_cache(maxsize=8192)  # names sort the same every time: rosters are sorted on every page
 def sort_key(*parts: str) -> tuple[str, ...]:
     """Sort names as a German reader expects (DIN 5007-1): "Bäcker" before "Brückner",
     whatever the database's collation."""

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from babel import Locale
+from babel.support import NullTranslations, Translations
 from flask import Flask
 
 # At run time a LazyString is not a str: it delegates every str method to the text it
@@ -57,3 +58,8 @@ def format_timedelta(
 def format_number(number: int | float | Decimal) -> str: ...
 def format_decimal(number: int | float | Decimal, format: str | None = None) -> str: ...
 def format_percent(number: int | float | Decimal, format: str | None = None) -> str: ...
+
+class Domain:
+    def __init__(self, translation_directories: str | list[str] | None = None,
+                 domain: str | list[str] = "messages") -> None: ...
+    def get_translations(self) -> Translations | NullTranslations: ...

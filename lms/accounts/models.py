@@ -95,14 +95,35 @@ class User(UserMixin, TimestampMixin, Model):
         return self.is_active_account
 
     def has_role(self, role: Role) -> bool:
-        return any(r.role == role for r in self.roles)
+        return role in self.role_set
 
     @property
     def role_set(self) -> frozenset[Role]:
-        return frozenset(r.role for r in self.roles)
+        known: frozenset[Role] | None = self.__dict__.get(_ROLES_READ)
+        return known if known is not None else frozenset(r.role for r in self.roles)
+
+    def remember_roles(self, roles: frozenset[Role]) -> None:
+        """The roles as read together with the user (the session lookup reads both in one
+        statement): asked for again without loading :attr:`roles`. Forgotten when the
+        collection changes or the user is expired or refreshed."""
+        self.__dict__[_ROLES_READ] = roles
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+_ROLES_READ = "_lms_roles_read"
+
+
+def _forget_roles(target: User | None, *_args: object) -> None:
+    if target is not None:  # (None: an instance already collected)
+        target.__dict__.pop(_ROLES_READ, None)
+
+
+for _event in ("append", "remove", "bulk_replace"):
+    sa.event.listen(User.roles, _event, _forget_roles)
+for _event in ("expire", "refresh"):
+    sa.event.listen(User, _event, _forget_roles)
 
 
 def normalise_email(value: str) -> str:

@@ -12,10 +12,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer, lazyload
 
-from lms.accounts.models import User, UserSession
+from lms.accounts.models import Role, User, UserRole, UserSession
 from lms.db import utcnow
 from lms.extensions import db
 
@@ -66,22 +68,39 @@ class LiveSession:
 def user_for_session(user_id: str, token: str | None, *,
                      now: datetime | None = None) -> LiveSession | None:
     """The user of a live session, or None (revoked, idle too long, or not this user's).
-    At most every ``TOUCH_EVERY`` its last use is moved on, flushed, not committed."""
+    One statement: the session, its user and the user's roles (a row per role). At most
+    every ``TOUCH_EVERY`` its last use is moved on, not committed."""
     if not token or not user_id.isdigit():
         return None
-    row = db.session.execute(
-        sa.select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == _hash(token), UserSession.user_id == int(user_id))
-    ).first()
-    if row is None:
+    rows = db.session.execute(_lookup(), {"token_hash": _hash(token),
+                                        "user_id": int(user_id)}).all()
+    if not rows:
         return None
-    record, user = row
+    session_id, last_seen_at, revoked_at, user, _role = rows[0]
+    user.remember_roles(frozenset(row[4] for row in rows if row[4] is not None))
     now = now or utcnow()
-    if record.revoked_at is not None or now - record.last_seen_at > IDLE_LIMIT:
+    if revoked_at is not None or now - last_seen_at > IDLE_LIMIT:
         return None
-    touched = now - record.last_seen_at > TOUCH_EVERY
+    touched = now - last_seen_at > TOUCH_EVERY
     if touched:
-        record.last_seen_at = now
-        db.session.flush()
+        db.session.execute(sa.update(UserSession).where(UserSession.id == session_id)
+                           .values(last_seen_at=now))
     return LiveSession(user, touched)
+
+
+@cache
+def _lookup() -> sa.Select[int, datetime, datetime | None, User, Role | None]:
+    """The session, its user, and a row per role of the user. Built once (after every
+    model is mapped)."""
+    return (
+        sa.select(UserSession.id, UserSession.last_seen_at, UserSession.revoked_at, User,
+                  UserRole.role)
+        .join(User, User.id == UserSession.user_id)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+        # The roles are read here already (not by the mapping's selectin); what pages
+        # rarely need is read when asked for.
+        .options(lazyload(User.roles), defer(User.password_hash), defer(User.created_at),
+                 defer(User.updated_at), defer(User.last_login_at))
+        .where(UserSession.token_hash == sa.bindparam("token_hash"),
+               UserSession.user_id == sa.bindparam("user_id"))
+    )

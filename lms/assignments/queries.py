@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import User
 from lms.assignments.models import Assignment, Grade, Submission
@@ -187,3 +188,51 @@ def hand_in_offer(assignment: Assignment, versions: int, grade: Grade | None,
     if versions == 0:
         return HandIn.FIRST_LATE if overdue else HandIn.FIRST
     return HandIn.CLOSED_AFTER_DUE if overdue else HandIn.NEW_VERSION
+
+
+@dataclass(frozen=True)
+class ToDo:
+    """A paper a participant still has to hand in (first, late, or revised)."""
+
+    assignment: Assignment
+    enrollment_id: int
+    offer: HandIn
+
+
+TO_DO = (HandIn.FIRST, HandIn.FIRST_LATE, HandIn.REVISION)
+
+
+@cache
+def _papers_with_state() -> sa.Select[Assignment, int, int, Grade | None]:
+    """Each paper of the enrollments' cohorts with the enrollment, its number of versions
+    and its grade; built once (the participant's start page runs it on every request)."""
+    versions = (
+        sa.select(sa.func.count())
+        .where(Submission.assignment_id == Assignment.id,
+               Submission.enrollment_id == Enrollment.id)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(Assignment, Enrollment.id, versions, Grade)
+        .join(Enrollment, Enrollment.cohort_id == Assignment.cohort_id)
+        .outerjoin(Grade, sa.and_(Grade.assignment_id == Assignment.id,
+                                  Grade.enrollment_id == Enrollment.id))
+        .where(Enrollment.id.in_(sa.bindparam("enrollment_ids", expanding=True)),
+               Assignment.kind == AssessmentKind.PAPER)
+        .options(joinedload(Assignment.module))
+    )
+
+
+def papers_to_hand_in(enrollment_ids: list[int], now: datetime) -> list[ToDo]:
+    """The papers of these enrollments' cohorts that still need handing in, the most
+    urgent first (overdue, then by due date; undated last): one query, each paper with
+    its versions and grade. The offer is :func:`hand_in_offer`'s, as on the paper's page."""
+    if not enrollment_ids:
+        return []
+    rows = db.session.execute(_papers_with_state(), {"enrollment_ids": enrollment_ids}).all()
+    todo = [ToDo(assignment, enrollment_id, offer)
+            for assignment, enrollment_id, count, grade in rows
+            if (offer := hand_in_offer(assignment, count, grade, now)) in TO_DO]
+    return sorted(todo, key=lambda t: (t.assignment.due_at is None,
+                                       t.assignment.due_at or now, t.assignment.title,
+                                       t.assignment.id))

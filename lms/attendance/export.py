@@ -28,14 +28,14 @@ def matrix_table(matrix: AttendanceMatrix) -> list[list[Cell]]:
     zone = ZoneInfo(matrix.cohort.timezone)
     header: list[Cell] = [_("Last name"), _("First name")]
     for m in matrix.meetings:
-        header.append(f"{m.starts_at.astimezone(zone):%Y-%m-%d %H:%M} · {m.module.number}")
+        header.append(f"{m.starts_at.astimezone(zone):%Y-%m-%d %H:%M} · {m.module_number}")
     header += [_("Attended (h)"), _("Held (h)"), _("Scheduled (h)"), _("Required (h)"),
                _("May still miss (h)"), _("Status")]
     rows: list[list[Cell]] = [header]
     for e in matrix.roster:
         s = matrix.summaries[e.id]
-        row: list[Cell] = [e.user.last_name, e.user.first_name]
-        row += [as_hours(matrix.minutes[(e.id, m.id)]) for m in matrix.meetings]
+        row: list[Cell] = [e.last_name, e.first_name]
+        row += [as_hours(matrix.minutes.get((e.id, m.id))) for m in matrix.meetings]
         row += [as_hours(s.attended), as_hours(s.held), as_hours(s.scheduled),
                 as_hours(s.required), as_hours(s.may_still_miss), s.risk.label]
         rows.append(row)
@@ -59,7 +59,7 @@ def matrix_xlsx(matrix: AttendanceMatrix) -> bytes:
     marks = workbook.create_sheet(_("Marks")[:31])
     marks.append(table[0][: 2 + len(matrix.meetings)])
     for e in matrix.roster:
-        row: list[Cell] = [e.user.last_name, e.user.first_name]
+        row: list[Cell] = [e.last_name, e.first_name]
         for m in matrix.meetings:
             mark = matrix.marks.get((e.id, m.id))
             row.append(mark.status.label if mark and matrix.held(m) else None)

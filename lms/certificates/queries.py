@@ -7,6 +7,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -24,7 +27,7 @@ from lms.certificates.rules import (
 )
 from lms.certificates.standing import Standing
 from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
-from lms.curriculum.models import CourseAssessment
+from lms.curriculum.models import CourseAssessment, GradingScheme
 from lms.extensions import db
 from lms.i18n import sort_key
 
@@ -63,24 +66,19 @@ def completion_facts(
 ) -> dict[int, CompletionFacts]:
     """Facts for many enrollments of one cohort in a fixed number of queries."""
     summaries = summarise_attendance(cohort, enrollments, now)
-    assignments = db.session.scalars(
-        sa.select(Assignment).where(Assignment.cohort_id == cohort.id).order_by(Assignment.id)
-    ).all()
-    english_titles = dict(db.session.execute(
-        sa.select(CourseAssessment.key, CourseAssessment.title_en)
-        .where(CourseAssessment.course_id == cohort.course_id)
-    ).all())
-    grades: dict[tuple[int, int], Grade] = {}
     ids = [e.id for e in enrollments]
-    if ids and assignments:
-        for published in db.session.scalars(
-            sa.select(Grade).where(
-                Grade.enrollment_id.in_(ids),
-                Grade.assignment_id.in_([a.id for a in assignments]),
-                Grade.published_at.is_not(None),  # unpublished grades do not count yet
-            )
-        ):
-            grades[(published.enrollment_id, published.assignment_id)] = published
+    # The cohort's assignments (by id) with their English titles and these enrollments'
+    # published grades: one query (a row per grade; one without for an ungraded one).
+    assignments: dict[int, _Assessed] = {}
+    grades: dict[tuple[int, int], tuple[bool | None, Decimal | None]] = {}
+    for (assignment_id, title, required, grading, pass_points, title_en, enrollment_id,
+         passed, points) in db.session.execute(_assessments_and_grades(), {
+             "cohort_id": cohort.id, "course_id": cohort.course_id, "enrollment_ids": ids}):
+        if assignment_id not in assignments:
+            assignments[assignment_id] = _Assessed(title, title_en or "", required, grading,
+                                                   pass_points)
+        if enrollment_id is not None:
+            grades[(enrollment_id, assignment_id)] = (passed, points)
     if certificates is None:
         certificates = certificates_by_enrollment(ids)
     today = now.astimezone(ZoneInfo(cohort.timezone)).date()
@@ -88,17 +86,17 @@ def completion_facts(
     for enrollment in enrollments:
         summary = summaries[enrollment.id]
         items = []
-        for assignment in assignments:
-            grade = grades.get((enrollment.id, assignment.id))
+        for assignment_id, assignment in assignments.items():
+            grade = grades.get((enrollment.id, assignment_id))
             items.append(AssessmentFacts(
                 title=assignment.title,
-                title_en=english_titles.get(assignment.key, ""),
+                title_en=assignment.title_en,
                 required=assignment.required,
                 grading=assignment.grading,
                 pass_points=assignment.pass_points,
                 graded=grade is not None,
-                passed=grade.passed if grade is not None else None,
-                points=grade.points if grade is not None else None,
+                passed=grade[0] if grade is not None else None,
+                points=grade[1] if grade is not None else None,
             ))
         # Over on the cohort's last day, or earlier for whoever has nothing left to do:
         # every meeting held and every required assessment graded (a paper due after the
@@ -114,6 +112,47 @@ def completion_facts(
                              if c.status == CertificateStatus.VALID),
         )
     return facts
+
+
+# The statements above, built once: a page that shows progress runs them on every request,
+# and building a statement costs about as much as running it.
+
+
+class _Assessed(NamedTuple):
+    title: str
+    title_en: str
+    required: bool
+    grading: GradingScheme
+    pass_points: Decimal | None
+
+
+@cache
+def _assessments_and_grades() -> sa.Select[
+        int, str, bool, GradingScheme, Decimal | None, str | None, int | None, bool | None,
+        Decimal | None]:
+    return (
+        sa.select(Assignment.id, Assignment.title, Assignment.required, Assignment.grading,
+                  Assignment.pass_points, CourseAssessment.title_en, Grade.enrollment_id,
+                  Grade.passed, Grade.points)
+        .outerjoin(CourseAssessment, sa.and_(
+            CourseAssessment.course_id == sa.bindparam("course_id"),
+            CourseAssessment.key == Assignment.key))
+        .outerjoin(Grade, sa.and_(
+            Grade.assignment_id == Assignment.id,
+            Grade.enrollment_id.in_(sa.bindparam("enrollment_ids", expanding=True)),
+            Grade.published_at.is_not(None)))  # unpublished grades do not count yet
+        .where(Assignment.cohort_id == sa.bindparam("cohort_id"))
+        .order_by(Assignment.id)
+    )
+
+
+@cache
+def _certificates_of() -> sa.Select[Certificate]:
+    return (sa.select(Certificate)
+            .where(Certificate.enrollment_id.in_(sa.bindparam("enrollment_ids",
+                                                              expanding=True)))
+            .options(selectinload(Certificate.replaced_by))
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
 
 
 def cohort_progress(cohort: Cohort, now: datetime,
@@ -142,11 +181,8 @@ def enrollment_progress(enrollment: Enrollment, now: datetime) -> ParticipantPro
 def certificates_by_enrollment(enrollment_ids: list[int]) -> dict[int, list[Certificate]]:
     result: dict[int, list[Certificate]] = defaultdict(list)
     if enrollment_ids:
-        for certificate in db.session.scalars(
-            sa.select(Certificate).where(Certificate.enrollment_id.in_(enrollment_ids))
-            .options(selectinload(Certificate.replaced_by))
-            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-        ):
+        for certificate in db.session.scalars(_certificates_of(),
+                                              {"enrollment_ids": enrollment_ids}):
             result[certificate.enrollment_id].append(certificate)
     return result
 

@@ -79,6 +79,10 @@ class Cohort(TimestampMixin, Model):
     # How many days after a meeting's start lecturers may still change its marks.
     attendance_edit_days: Mapped[int] = mapped_column(default=DEFAULT_ATTENDANCE_EDIT_DAYS)
     archived_at: Mapped[datetime | None]
+    # Moved on by the database whenever the cohort's marks, meetings or roster change
+    # (triggers, migration 0006): what is kept rendered per cohort is kept per version.
+    # Never written by the application.
+    data_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     course: Mapped[Course] = relationship()
     company: Mapped[Company] = relationship(back_populates="cohorts")

@@ -59,6 +59,12 @@ class Block(TimestampMixin, Model):
         return self.starts_on < self.cohort.starts_on or self.ends_on > self.cohort.ends_on
 
 
+def duration_minutes(starts_at: datetime, ends_at: datetime) -> int:
+    """A meeting's real duration in whole minutes: across a change of the clocks it
+    differs from the wall clock."""
+    return int((ends_at.astimezone(UTC) - starts_at.astimezone(UTC)).total_seconds() // 60)
+
+
 class Meeting(TimestampMixin, Model):
     __tablename__ = "meeting"
     __table_args__ = (
@@ -94,9 +100,7 @@ class Meeting(TimestampMixin, Model):
 
     @property
     def duration_minutes(self) -> int:
-        """The real duration: across a change of the clocks it differs from the wall clock."""
-        return int((self.ends_at.astimezone(UTC) - self.starts_at.astimezone(UTC))
-                   .total_seconds() // 60)
+        return duration_minutes(self.starts_at, self.ends_at)
 
     @property
     def is_cancelled(self) -> bool:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import User
 from lms.attendance.queries import MarkingProgress, marking_progress
@@ -47,6 +48,30 @@ def list_cohort_meetings(cohort_ids: list[int]) -> list[Meeting]:
             )
             .order_by(Meeting.starts_at, Meeting.id)
         )
+    )
+
+
+def next_meetings(cohort_ids: list[int], now: datetime, limit: int) -> list[Meeting]:
+    """The next ``limit`` meetings of these cohorts that have not ended yet (one that is
+    running first), with module and lecturers: one query, however long the schedule.
+    Their cohorts are the caller's (already loaded)."""
+    if not cohort_ids:
+        return []
+    return list(db.session.scalars(_next_meetings(), {"cohort_ids": cohort_ids, "now": now,
+                                                      "limit": limit}).unique())
+
+
+@cache
+def _next_meetings() -> sa.Select[Meeting]:
+    """Built once (the participant's start page runs it on every request)."""
+    return (
+        sa.select(Meeting)
+        .where(Meeting.cohort_id.in_(sa.bindparam("cohort_ids", expanding=True)),
+               Meeting.ends_at >= sa.bindparam("now", type_=Meeting.ends_at.type))
+        # one statement, with or without meetings ahead (the lecturers' names only)
+        .options(joinedload(Meeting.module), joinedload(Meeting.lecturers).lazyload(User.roles))
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(sa.bindparam("limit"))
     )
 
 

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
-from flask import Flask, Response, current_app, render_template, request
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    render_template,
+    request,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -24,8 +33,8 @@ from werkzeug.routing import IntegerConverter, Map
 
 from lms.accounts.models import User
 from lms.extensions import login_manager
+from lms.i18n import current_translations, filesize, plural_n, site_timezone
 from lms.i18n import duration_text as i18n_duration_text
-from lms.i18n import filesize, plural_n, site_timezone
 from lms.labels import LabelledEnum, capitalised, label
 from lms.storage import StorageError, StoredFileMissing
 
@@ -69,6 +78,15 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+# Requests that only read (RFC 9110's safe methods): their statements run without a
+# transaction until the first write (lms.db.install_connection_policy).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def reads_alone() -> bool:
+    return has_request_context() and request.method in SAFE_METHODS
+
+
 def register_web(app: Flask) -> None:
     # Before the blueprints: each rule takes its converter when it is added.
     app.url_map.converters["int"] = IdConverter
@@ -108,7 +126,8 @@ def register_web(app: Flask) -> None:
     )
     from lms.certificates.wording import standing_sentence
 
-    app.jinja_env.globals.update(current_locale=lambda: str(get_locale()),
+    _install_template_translations(app)
+    app.jinja_env.globals.update(current_locale=lambda: str(current_locale()),
                                  standing_text=standing_sentence)
     # Templates compare with the members (``m.status == MeetingStatus.CANCELLED``), never
     # with their values spelled out.
@@ -294,39 +313,81 @@ def _zone(timezone: str | None) -> ZoneInfo:
     return ZoneInfo(timezone or site_timezone())
 
 
+# The date and time filters format wall-clock readings: the instant is turned into the
+# zone's wall-clock time (cheap), and the text of a reading is Babel's, computed once per
+# reading, pattern and language and kept (pages show the same meetings again and again;
+# a year of meetings in a matrix is a few hundred readings).
+
+
 def local_datetime(value: datetime, timezone: str | None = None, fmt: str = "medium") -> str:
     """A UTC timestamp as wall-clock time in ``timezone`` (a cohort's), in the user's language."""
     pattern = {"medium": "EEE d. MMM yyyy, HH:mm"}.get(fmt, fmt)
-    if _locale() == "en" and fmt == "medium":
+    locale = _locale()
+    if locale == "en" and fmt == "medium":
         pattern = "EEE d MMM yyyy, HH:mm"
-    text = format_datetime(value, pattern, tzinfo=_zone(timezone), locale=_locale())
-    return text + _doubled_hour_suffix(value, timezone) if fmt == "medium" else text
+    zone = _zone(timezone)
+    local = value.astimezone(zone)
+    text = _wall_clock_text(local.replace(tzinfo=None, fold=0), pattern, locale)
+    return text + _doubled_hour_suffix(local, zone) if fmt == "medium" else text
 
 
 def local_date(value: date | datetime, timezone: str | None = None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(_zone(timezone)).date()
-    return format_date(value, "medium", locale=_locale())
+    return _date_text(value, _locale())
 
 
 def local_time_filter(value: datetime, timezone: str | None = None) -> str:
-    return (format_time(value, "HH:mm", tzinfo=_zone(timezone), locale=_locale())
-            + _doubled_hour_suffix(value, timezone))
+    zone = _zone(timezone)
+    local = value.astimezone(zone)
+    return (_wall_clock_text(local.replace(tzinfo=None, fold=0), "HH:mm", _locale())
+            + _doubled_hour_suffix(local, zone))
 
 
-def _doubled_hour_suffix(value: datetime, timezone: str | None) -> str:
+@lru_cache(maxsize=8192)
+def _wall_clock_text(reading: datetime, pattern: str, locale: str) -> str:
+    """Babel's text of a wall-clock reading (naive: no zone is converted or shown)."""
+    return format_datetime(reading, pattern, tzinfo=UTC, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _date_text(day: date, locale: str) -> str:
+    return format_date(day, "medium", locale=locale)
+
+
+def _doubled_hour_suffix(local: datetime, zone: ZoneInfo) -> str:
     """" MESZ" for a time in the hour that occurs twice when the clocks go back: the
     wall-clock time alone would not say which one."""
-    from lms.localtime import is_ambiguous, zone_label
+    if local.replace(fold=0).utcoffset() == local.replace(fold=1).utcoffset():
+        return ""  # (what lms.localtime.is_ambiguous asks, on the reading at hand)
+    from lms.localtime import zone_label
 
-    zone = _zone(timezone)
-    return f" {zone_label(value.astimezone(zone))}" if is_ambiguous(value, zone) else ""
+    return f" {zone_label(local)}"
 
 
 def _locale() -> str:
     """The language values are formatted in: the request's, or the one a mail or calendar
     is being rendered in (``force_locale``)."""
-    return str(get_locale())
+    return str(current_locale())
+
+
+def current_locale() -> Locale:
+    """Flask-Babel's locale of the moment, asked for cheaply: the one it has already
+    chosen for this request (or forced), else it chooses it now."""
+    chosen: Locale | None = getattr(g.get("_flask_babel"), "babel_locale", None)
+    return chosen or get_locale() or Locale.parse(current_app.config["LMS_DEFAULT_LOCALE"])
+
+
+def _install_template_translations(app: Flask) -> None:
+    """Templates translate with :func:`lms.i18n.current_translations` directly
+    (Flask-Babel installs the same callables, through its domain lookup)."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: current_translations().ugettext(s),
+        ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: current_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
 
 def hours(minutes: int) -> str:

@@ -44,8 +44,8 @@ def test_summaries_count_hours_partial_minutes_and_the_cohorts_rule(world):
     assert (p0.attended, p0.missed, p0.risk) == (630, 0, Standing.ON_TRACK)
     assert (p1.attended, p1.missed, p1.risk) == (300, 330, Standing.OUT_OF_REACH)
     assert (p2.attended, p2.missed, p2.may_still_miss, p2.risk) == (0, 210, 0, Standing.AT_RISK)
-    assert [e.user.id for e in matrix.below] == [a.participants[1].id]
-    assert [e.user.id for e in matrix.near] == [a.participants[2].id]
+    assert [e.id for e in matrix.below] == [a.enrollments[1].id]
+    assert [e.id for e in matrix.near] == [a.enrollments[2].id]
     totals = matrix.meeting_totals
     assert (totals[a.closed.id].marked, totals[a.closed.id].counted) == (2, 210 + 90)
     assert totals[a.recent.id].by_status == {"present": 1, "absent": 1, "excused": 1}

@@ -179,9 +179,12 @@ def test_invited_participant_joins_and_sees_the_schedule(pages, live_server):
     page.fill("#confirm", PASSWORD)
     page.check("input[name=title_form][value=female]")
     page.click("button.primary")
+    check(page, "participant: start page")
+    assert "Social Media Managerin" in page.inner_text("main")
+    # what is next on the start page; every meeting, the past ones too, on the schedule
+    page.click("nav.subnav a[href$='/me/schedule']")
     check(page, "participant: schedule")
     text = page.inner_text("main")
-    assert "Social Media Managerin" in text
     assert f"{format_date(FRIDAY, 'EEE d. MMM yyyy', locale='de')}, 09:00–17:00" in text
     with live_server.app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email.like("ingrid%")))

@@ -67,6 +67,7 @@ MATRIX: dict[str, list[Route]] = {
     "public.invitation": [Route("GET", ANY_TOKEN_INVALID, (("token", "bogus"),)),
                           Route("POST", ANY_TOKEN_INVALID, (("token", "bogus"),))],
     "participant.home": [Route("GET", PARTICIPANT)],
+    "participant.schedule": [Route("GET", PARTICIPANT)],
     "lecturer.home": [Route("GET", LECTURER)],
     "company.home": [Route("GET", CONTACT)],
     "coordinator.home": [Route("GET", COORDINATOR)],

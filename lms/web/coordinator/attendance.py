@@ -3,7 +3,7 @@ corrections of a meeting's marks are the shared roster page, :mod:`lms.web.share
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,15 +16,18 @@ from lms.attendance.queries import attendance_matrix, list_absence_notices
 from lms.db import utcnow
 from lms.web.coordinator import bp
 from lms.web.coordinator.attendance_forms import DecisionForm
+from lms.web.coordinator.matrix import matrix_fragment
 from lms.web.downloads import export_name, report_download
 from lms.web.saving import committing
 
 
 @bp.get("/cohorts/<int:cohort_id>/attendance", endpoint="attendance_matrix")
 def attendance_matrix_page(cohort_id: int) -> ResponseReturnValue:
-    cohort = get_cohort_or_404(current_user, cohort_id)
-    matrix = attendance_matrix(cohort, utcnow())
-    return render_template("coordinator/attendance_matrix.html", cohort=cohort, matrix=matrix)
+    cohort = get_cohort_or_404(current_user, cohort_id)  # (with its data version)
+    page = request.args.get("page", 1, type=int) or 1
+    fragment = matrix_fragment(cohort, page, utcnow())
+    return render_template("coordinator/attendance_matrix.html", cohort=cohort,
+                           fragment=fragment)
 
 
 @bp.get("/cohorts/<int:cohort_id>/attendance.csv")

@@ -11,8 +11,8 @@ from flask_login import current_user
 
 from lms.access import get_meeting_to_mark_or_404
 from lms.attendance import checkin
-from lms.attendance.models import AttendanceSource, AttendanceStatus
-from lms.attendance.queries import meeting_roster
+from lms.attendance.models import AttendanceStatus
+from lms.attendance.queries import roster_marks
 from lms.db import utcnow
 from lms.web import local_time_filter
 from lms.web.lecturer import bp
@@ -27,13 +27,12 @@ def _checkin_url(code: str) -> str:
 def _state(meeting_id: int) -> dict[str, Any]:
     meeting = get_meeting_to_mark_or_404(current_user, meeting_id, as_coordinator=False)
     now = utcnow()
-    rows = meeting_roster(meeting)
+    rows = roster_marks(meeting)
     tz = meeting.cohort.timezone
-    checked_in = sorted(
-        ((r, r.mark) for r in rows
-         if r.mark is not None and r.mark.source == AttendanceSource.SELF_CHECK_IN),
-        key=lambda pair: pair[1].recorded_at,
-    )
+    # (a check-in is a mark: it has its time)
+    checked_in = [(r, r.recorded_at) for r in rows
+                  if r.checked_in_themselves and r.recorded_at is not None]
+    checked_in.sort(key=lambda pair: pair[1])
     is_open = checkin.checkin_is_open(meeting, now)
     code = checkin.current_code(meeting, now) if is_open else ""
     return {
@@ -47,10 +46,10 @@ def _state(meeting_id: int) -> dict[str, Any]:
         "opens_at": checkin.checkin_opens_at(meeting),
         "roster_size": len(rows),
         "checked_in": [
-            {"name": r.enrollment.user.full_name,
-             "time": local_time_filter(mark.recorded_at, tz),
-             "late": mark.status == AttendanceStatus.LATE}
-            for r, mark in checked_in
+            {"name": r.full_name,
+             "time": local_time_filter(at, tz),
+             "late": r.status == AttendanceStatus.LATE}
+            for r, at in checked_in
         ],
     }
 

@@ -14,14 +14,25 @@ from flask_login import current_user
 
 from lms.access import get_meeting_to_mark_or_404
 from lms.accounts.models import Role
-from lms.attendance.operations import lecturer_may_mark, marking_closes_at, save_roster
-from lms.attendance.queries import meeting_roster
+from lms.attendance.operations import (
+    NOTE_MAX,
+    lecturer_may_mark,
+    marking_closes_at,
+    save_roster,
+)
+from lms.attendance.queries import roster_marks
 from lms.attendance.sheet import render_attendance_sheet
 from lms.db import utcnow
 from lms.i18n import file_name_part
 from lms.web.saving import committing
 from lms.web.shared import add_role_rules
-from lms.web.shared.forms import RosterForm, initial_rows, roster_entries
+from lms.web.shared.forms import (
+    MINUTES_MISSED_MIN,
+    STATUS_CHOICES,
+    RosterForm,
+    initial_lines,
+    submitted_roster,
+)
 
 
 def register(bp: Blueprint, role: Role) -> None:
@@ -35,18 +46,18 @@ def register(bp: Blueprint, role: Role) -> None:
 def attendance(meeting_id: int, role: Role) -> ResponseReturnValue:
     as_coordinator = role == Role.COORDINATOR
     meeting = get_meeting_to_mark_or_404(current_user, meeting_id, as_coordinator=as_coordinator)
-    rows = meeting_roster(meeting)
+    rows = roster_marks(meeting)
     now = utcnow()
     started = now >= meeting.starts_at and not meeting.is_cancelled
     window_open = lecturer_may_mark(meeting, now)
     can_save = started and (as_coordinator or window_open)
-    form = (RosterForm() if request.method == "POST"
-            else RosterForm(data=initial_rows(meeting, rows)))
-    if can_save and form.validate_on_submit():
-        entries = roster_entries(form, meeting)
-        if entries is not None:
+    form = RosterForm()
+    if request.method == "POST":
+        submitted = submitted_roster(request.form, meeting, rows)
+        lines = submitted.lines
+        if can_save and form.validate_on_submit() and submitted.ok:
             with committing(form, "reason") as saved:
-                written = save_roster(meeting, entries, by=current_user,
+                written = save_roster(meeting, submitted.entries, by=current_user,
                                       as_coordinator=as_coordinator,
                                       reason=form.reason.data or "", now=now)
             if saved:
@@ -54,13 +65,17 @@ def attendance(meeting_id: int, role: Role) -> ResponseReturnValue:
                                "Attendance saved (%(num)s changes).", written) if written
                       else _("Attendance saved; nothing had changed."), "info")
                 return redirect(url_for(f"{role}.attendance", meeting_id=meeting.id))
+        form.reason.errors = [*submitted.errors, *form.reason.errors]
+    else:
+        lines = initial_lines(meeting, rows)
     return render_template(
         "lecturer/attendance.html",
         meeting=meeting,
         form=form,
-        rows={str(r.enrollment.id): r for r in rows},
+        lines=lines,
+        choices=[(value, str(text)) for value, text in STATUS_CHOICES],
         roster_size=len(rows),
-        marked=sum(1 for r in rows if r.mark is not None),
+        marked=sum(1 for r in rows if r.status is not None),
         can_save=can_save,
         started=started,
         window_open=window_open,
@@ -68,6 +83,8 @@ def attendance(meeting_id: int, role: Role) -> ResponseReturnValue:
         reason_required=as_coordinator and not window_open,
         role=role,
         now_utc=now,
+        note_max=NOTE_MAX,
+        minutes_missed_min=MINUTES_MISSED_MIN,
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -14,9 +16,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     DecimalField,
-    FieldList,
     Form,
-    FormField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -32,7 +32,7 @@ from lms.assignments.models import GradeState
 from lms.assignments.operations import FEEDBACK_MAX
 from lms.attendance.models import AbsenceDecision, AttendanceStatus
 from lms.attendance.operations import CHANGE_REASON_MAX, NOTE_MAX, Mark, RosterEntry
-from lms.attendance.queries import RosterRow
+from lms.attendance.queries import RosterMark
 from lms.db import max_length
 from lms.labels import choices, lazy_label
 from lms.materials.models import NOTE_MAX as MATERIAL_NOTE_MAX
@@ -41,11 +41,15 @@ from lms.schedule.models import Meeting
 from lms.web.uploads import FileWithinLimit
 
 STATUS_CHOICES = choices(AttendanceStatus, capitalise=True)
+MINUTES_MISSED_MIN = 1
 
 
 class MarkForm(Form):
-    """One participant's row. ``shown`` fingerprints what the page showed, so that the
-    save can tell a change from a row that was left alone."""
+    """One participant's row, named ``marks-<n>-<field>`` (:func:`row_prefix`): what the
+    page offers and how a submitted row is validated. The page itself is rendered from
+    :class:`RosterLine` rows, plain values: a roster of 200 renders without 200 forms.
+    ``shown`` fingerprints what the page showed, so that the save can tell a change
+    from a row that was left alone."""
 
     enrollment_id = HiddenField()
     shown = HiddenField()
@@ -54,14 +58,40 @@ class MarkForm(Form):
     minutes_missed = IntegerField(
         _l("Minutes missed"),
         validators=[Optional(), NumberRange(
-            min=1, message=_l("Enter the minutes missed: at least %(min)s."))],
+            min=MINUTES_MISSED_MIN, message=_l("Enter the minutes missed: at least %(min)s."))],
     )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
 
 
 class RosterForm(FlaskForm):
-    marks = FieldList(FormField(MarkForm))
+    """The roster page's own fields: its CSRF token and the coordinator's reason (the
+    rows are :class:`MarkForm` rows)."""
+
     reason = TextAreaField(_l("Reason for the change"), validators=[Length(max=CHANGE_REASON_MAX)])
+
+
+def row_prefix(index: int) -> str:
+    return f"marks-{index}"
+
+
+_ROW = re.compile(r"marks-(\d+)-")
+
+
+@dataclass(frozen=True, slots=True)
+class RosterLine:
+    """One participant's row as the page shows it: stored, or as submitted (with its
+    errors)."""
+
+    prefix: str  # the fields' names start with it: "marks-3-"
+    enrollment_id: str
+    shown: str
+    person: RosterMark
+    status: str  # the value chosen ("" for none)
+    minutes_missed: str  # as stored or typed
+    note: str
+    status_errors: tuple[str, ...] = ()
+    minutes_errors: tuple[str, ...] = ()
+    note_errors: tuple[str, ...] = ()
 
 
 def fingerprint(status: str, minutes_missed: int | None, note: str) -> str:
@@ -69,67 +99,107 @@ def fingerprint(status: str, minutes_missed: int | None, note: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def default_status(row: RosterRow) -> AttendanceStatus:
+def default_status(row: RosterMark) -> AttendanceStatus:
     """Everyone is present by default, except who announced an absence."""
-    if row.notice is None:
+    if row.notice_decision is None:
         return AttendanceStatus.PRESENT
-    if row.notice.decision == AbsenceDecision.EXCUSED:
+    if row.notice_decision == AbsenceDecision.EXCUSED:
         return AttendanceStatus.EXCUSED
     return AttendanceStatus.ABSENT
 
 
-def initial_rows(meeting: Meeting, rows: list[RosterRow]) -> dict[str, list[dict[str, Any]]]:
-    data = []
-    for row in rows:
-        if row.mark is not None:
-            status = row.mark.status.value
-            missed = (meeting.duration_minutes - (row.mark.minutes_attended or 0)
-                      if row.mark.status == AttendanceStatus.LATE else None)
-            note, prefix = row.mark.note, "m"
+def initial_lines(meeting: Meeting, rows: list[RosterMark]) -> list[RosterLine]:
+    """Each participant's stored mark, or the default, with the fingerprint of it."""
+    duration = meeting.duration_minutes
+    lines = []
+    for index, row in enumerate(rows):
+        if row.status is not None:
+            status = row.status.value
+            missed = (duration - (row.minutes_attended or 0)
+                      if row.status == AttendanceStatus.LATE else None)
+            note, prefix = row.note, "m"
         else:
             status, missed, note, prefix = default_status(row).value, None, "", "n"
-        data.append({"enrollment_id": str(row.enrollment.id), "status": status,
-                     "minutes_missed": missed, "note": note,
-                     "shown": prefix + fingerprint(status, missed, note)})
-    return {"marks": data}
+        lines.append(RosterLine(
+            f"{row_prefix(index)}-", str(row.enrollment_id),
+            prefix + fingerprint(status, missed, note), row, status,
+            "" if missed is None else str(missed), note))
+    return lines
 
 
-def roster_entries(form: RosterForm, meeting: Meeting) -> list[RosterEntry] | None:
-    """The submitted rows as entries to save, or None after adding errors to the rows."""
-    entries, ok = [], True
-    for entry in form.marks:
-        sub = entry.form
+@dataclass
+class SubmittedRoster:
+    lines: list[RosterLine]  # the rows of the roster, as submitted, with their errors
+    entries: list[RosterEntry]  # what to save (complete only when ``ok``)
+    ok: bool
+    errors: list[str]  # for the whole form (said above the button)
+
+
+def submitted_roster(formdata: Any, meeting: Meeting, rows: list[RosterMark]
+                     ) -> SubmittedRoster:
+    """The submitted rows, each validated by :class:`MarkForm` and the rules of a late
+    mark; rows of participants the page does not know are not shown (and refused)."""
+    people = {str(row.enrollment_id): row for row in rows}
+    result = SubmittedRoster([], [], True, [])
+    indices = sorted({int(m.group(1)) for key in formdata
+                      if (m := _ROW.match(key)) is not None})
+    for index in indices:
+        sub = MarkForm(formdata, prefix=row_prefix(index))
+        valid = sub.validate()
         raw_id = sub.enrollment_id.data or ""
         if not (raw_id.isascii() and raw_id.isdigit()):  # "²" is a digit int() refuses
-            # Said above the button: a row the page does not know is not shown.
-            form.reason.errors = [*form.reason.errors,
-                                  _l("The roster has changed; please reload the page.")]
-            ok = False
+            result.errors.append(str(_l("The roster has changed; please reload the page.")))
+            result.ok = False
             continue
-        status = AttendanceStatus(sub.status.data)
-        missed = sub.minutes_missed.data if status == AttendanceStatus.LATE else None
-        attended = None
-        if status == AttendanceStatus.LATE:
-            if missed is None:
-                sub.minutes_missed.errors = [
-                    *sub.minutes_missed.errors, _l("How many minutes were missed?")]
-                ok = False
-                continue
-            if missed > meeting.duration_minutes:
-                sub.minutes_missed.errors = [*sub.minutes_missed.errors, _ln(
-                    "At most %(num)s minute (the whole meeting).",
-                    "At most %(num)s minutes (the whole meeting).", meeting.duration_minutes)]
-                ok = False
-                continue
-            attended = meeting.duration_minutes - missed
-        note = (sub.note.data or "").strip()
-        shown = sub.shown.data or ""
-        changed = shown[1:] != fingerprint(status.value, missed, note)
-        if not changed and shown.startswith("m"):
-            continue  # marked before and left as it was: nothing to write
-        entries.append(RosterEntry(int(raw_id), Mark(status, attended, note),
-                                   changed=changed))
-    return entries if ok else None
+        entry = _entry(sub, meeting) if valid else None
+        if entry is None:
+            result.ok = False
+        elif entry is not _UNCHANGED:
+            result.entries.append(entry)
+        person = people.get(raw_id)
+        if person is not None:
+            result.lines.append(RosterLine(
+                f"{row_prefix(index)}-", raw_id, sub.shown.data or "", person,
+                sub.status.data or "", _typed(sub.minutes_missed), sub.note.data or "",
+                tuple(map(str, sub.status.errors)), tuple(map(str, sub.minutes_missed.errors)),
+                tuple(map(str, sub.note.errors))))
+    return result
+
+
+_UNCHANGED = RosterEntry(0, Mark(AttendanceStatus.PRESENT), changed=False)
+
+
+def _typed(field: IntegerField) -> str:
+    """The number as typed (as WTForms shows it again: "abc" stays "abc")."""
+    if field.raw_data:
+        return str(field.raw_data[0])
+    return "" if field.data is None else str(field.data)
+
+
+def _entry(sub: MarkForm, meeting: Meeting) -> RosterEntry | None:
+    """The row's entry (``_UNCHANGED`` for a mark left as it was), or None after adding
+    its error to the row."""
+    status = AttendanceStatus(sub.status.data)
+    missed = sub.minutes_missed.data if status == AttendanceStatus.LATE else None
+    attended = None
+    if status == AttendanceStatus.LATE:
+        if missed is None:
+            sub.minutes_missed.errors = [*sub.minutes_missed.errors,
+                                         _l("How many minutes were missed?")]
+            return None
+        if missed > meeting.duration_minutes:
+            sub.minutes_missed.errors = [*sub.minutes_missed.errors, _ln(
+                "At most %(num)s minute (the whole meeting).",
+                "At most %(num)s minutes (the whole meeting).", meeting.duration_minutes)]
+            return None
+        attended = meeting.duration_minutes - missed
+    note = (sub.note.data or "").strip()
+    shown = sub.shown.data or ""
+    changed = shown[1:] != fingerprint(status.value, missed, note)
+    if not changed and shown.startswith("m"):
+        return _UNCHANGED  # marked before and left as it was: nothing to write
+    return RosterEntry(int(sub.enrollment_id.data or ""), Mark(status, attended, note),
+                       changed=changed)
 
 
 class GradeForm(FlaskForm):
