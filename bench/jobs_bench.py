@@ -268,8 +268,13 @@ def main() -> None:
                   flush=True)
             cohort_ids, email = seed(args.count, len(counts) + 1)
             empty_queues()
-            bare, start = latencies(folder, url, cohort_ids[-1], email, args.requests)
             times = throughput(folder, url, cohort_ids, counts, args.count, args.fork)
+            bare, start = [], []
+            if args.requests:
+                try:
+                    bare, start = latencies(folder, url, cohort_ids[-1], email, args.requests)
+                except RuntimeError as exc:  # gunicorn did not start: say so, keep the rest
+                    print(f"the request benchmark did not run: {exc}", flush=True)
             db.engine.dispose()
 
     print()
@@ -277,13 +282,15 @@ def main() -> None:
     for workers, seconds in times.items():
         if one and workers != 1:
             print(f"speed-up with {workers} workers: {one / seconds:.2f}×")
+    print("Goal: ≥ 1.8× with 2 workers: "
+          + ("met" if one and 2 in times and one / times[2] >= 1.8 else "NOT met"))
+    if not bare:
+        return
     bare50, bare95 = statistics.median(bare), percentile(bare, 0.95)
     start50, start95 = statistics.median(start), percentile(start, 0.95)
     print(f"bare page: p50 {bare50:.2f} ms, p95 {bare95:.2f} ms ({len(bare)} requests)")
     print(f"starting a batch: p50 {start50:.2f} ms, p95 {start95:.2f} ms "
           f"(p50 / bare p95 {start50 / bare95:.2f}, p95 / bare p95 {start95 / bare95:.2f})")
-    print("Goal: ≥ 1.8× with 2 workers: "
-          + ("met" if one and 2 in times and one / times[2] >= 1.8 else "NOT met"))
     print("Goal: the start request under the bare page's p95: "
           + ("met (p50)" if start50 < bare95 else "NOT met")
           + (", p95 too" if start95 < bare95 else ""))
