@@ -202,7 +202,7 @@ def test_the_app_reads_without_a_transaction_in_get_requests_only(app, client):
     from lms.accounts.models import Role
     from lms.extensions import db
     from tests.factories import make_user
-    from tests.test_web_shell import login
+    from tests.helpers import login
 
     user = make_user(Role.PARTICIPANT)
     db.session.commit()
