@@ -70,7 +70,7 @@ def export(person: User) -> AreaExport:
     rows = db.session.execute(
         sa.select(EvaluationParticipation.enrollment_id, Evaluation)
         .join(Evaluation, Evaluation.id == EvaluationParticipation.evaluation_id)
-        .where(EvaluationParticipation.enrollment_id.in_(theirs))).tuples()
+        .where(EvaluationParticipation.enrollment_id.in_(theirs)))
     exported.add("evaluation_participation", [
         {"enrollment_id": enrollment_id,
          "context": {"cohort": evaluation.cohort.name, "module": evaluation.module.title}}
