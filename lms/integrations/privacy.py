@@ -66,14 +66,8 @@ def purge(context: PurgeContext) -> None:
     """API tokens revoked or expired longer ago than LOGIN_RECORDS."""
     import sqlalchemy as sa
 
-    from lms.extensions import db
     from lms.integrations.models import ApiToken
-    from lms.privacy.erasure import delete_rows
 
     cutoff = context.cutoff(R.LOGIN_RECORDS)
     condition = sa.or_(ApiToken.revoked_at < cutoff, ApiToken.expires_at < cutoff)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken).where(
-        condition)) or 0
-    context.found(R.LOGIN_RECORDS, _l("ended API tokens"), count)
-    if context.apply and count:
-        delete_rows(sa.delete(ApiToken).where(condition))
+    context.delete_where(R.LOGIN_RECORDS, _l("ended API tokens"), ApiToken, condition)
