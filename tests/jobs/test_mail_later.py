@@ -20,7 +20,6 @@ from tests.factories import load_test_course, make_cohort, make_user
 from tests.helpers import login, text_of
 from tests.jobs.conftest import run_worker_process
 
-
 SMTP = ("LMS_SMTP_HOST", "LMS_SMTP_PORT", "LMS_SMTP_TLS")
 
 
