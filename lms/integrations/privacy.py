@@ -35,14 +35,12 @@ TABLES = (
     ),
     table(
         "webhook_subscription",
-        personal("url", C.ACCOUNT,
-                 _l("the address of its owner's system that is told of certificates and "
-                    "participants at risk"), B.CONTRACT, R.ACCOUNT, E.DELETE),
         personal("secret", C.ACCOUNT,
                  _l("the key that signs what is sent to the owner's system (kept to sign)"),
                  B.CONTRACT, R.ACCOUNT, E.DELETE),
         key=("id", "user_id"),
-        technical=("name", "events", "scope"),
+        # the address of a system (the company's HR system, the university's), no person's
+        technical=("name", "url", "events", "scope"),
         bookkeeping=("created_at",),
     ),
     table(
