@@ -34,7 +34,8 @@ TABLES = (
         course=("name", "starts_on", "ends_on", "timezone", "location",
                 "min_attendance_percent", "excused_counts", "attendance_edit_days",
                 "archived_at"),
-        bookkeeping=("created_at", "updated_at"),
+        # (moved on by the database's triggers: the attendance matrix's cache key)
+        bookkeeping=("created_at", "updated_at", "data_version"),
     ),
     table(
         "enrollment",

@@ -109,7 +109,7 @@ def export_command(email: str, output: str, by_email: str | None) -> None:
 
         build_export(export, progress=progress)
     db.session.commit()
-    Path(output).write_bytes(read_stored("exports", export.stored_name or ""))
+    Path(output).write_bytes(read_stored(export.storage_area, export.stored_name or ""))
     click.echo(f"Written to {output} ({export.size_bytes} bytes, SHA-256 {export.sha256}).")
 
 

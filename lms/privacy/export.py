@@ -46,7 +46,7 @@ from lms.privacy.registry import area_modules, personal_columns
 
 FORMAT = "lms-personal-data-export"
 VERSION = 1
-AREA = "exports"
+AREA = DataExport.storage_area
 Progress = Callable[[int, int], None]
 
 

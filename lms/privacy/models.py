@@ -4,7 +4,7 @@ copies of a person's data they asked for."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -66,6 +66,7 @@ class DataExport(Model):
     kept for the EXPORTS retention period."""
 
     __tablename__ = "data_export"
+    storage_area: ClassVar[str] = "data-exports"  # (a cohort export job's ZIP: "exports")
     __table_args__ = (
         sa.CheckConstraint("state != 'ready' OR (stored_name IS NOT NULL AND "
                            "finished_at IS NOT NULL)", name="ready_has_file"),

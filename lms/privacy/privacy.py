@@ -60,7 +60,7 @@ def erase(context: ErasureContext) -> None:
         DataExport.user_id == context.user.id)).all()
     context.note(*exports)
     for export in exports:
-        context.remove_file("exports", export.stored_name)
+        context.remove_file(DataExport.storage_area, export.stored_name)
         db.session.delete(export)
     context.count("data_export", len(exports))
 
@@ -103,7 +103,7 @@ def purge(context: PurgeContext) -> None:
     if context.apply:
         for export in exports:
             if export.stored_name:
-                remove_after_commit(db.session, "exports", export.stored_name)
+                remove_after_commit(db.session, DataExport.storage_area, export.stored_name)
             db.session.delete(export)
         for request in requests:
             db.session.delete(request)

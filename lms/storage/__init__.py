@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 # The areas files are kept in; a new kind of file is one more name here.
-AREAS = ("submissions", "certificates", "exports", "materials")
+AREAS = ("submissions", "certificates", "exports", "data-exports", "materials")
 _PENDING = "lms.storage.files_of_this_transaction"
 _EXTENSION = "lms.storage"
 # The settings a backend is built from: when a test (or the app) changes one, the next

@@ -81,7 +81,7 @@ def test_no_table_holds_the_name_address_or_files_after_the_erasure(app, course)
     world = build_person_world(course)
     request_erasure(world.person, f"Bitte löschen Sie alles über {FIRST} {LAST}.")
     export = build_export(start_export(world.person, by=world.person))
-    world.files.append(("exports", export.stored_name))
+    world.files.append((export.storage_area, export.stored_name))
     db.session.commit()
     before = tables_naming(IDENTIFIERS)
     # The walk sees the person's data in every area before (it would see it after, too).

@@ -10,7 +10,7 @@ from lms.accounts.models import User
 from lms.audit.models import AuditEvent
 from lms.extensions import db
 from lms.privacy.models import ErasureDecision, ErasureRequest
-from tests.helpers import login, text_of
+from tests.helpers import attempt_login, login, text_of
 from tests.privacy.test_erasure import tables_naming
 from tests.privacy.world import EMAIL, FIRST, IDENTIFIERS, LAST, build_person_world
 
@@ -91,7 +91,7 @@ def test_the_coordination_erases_a_person_from_their_page(app, world):
     assert _request(world).decision == ErasureDecision.ERASED
     # The erased person's session ends; the address no longer logs in.
     assert person.get("/account").status_code == 302
-    assert "nicht korrekt" in text_of(login(app.test_client(), EMAIL))
+    assert "nicht korrekt" in text_of(attempt_login(app.test_client(), EMAIL))
     # The roster shows the pseudonym, without the name form or actions on the name.
     roster = text_of(coordinator.get(f"/coordination/cohorts/{world.cohort.id}/roster"))
     assert "gelöschte Person P-" in roster and LAST not in roster

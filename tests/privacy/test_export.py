@@ -38,7 +38,7 @@ def world(app, course):
 
 
 def _zip(export: DataExport) -> zipfile.ZipFile:
-    return zipfile.ZipFile(io.BytesIO(stored_path("exports", export.stored_name).read_bytes()))
+    return zipfile.ZipFile(io.BytesIO(stored_path(export.storage_area, export.stored_name).read_bytes()))
 
 
 def _export(person, by=None) -> DataExport:
@@ -180,7 +180,7 @@ def test_a_failed_export_says_so_and_leaves_no_file(app, world, monkeypatch):
     export = db.session.scalar(sa.select(DataExport))
     assert export.state == ExportState.FAILED and export.stored_name is None
     assert "disk gone" in export.error
-    folder = Path(app.config["LMS_STORAGE_DIR"]) / "exports"
+    folder = Path(app.config["LMS_STORAGE_DIR"]) / DataExport.storage_area
     assert not folder.exists() or not any(folder.iterdir())
 
 

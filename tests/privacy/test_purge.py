@@ -144,7 +144,7 @@ def test_certificate_stubs_lose_the_name_after_theirs(app, world, client):
 def test_sessions_links_exports_and_the_trail_go_after_theirs(app, world):
     export = build_export(start_export(world.person, by=world.person))
     db.session.commit()
-    zip_file = stored_path("exports", export.stored_name)
+    zip_file = stored_path(export.storage_area, export.stored_name)
     now = clock.utcnow()
     report = run(app, now + timedelta(days=app.config["LMS_RETENTION"]["exports"] + 1))
     assert report[("exports", "Datenauskünfte")] == 1

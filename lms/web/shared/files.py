@@ -46,7 +46,7 @@ def send_data_export(export: DataExport) -> StoredDownload:
     """A ready copy of a person's data (Art. 15/20), as the ZIP it was written."""
     if export.stored_name is None:
         abort(404)
-    return send_stored("exports", export.stored_name,
+    return send_stored(DataExport.storage_area, export.stored_name,
                        download_name=f"lms-data-{export.created_at:%Y-%m-%d}-{export.id}.zip",
                        mimetype="application/zip", etag=export.sha256,
                        cache_control="private, no-store")
