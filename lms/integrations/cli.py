@@ -20,7 +20,7 @@ def send_command() -> None:
 
     count = send_due()
     db.session.commit()
-    click.echo(f"{count} webhook deliveries due.")
+    click.echo(f"{count} webhook {deliveries(count)} due.")
 
 
 @webhooks_cli.command("at-risk")
@@ -31,4 +31,8 @@ def at_risk_command() -> None:
 
     count = find_participants_at_risk()
     db.session.commit()
-    click.echo(f"{count} webhook deliveries for participants at risk.")
+    click.echo(f"{count} webhook {deliveries(count)} for participants at risk.")
+
+
+def deliveries(count: int) -> str:
+    return "delivery" if count == 1 else "deliveries"

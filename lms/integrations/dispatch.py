@@ -27,9 +27,17 @@ def send_after_commit(session: SessionLike, delivery_id: int, attempt: int) -> N
 
 
 def hand_over(delivery_id: int, attempt: int) -> None:
-    """Attempt ``attempt`` of the delivery, on the queue now (or here, without Redis)."""
-    from lms.jobs.queue import DEFAULT, enqueue
+    """Attempt ``attempt`` of the delivery, on the queue now (or here, without Redis).
 
+    Where RQ runs its jobs at once (``TESTING``) the attempt runs as it does without
+    Redis, in an application context and database session of its own, as a worker's
+    would: it is handed over from the committing session's ``after_commit``, where that
+    session can emit no more SQL."""
+    from lms.jobs.queue import DEFAULT, enqueue, get_queue, queued, run_inline
+
+    if queued() and not get_queue(DEFAULT).is_async:
+        run_inline(SEND, delivery_id, attempt)
+        return
     enqueue(DEFAULT, SEND, delivery_id, attempt, retry=False)
 
 
