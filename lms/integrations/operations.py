@@ -119,9 +119,24 @@ MAX_ATTEMPTS = 8
 ATTEMPT_LOST_AFTER = timedelta(minutes=15)
 
 
+# Up to this part of a pause more, at random, so that the deliveries that failed together
+# (a receiver that was down) do not all come back in the same second.
+RETRY_JITTER = 0.1
+
+
 def retry_pause(attempts: int) -> timedelta:
-    """The pause after ``attempts`` failed attempts, before the next one."""
+    """The pause after ``attempts`` failed attempts, before the next one (its least)."""
     return RETRY_BASE * int(RETRY_FACTOR ** (attempts - 1))
+
+
+def retry_delay(attempts: int, fraction: float) -> timedelta:
+    """The pause made longer by ``fraction`` (0 to 1) of its jitter, in whole seconds."""
+    seconds = retry_pause(attempts).total_seconds() * (1 + RETRY_JITTER * fraction)
+    return timedelta(seconds=round(seconds))
+
+
+def random_fraction() -> float:
+    return secrets.randbelow(1000) / 1000
 
 
 def create_webhook_subscription(owner: User, name: str, url: str,
@@ -206,9 +221,10 @@ def claim_attempt(delivery_id: int, attempt: int, now: datetime) -> WebhookDeliv
 
 
 def record_answer(delivery: WebhookDelivery, status: int | None, excerpt: str,
-                  now: datetime) -> None:
+                  now: datetime, *, jitter: float | None = None) -> None:
     """The outcome of the attempt just made: delivered on a 2xx, else waiting for the
-    next attempt after its pause, or failed when none is left."""
+    next attempt after its pause (longer by ``jitter``, 0 to 1, of RETRY_JITTER; at
+    random unless given), or failed when none is left."""
     delivery.last_status_code = status
     delivery.last_response = clip_response(excerpt)
     if status is not None and 200 <= status < 300:
@@ -218,8 +234,8 @@ def record_answer(delivery: WebhookDelivery, status: int | None, excerpt: str,
         delivery.state, delivery.next_attempt_at = DeliveryState.FAILED, None
     else:
         delivery.state = DeliveryState.PENDING
-        delivery.next_attempt_at = (delivery.last_attempt_at or now) + retry_pause(
-            delivery.attempts)
+        delivery.next_attempt_at = (delivery.last_attempt_at or now) + retry_delay(
+            delivery.attempts, random_fraction() if jitter is None else jitter)
     db.session.flush()
 
 

@@ -33,8 +33,11 @@ from lms.integrations.models import (
 )
 from lms.integrations.operations import (
     MAX_ATTEMPTS,
+    RETRY_JITTER,
     create_webhook_subscription,
+    record_answer,
     resend_delivery,
+    retry_delay,
     retry_pause,
 )
 from lms.integrations.sending import WebhookTargetError, parse_target, resolve
@@ -136,7 +139,9 @@ def test_a_failing_receiver_gets_it_on_the_third_attempt_after_growing_pauses(
         assert (first.state, first.attempts, first.last_status_code) == (
             DeliveryState.PENDING, 1, 500)
         assert first.last_response == "try later"
-        assert first.next_attempt_at - first.last_attempt_at == retry_pause(1)
+        # the pause, longer by at most its jitter
+        assert retry_pause(1) <= first.next_attempt_at - first.last_attempt_at \
+            <= retry_pause(1) * (1 + RETRY_JITTER)
         # nothing is due before its pause is over
         assert send_due(first.last_attempt_at + retry_pause(1) - timedelta(seconds=1)) == 0
         assert send_due(first.next_attempt_at) == 1
@@ -144,7 +149,8 @@ def test_a_failing_receiver_gets_it_on_the_third_attempt_after_growing_pauses(
         [second] = deliveries(subscription_id)
         assert (second.state, second.attempts, second.last_status_code) == (
             DeliveryState.PENDING, 2, 500)
-        assert second.next_attempt_at - second.last_attempt_at == retry_pause(2)
+        assert retry_pause(2) <= second.next_attempt_at - second.last_attempt_at \
+            <= retry_pause(2) * (1 + RETRY_JITTER)
         assert retry_pause(2) == 3 * retry_pause(1)
         assert send_due(second.next_attempt_at) == 1
         work(queue_app)
@@ -262,3 +268,29 @@ def test_production_takes_a_public_https_address():
 def test_tests_may_call_the_loopback_over_http():
     target = parse_target("http://127.0.0.1:8000/h", local=True)
     assert str(resolve(target, local=True)) == "127.0.0.1"
+
+
+def test_the_jitter_lengthens_a_pause_by_at_most_a_tenth():
+    assert RETRY_JITTER == 0.1
+    assert [retry_delay(1, f) for f in (0, 0.5, 1)] == [
+        timedelta(seconds=60), timedelta(seconds=63), timedelta(seconds=66)]
+    assert retry_delay(2, 0.5) == timedelta(seconds=189)
+    assert retry_delay(3, 0) == retry_pause(3)
+
+
+def test_a_failed_attempt_waits_the_pause_with_the_jitter_given(queue_app: Flask, world,
+                                                                 receiver):
+    receiver.statuses = [500]
+    with queue_app.app_context():
+        subscription_id, _secret = subscribe(world["coordinator"], receiver.url,
+                                             WebhookScope.UNIVERSITY,
+                                             [WebhookEvent.CERTIFICATE_ISSUED])
+        issue(world["a"])
+        work(queue_app)
+        [delivery] = deliveries(subscription_id)
+        for jitter, pause in ((0.0, timedelta(minutes=1)), (0.5, timedelta(seconds=63)),
+                              (1.0, timedelta(seconds=66))):
+            delivery.attempts = 1
+            record_answer(delivery, 500, "down", delivery.last_attempt_at, jitter=jitter)
+            assert delivery.next_attempt_at - delivery.last_attempt_at == pause
+        db.session.rollback()
