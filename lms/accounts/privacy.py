@@ -146,7 +146,7 @@ def purge(context: PurgeContext) -> None:
     from lms.accounts.models import OneTimeToken, Role, User, UserRole, UserSession
     from lms.cohorts.models import Cohort, Enrollment, cohort_contact
     from lms.extensions import db
-    from lms.privacy.erasure import delete_rows, erase_person
+    from lms.privacy.erasure import erase_person
 
     cutoff = context.cutoff(R.LOGIN_RECORDS)
     ended = [
@@ -156,11 +156,7 @@ def purge(context: PurgeContext) -> None:
                               OneTimeToken.withdrawn_at < cutoff), _l("e-mailed links")),
     ]
     for model, condition, what in ended:
-        count = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(
-            condition)) or 0
-        context.found(R.LOGIN_RECORDS, what, count)
-        if context.apply and count:
-            delete_rows(sa.delete(model).where(condition))
+        context.delete_where(R.LOGIN_RECORDS, what, model, condition)
 
     over = context.ended_before(R.ACCOUNT)
     staff = sa.exists().where(UserRole.user_id == User.id,

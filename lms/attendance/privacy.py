@@ -99,8 +99,6 @@ def purge(context: PurgeContext) -> None:
 
     from lms.attendance.models import AbsenceNotice, Attendance
     from lms.cohorts.models import Cohort
-    from lms.extensions import db
-    from lms.privacy.erasure import delete_rows
     from lms.schedule.models import Meeting
 
     over = sa.select(Meeting.id).join(Cohort, Cohort.id == Meeting.cohort_id).where(
@@ -108,8 +106,4 @@ def purge(context: PurgeContext) -> None:
     for model, what in ((Attendance, _l("attendance marks")),
                         (AbsenceNotice, _l("absence notices"))):
         condition = model.meeting_id.in_(over)
-        count = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(
-            condition)) or 0
-        context.found(R.ATTENDANCE_DETAIL, what, count)
-        if context.apply and count:
-            delete_rows(sa.delete(model).where(condition))
+        context.delete_where(R.ATTENDANCE_DETAIL, what, model, condition)

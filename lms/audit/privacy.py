@@ -81,16 +81,9 @@ def export(person: User) -> AreaExport:
 
 
 def purge(context: PurgeContext) -> None:
-    import sqlalchemy as sa
     from flask_babel import lazy_gettext as _l
 
     from lms.audit.models import AuditEvent
-    from lms.extensions import db
-    from lms.privacy.erasure import delete_rows
 
     condition = AuditEvent.occurred_at < context.cutoff(R.AUDIT_TRAIL)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-        condition)) or 0
-    context.found(R.AUDIT_TRAIL, _l("audit events"), count)
-    if context.apply and count:
-        delete_rows(sa.delete(AuditEvent).where(condition))
+    context.delete_where(R.AUDIT_TRAIL, _l("audit events"), AuditEvent, condition)

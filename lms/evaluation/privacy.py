@@ -70,7 +70,7 @@ def export(person: User) -> AreaExport:
     rows = db.session.execute(
         sa.select(EvaluationParticipation.enrollment_id, Evaluation)
         .join(Evaluation, Evaluation.id == EvaluationParticipation.evaluation_id)
-        .where(EvaluationParticipation.enrollment_id.in_(theirs))).tuples()
+        .where(EvaluationParticipation.enrollment_id.in_(theirs)))
     exported.add("evaluation_participation", [
         {"enrollment_id": enrollment_id,
          "context": {"cohort": evaluation.cohort.name, "module": evaluation.module.title}}
@@ -84,14 +84,9 @@ def purge(context: PurgeContext) -> None:
 
     from lms.cohorts.models import Cohort
     from lms.evaluation.models import Evaluation, EvaluationParticipation
-    from lms.extensions import db
-    from lms.privacy.erasure import delete_rows
 
     over = sa.select(Evaluation.id).join(Cohort, Cohort.id == Evaluation.cohort_id).where(
         Cohort.ends_on < context.ended_before(R.ATTENDANCE_DETAIL))
-    condition = EvaluationParticipation.evaluation_id.in_(over)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(
-        EvaluationParticipation).where(condition)) or 0
-    context.found(R.ATTENDANCE_DETAIL, _l("answered evaluations"), count)
-    if context.apply and count:
-        delete_rows(sa.delete(EvaluationParticipation).where(condition))
+    context.delete_where(R.ATTENDANCE_DETAIL, _l("answered evaluations"),
+                         EvaluationParticipation,
+                         EvaluationParticipation.evaluation_id.in_(over))

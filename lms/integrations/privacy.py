@@ -138,24 +138,14 @@ def purge(context: PurgeContext) -> None:
     made and standings seen longer ago than NOTIFICATION_LOG."""
     import sqlalchemy as sa
 
-    from lms.extensions import db
     from lms.integrations.models import ApiToken, WebhookDelivery, WebhookStanding
-    from lms.privacy.erasure import delete_rows
 
     cutoff = context.cutoff(R.LOGIN_RECORDS)
     condition = sa.or_(ApiToken.revoked_at < cutoff, ApiToken.expires_at < cutoff)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken).where(
-        condition)) or 0
-    context.found(R.LOGIN_RECORDS, _l("ended API tokens"), count)
-    if context.apply and count:
-        delete_rows(sa.delete(ApiToken).where(condition))
+    context.delete_where(R.LOGIN_RECORDS, _l("ended API tokens"), ApiToken, condition)
 
     cutoff = context.cutoff(R.NOTIFICATION_LOG)
-    for model, column, what in (
-            (WebhookDelivery, WebhookDelivery.created_at, _l("webhook deliveries")),
-            (WebhookStanding, WebhookStanding.seen_at, _l("standings seen for webhooks"))):
-        count = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(
-            column < cutoff)) or 0
-        context.found(R.NOTIFICATION_LOG, what, count)
-        if context.apply and count:
-            delete_rows(sa.delete(model).where(column < cutoff))
+    context.delete_where(R.NOTIFICATION_LOG, _l("webhook deliveries"), WebhookDelivery,
+                         WebhookDelivery.created_at < cutoff)
+    context.delete_where(R.NOTIFICATION_LOG, _l("standings seen for webhooks"),
+                         WebhookStanding, WebhookStanding.seen_at < cutoff)

@@ -74,15 +74,8 @@ def export(person: User) -> AreaExport:
 
 def purge(context: PurgeContext) -> None:
     """Finished jobs past AUDIT_TRAIL (a certificate forgets the batch that rendered it)."""
-    import sqlalchemy as sa
 
-    from lms.extensions import db
     from lms.jobs.models import BackgroundJob
-    from lms.privacy.erasure import delete_rows
 
     condition = BackgroundJob.finished_at < context.cutoff(R.AUDIT_TRAIL)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(BackgroundJob).where(
-        condition)) or 0
-    context.found(R.AUDIT_TRAIL, _l("finished background jobs"), count)
-    if context.apply and count:
-        delete_rows(sa.delete(BackgroundJob).where(condition))
+    context.delete_where(R.AUDIT_TRAIL, _l("finished background jobs"), BackgroundJob, condition)

@@ -57,16 +57,9 @@ def export(person: User) -> AreaExport:
 
 
 def purge(context: PurgeContext) -> None:
-    import sqlalchemy as sa
     from flask_babel import lazy_gettext as _l
 
-    from lms.extensions import db
     from lms.notifications.models import NotificationLog
-    from lms.privacy.erasure import delete_rows
 
     condition = NotificationLog.sent_at < context.cutoff(R.NOTIFICATION_LOG)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(NotificationLog).where(
-        condition)) or 0
-    context.found(R.NOTIFICATION_LOG, _l("reminders sent"), count)
-    if context.apply and count:
-        delete_rows(sa.delete(NotificationLog).where(condition))
+    context.delete_where(R.NOTIFICATION_LOG, _l("reminders sent"), NotificationLog, condition)

@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import current_app
 
 from lms.extensions import db
@@ -52,6 +54,16 @@ class PurgeContext:
     def found(self, retention: Retention, what: Label, count: int) -> None:
         if count:
             self.lines.append(PurgeLine(retention, what, count))
+
+    def delete_where(self, retention: Retention, what: Label, model: Any,
+                     condition: Any) -> None:
+        """The rows of ``model`` that ``condition`` finds are past ``retention``: counted
+        as ``what``, and deleted when applying."""
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(model)
+                                  .where(condition)) or 0
+        self.found(retention, what, count)
+        if self.apply and count:
+            db.session.execute(sa.delete(model).where(condition))
 
 
 @dataclass(frozen=True)

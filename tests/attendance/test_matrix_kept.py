@@ -21,8 +21,8 @@ from lms.extensions import db
 from lms.schedule.models import Meeting
 from lms.schedule.operations import cancel_meeting, update_meeting
 from lms.web.coordinator import matrix as kept_matrix
-from tests.helpers import build_world, login
 from tests.factories import enroll, make_meeting, make_user
+from tests.helpers import build_world, login
 
 
 @pytest.fixture

@@ -38,7 +38,8 @@ def world(app, course):
 
 
 def _zip(export: DataExport) -> zipfile.ZipFile:
-    return zipfile.ZipFile(io.BytesIO(stored_path(export.storage_area, export.stored_name).read_bytes()))
+    stored = stored_path(export.storage_area, export.stored_name)
+    return zipfile.ZipFile(io.BytesIO(stored.read_bytes()))
 
 
 def _export(person, by=None) -> DataExport:

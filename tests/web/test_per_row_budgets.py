@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from lms.accounts.models import Role
 from lms.extensions import db
-from tests.helpers import build_world, login
 from tests.factories import enroll, make_meeting, make_user
+from tests.helpers import build_world, login
 from tests.web.budget import count_get
 
 
