@@ -354,8 +354,13 @@ def ready_values(data: bytes) -> dict:
     events = []
     for event in calendar.walk("VEVENT"):
         events.append([(name.lower(), event.decoded(name)) for name in event])
-        local_days += [event.decoded(n).astimezone(ZoneInfo(tzid)).date()
-                       for n in ("DTSTART", "DTEND")]
+        for name in ("DTSTART", "DTEND"):
+            if name not in event:
+                continue
+            value = event.decoded(name)
+            # (an all-day event, such as a deadline or a material's release, is a date)
+            local_days.append(value.astimezone(ZoneInfo(tzid)).date()
+                              if isinstance(value, datetime) else value)
     header = {name: calendar.decoded(name) for name in calendar}
     return {"header": header, "tzid": tzid, "events": events,
             "first": min(local_days) - timedelta(days=1),

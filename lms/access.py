@@ -22,7 +22,13 @@ from lms.certificates.models import Certificate, CertificateStatus
 from lms.cohorts.models import VISIBLE_ENROLLMENT, Cohort, Enrollment, cohort_contact
 from lms.curriculum.models import Course, Module
 from lms.extensions import db, login_manager
-from lms.integrations.models import ApiToken, TokenScope
+from lms.integrations.models import (
+    ApiToken,
+    TokenScope,
+    WebhookDelivery,
+    WebhookScope,
+    WebhookSubscription,
+)
 from lms.jobs.models import BackgroundJob
 from lms.materials.models import CourseMaterial, Material
 from lms.privacy.models import DataExport, ExportState
@@ -399,6 +405,28 @@ def get_api_token_to_manage_or_404(user: User, token_id: int) -> ApiToken:
     if token.scope == TokenScope.COMPANY and token.user_id == user.id:
         return token
     abort(404)
+
+
+def get_webhook_to_manage_or_404(user: User, subscription_id: int) -> WebhookSubscription:
+    """A webhook subscription ``user`` may see and delete: a coordinator any university
+    one, a company contact their own (as for tokens)."""
+    subscription = db.session.get(WebhookSubscription, subscription_id)
+    if subscription is None or not user.is_authenticated:
+        abort(404)
+    if subscription.scope == WebhookScope.UNIVERSITY and is_coordinator(user):
+        return subscription
+    if subscription.scope == WebhookScope.COMPANY and subscription.user_id == user.id:
+        return subscription
+    abort(404)
+
+
+def get_webhook_delivery_or_404(user: User, subscription_id: int,
+                                delivery_id: int) -> WebhookDelivery:
+    subscription = get_webhook_to_manage_or_404(user, subscription_id)
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.subscription_id != subscription.id:
+        abort(404)
+    return delivery
 
 
 # --------------------------------------------------------------------------- materials

@@ -139,3 +139,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     from lms.privacy.cli import privacy_cli
     app.cli.add_command(privacy_cli)
+    from lms.integrations.cli import webhooks_cli
+    app.cli.add_command(webhooks_cli)

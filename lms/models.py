@@ -38,7 +38,13 @@ from lms.curriculum.models import (
 )
 from lms.evaluation.models import Evaluation, EvaluationParticipation, EvaluationResponse
 from lms.ical.models import CalendarFeed, FeedScope
-from lms.integrations.models import ApiToken, TokenScope
+from lms.integrations.models import (
+    ApiToken,
+    TokenScope,
+    WebhookDelivery,
+    WebhookStanding,
+    WebhookSubscription,
+)
 from lms.jobs.models import BackgroundJob, JobKind, JobState
 from lms.materials.models import CourseMaterial, Material, MaterialVersion
 from lms.notifications.models import NotificationLog
@@ -101,6 +107,9 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookStanding",
+    "WebhookSubscription",
     "cohort_contact",
     "meeting_lecturer",
 ]

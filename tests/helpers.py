@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import sqlalchemy as sa
@@ -236,6 +237,29 @@ def build_world(course_dir, participants: int = 3) -> World:
 # ------------------------------------------------ world 3: everything a route can name
 
 
+def _failed_webhook(owner: User, university: bool) -> tuple[Any, Any]:
+    """A webhook subscription of ``owner`` with one failed delivery (never sent)."""
+    from lms.integrations.models import (
+        DeliveryState,
+        WebhookDelivery,
+        WebhookEvent,
+        WebhookScope,
+    )
+    from lms.integrations.operations import create_webhook_subscription
+    from lms.integrations.signing import new_message_id
+
+    subscription, _ = create_webhook_subscription(
+        owner, "HR", "http://127.0.0.1:9/hook", list(WebhookEvent),
+        WebhookScope.UNIVERSITY if university else WebhookScope.COMPANY)
+    delivery = WebhookDelivery(subscription=subscription, event_id=new_message_id(),
+                               event=WebhookEvent.CERTIFICATE_ISSUED, payload={},
+                               state=DeliveryState.FAILED, attempts=8, last_status_code=500,
+                               last_response="down")
+    db.session.add(delivery)
+    db.session.flush()
+    return subscription, delivery
+
+
 def build_matrix_world(course_dir) -> tuple[dict[str, User], dict[str, object]]:
     """Two closed cohorts around the real present (the pages use the clock): cohort A with
     everything a route can name, cohort B with its own participant and lecturer."""
@@ -276,6 +300,10 @@ def build_matrix_world(course_dir) -> tuple[dict[str, User], dict[str, object]]:
 
     university_token, _ = create_api_token(built.coordinator, "Campus", TokenScope.READ, 30)
     company_token, _ = create_api_token(a.contact, "HR", TokenScope.COMPANY, 30)
+    university_webhook, university_delivery = _failed_webhook(built.coordinator, True)
+    company_webhook, company_delivery = _failed_webhook(a.contact, False)
+    spare_webhooks = (_failed_webhook(built.coordinator, True)[0],
+                      _failed_webhook(a.contact, False)[0])
     evaluated = _evaluated_module(a)
     material, course_material = _materials(a, evaluated)
     from lms.privacy.erasure import request_erasure
@@ -298,6 +326,10 @@ def build_matrix_world(course_dir) -> tuple[dict[str, User], dict[str, object]]:
         "status_list": status_list.id, "job": job.id, "export_job": export_job.id,
         "university_token": university_token.id,
         "company_token": company_token.id,
+        "university_webhook": university_webhook.id,
+        "university_delivery": university_delivery.id,
+        "company_webhook": company_webhook.id, "company_delivery": company_delivery.id,
+        "university_webhook_2": spare_webhooks[0].id, "company_webhook_2": spare_webhooks[1].id,
         "evaluated_module": evaluated.id,
         "open_module": evaluated.id, "material": material.id, "version": 1,
         "course_material": course_material.id,

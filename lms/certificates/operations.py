@@ -66,6 +66,7 @@ from lms.credentials.operations import (
 from lms.db import insert_on_conflict, max_length, rowcount, utcnow
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.integrations import events as webhooks
 from lms.storage import remove_on_rollback, remove_stored, store_bytes
 
 if TYPE_CHECKING:
@@ -264,6 +265,7 @@ def render_reserved(certificate: Certificate) -> Certificate | None:
                "title": data.course_title},
     )
     _mark_completed(enrollment, certificate, by=by, now=now)
+    webhooks.certificate_issued(certificate)
     return certificate
 
 
@@ -338,6 +340,7 @@ def revoke_certificate(
                      before={"status": EnrollmentStatus.COMPLETED.value},
                      after={"status": EnrollmentStatus.ACTIVE.value,
                             "reason": f"{certificate.serial} revoked: {reason}"})
+    webhooks.certificate_revoked(certificate, certificate.revoked_at)
     return certificate
 
 

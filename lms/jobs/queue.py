@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+from datetime import datetime
 from pkgutil import resolve_name
 from typing import Any
 
@@ -74,22 +75,37 @@ def dispatch(job: BackgroundJob) -> None:
 
 
 def enqueue(queue: str, func: str, *args: Any, rq_id: str | None = None,
-            timeout: int | None = None, result_ttl: int = RESULT_TTL,
+            timeout: int | None = None, retry: bool = True, result_ttl: int = RESULT_TTL,
             failure_ttl: int = FAILURE_TTL) -> Job | None:
     """``func`` (a dotted name) with ``args`` (ids, never objects) on ``queue``, retried
-    with the configured pauses; inline when there is no Redis (then None). RQ keeps the
-    job (and its args) for ``result_ttl`` seconds after success (0: not at all) and
-    ``failure_ttl`` after its last failure."""
+    with the configured pauses (unless ``retry`` is False: the job schedules its own
+    retries); inline when there is no Redis (then None). RQ keeps the job (and its args)
+    for ``result_ttl`` seconds after success (0: not at all) and ``failure_ttl`` after its
+    last failure."""
     if not queued():
         run_inline(func, *args)
         return None
-    intervals = current_app.config["LMS_JOB_RETRY_INTERVALS"]
+    intervals = current_app.config["LMS_JOB_RETRY_INTERVALS"] if retry else ()
     job: Job = get_queue(queue).enqueue(
         func, *args, job_id=rq_id,
         retry=Retry(max=len(intervals), interval=list(intervals)) if intervals else None,
         job_timeout=timeout or current_app.config["LMS_JOB_TIMEOUT"],
         result_ttl=result_ttl, failure_ttl=failure_ttl)
     return job
+
+
+def enqueue_at(when: datetime, queue: str, func: str, *args: Any) -> bool:
+    """``func`` with ``args`` on ``queue`` at ``when`` (a worker's scheduler moves it onto
+    the queue then). False when nothing was scheduled: without Redis, or where RQ runs
+    jobs at once (tests); the caller's periodic command then picks it up when due."""
+    if not queued():
+        return False
+    target = get_queue(queue)
+    if not target.is_async:
+        return False
+    target.enqueue_at(when, func, *args, job_timeout=current_app.config["LMS_JOB_TIMEOUT"],
+                      result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL)
+    return True
 
 
 def run_inline(func: str, *args: Any) -> bool:

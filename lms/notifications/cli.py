@@ -17,7 +17,8 @@ from lms.notifications.reminders import already_sent, due_reminders
 @click.option("--dry-run", is_flag=True, help="List what would be sent; send nothing.")
 def notify_command(dry_run: bool) -> None:
     """Send due reminders (deadlines, published grades, attendance warnings, evaluations)
-    and digests of newly released materials, each once.
+    and digests of newly released materials, each once; tell webhook subscriptions of
+    participants who have become at risk.
 
     The reminders are a job: with LMS_REDIS_URL a worker sends them (this command only
     queues the job), without it they are sent here and now."""
@@ -39,6 +40,7 @@ def notify_command(dry_run: bool) -> None:
     db.session.rollback()  # a fresh look at the row
     job = db.session.get_one(BackgroundJob, job_id)
     digests, failed = _send_material_digests(now, dry_run=False)
+    _tell_webhooks(now)
     if digests:
         click.echo(f"{digests} material digests sent.")
     if not job.state.finished:
@@ -76,3 +78,17 @@ def _send_material_digests(now: datetime, dry_run: bool) -> tuple[int, int]:
         db.session.commit()
         sent += 1
     return sent, failed
+
+
+def _tell_webhooks(now: datetime) -> None:
+    """Participants who have become at risk, to the webhook subscriptions; then every
+    due delivery (retries where the queue cannot wait) to the queue."""
+    from lms.integrations.delivery import send_due
+    from lms.integrations.events import find_participants_at_risk
+
+    at_risk = find_participants_at_risk(now)
+    db.session.commit()
+    due = send_due(now)
+    db.session.commit()
+    if at_risk or due:
+        click.echo(f"{due} webhook deliveries sent or queued.")

@@ -152,7 +152,7 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     from lms.cohorts.models import EnrollmentStatus
     from lms.curriculum.models import AssessmentKind, GradingScheme
     from lms.evaluation.models import EvaluationWindow
-    from lms.integrations.models import TokenScope
+    from lms.integrations.models import DeliveryState, TokenScope, WebhookEvent, WebhookScope
     from lms.jobs.models import JobKind, JobState
     from lms.materials.models import MaterialKind, Release
     from lms.privacy.declare import Audience, Category, Erasure, LegalBasis, NotPersonal
@@ -161,10 +161,11 @@ def labelled_enums() -> tuple[type[LabelledEnum], ...]:
     from lms.schedule.models import MeetingStatus
 
     return (AbsenceDecision, AnnouncementKind, AssessmentKind, AttendanceStatus, Audience,
-            Category, CertificateKind, CertificateStatus, EnrollmentStatus, Erasure,
-            ErasureDecision, EvaluationWindow, ExportState, GradeState, GradingScheme, HandIn,
-            JobKind, JobState, LegalBasis, Locale, Mark, MaterialKind, MeetingStatus,
-            NotPersonal, Release, Retention, Role, Standing, TitleForm, TokenScope)
+            Category, CertificateKind, CertificateStatus, DeliveryState, EnrollmentStatus,
+            Erasure, ErasureDecision, EvaluationWindow, ExportState, GradeState, GradingScheme,
+            HandIn, JobKind, JobState, LegalBasis, Locale, Mark, MaterialKind, MeetingStatus,
+            NotPersonal, Release, Retention, Role, Standing, TitleForm, TokenScope,
+            WebhookEvent, WebhookScope)
 
 
 def _load_user(user_id: str) -> User | None:

@@ -200,6 +200,9 @@ def site(live_server):
         from lms.privacy.export import build_export, start_export
 
         data_export = build_export(start_export(participant, by=participant))
+        contact = db.session.scalar(sa.select(User).filter_by(email=CONTACT[0]))
+        university_webhook = _webhook(coordinator, "Campus-Management", True)
+        company_webhook = _webhook(contact, "Personalsystem Nordlicht", False)
         db.session.commit()
         # The rest of the finished cohort's documents as a batch (inline: no Redis here),
         # whose page shows how it ended.
@@ -222,11 +225,42 @@ def site(live_server):
             "evaluated_module": evaluated.id, "open_module": open_now.status.module.id,
             "material": material.id, "version": 1, "course_material": standing.id,
             "data_export": data_export.id,
+            "university_webhook": university_webhook.id, "company_webhook": company_webhook.id,
         }
         tokens = {"public.invitation": invitation.token, "public.password_reset": reset_token}
     logins = {"coordinator": COORDINATOR[0], "lecturer": LECTURER,
               "participant": PARTICIPANT, "contact": CONTACT[0], "graduate": GRADUATE}
     return {"objects": objects, "tokens": tokens, "logins": logins}
+
+
+def _webhook(owner: User, name: str, university: bool):
+    """A subscription with a delivery in each state, as a receiver's answers leave them
+    (rows of their own: the live server sends nothing to the outside)."""
+    from lms.integrations.models import DeliveryState, WebhookDelivery, WebhookEvent, WebhookScope
+    from lms.integrations.operations import create_webhook_subscription
+    from lms.integrations.signing import new_message_id
+
+    subscription, _secret = create_webhook_subscription(
+        owner, name, "https://93.184.215.14/webhooks/lms-zertifikate-und-teilnehmende",
+        list(WebhookEvent), WebhookScope.UNIVERSITY if university else WebhookScope.COMPANY)
+    now = utcnow()
+    answers = [
+        (WebhookEvent.CERTIFICATE_ISSUED, DeliveryState.DELIVERED, 1, 200, '{"ok":true}'),
+        (WebhookEvent.PARTICIPANT_AT_RISK, DeliveryState.PENDING, 2, 503,
+         "<html><head><title>503 Service Temporarily Unavailable</title></head><body>"
+         "<center><h1>503 Service Temporarily Unavailable</h1></center></body></html>"),
+        (WebhookEvent.CERTIFICATE_REVOKED, DeliveryState.FAILED, 8, None,
+         "ConnectionRefusedError: [Errno 111] Connection refused"),
+    ]
+    for event, state, attempts, status, answer in answers:
+        db.session.add(WebhookDelivery(
+            subscription=subscription, event_id=new_message_id(), event=event, payload={},
+            state=state, attempts=attempts, last_status_code=status, last_response=answer,
+            created_at=now - timedelta(hours=attempts), last_attempt_at=now,
+            next_attempt_at=now + timedelta(minutes=3) if state == DeliveryState.PENDING
+            else None))
+    db.session.flush()
+    return subscription
 
 
 def page_url(live_server, site, visit: Visit) -> str:

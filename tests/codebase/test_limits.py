@@ -35,7 +35,7 @@ from lms.attendance.operations import CHANGE_REASON_MAX
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Company
 from lms.extensions import db
-from lms.integrations.models import ApiToken
+from lms.integrations.models import ApiToken, WebhookSubscription
 from lms.materials.models import NOTE_MAX as MATERIAL_NOTE_MAX
 from lms.materials.models import Material
 from lms.privacy.models import ErasureRequest
@@ -99,6 +99,8 @@ FIELDS: dict[tuple[str, str], QueryableAttribute | int | tuple[None, str]] = {
     ("AnnouncementForm", "body"): ANNOUNCEMENT_BODY_MAX,
     ("MeetingForm", "announcement_note"): ANNOUNCEMENT_BODY_MAX,
     ("ApiTokenForm", "name"): ApiToken.name,
+    ("WebhookForm", "name"): WebhookSubscription.name,
+    ("WebhookForm", "url"): WebhookSubscription.url,
     ("MaterialForm", "title"): Material.title,
     ("MaterialForm", "note"): MATERIAL_NOTE_MAX,
     ("MaterialForm", "url"): Material.url,

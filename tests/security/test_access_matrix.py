@@ -171,6 +171,24 @@ MATRIX: dict[str, list[Route]] = {
                                            (("token_id", "university_token"),))],
     "company.api_tokens": [Route("GET", CONTACT), Route("POST", CONTACT)],
     "company.api_token_revoke": [Route("POST", CONTACT, (("token_id", "company_token"),))],
+    # webhooks, on the same pages: each role its own kind of subscription (the other
+    # kind's ids answer 404 to it); a second one is there to be deleted (the routes run
+    # in the order of their names)
+    "coordinator.webhook_create": [Route("POST", COORDINATOR)],
+    "coordinator.webhook": [Route("GET", COORDINATOR,
+                                  (("subscription_id", "university_webhook"),))],
+    "coordinator.webhook_resend": [Route("POST", COORDINATOR,
+                                         (("subscription_id", "university_webhook"),
+                                          ("delivery_id", "university_delivery")))],
+    "coordinator.webhook_delete": [Route("POST", COORDINATOR,
+                                         (("subscription_id", "university_webhook_2"),))],
+    "company.webhook_create": [Route("POST", CONTACT)],
+    "company.webhook": [Route("GET", CONTACT, (("subscription_id", "company_webhook"),))],
+    "company.webhook_resend": [Route("POST", CONTACT,
+                                     (("subscription_id", "company_webhook"),
+                                      ("delivery_id", "company_delivery")))],
+    "company.webhook_delete": [Route("POST", CONTACT,
+                                     (("subscription_id", "company_webhook_2"),))],
     # announcements: the coordinator to any cohort, lecturers to the cohorts they teach
     "coordinator.announcements": [Route("GET", COORDINATOR), Route("POST", COORDINATOR)],
     "lecturer.announcements": [Route("GET", LECTURER), Route("POST", LECTURER)],

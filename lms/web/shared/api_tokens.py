@@ -1,5 +1,6 @@
 """API token pages, for coordinators (the university's systems) and company contacts
-(their HR system): make a token (shown once), see them, revoke one. Registered on both
+(their HR system): make a token (shown once), see them, revoke one; the webhook
+subscriptions on the same page (lms/web/shared/webhooks.py). Registered on both
 blueprints; the view is told the role it serves in."""
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from lms.access import get_api_token_to_manage_or_404
 from lms.accounts.models import Role
 from lms.db import utcnow
 from lms.i18n import duration_text
-from lms.integrations.models import UNIVERSITY_SCOPES, TokenScope
+from lms.integrations.models import (
+    UNIVERSITY_SCOPES,
+    ApiToken,
+    TokenScope,
+    WebhookSubscription,
+)
 from lms.integrations.operations import (
     DEFAULT_LIFETIME_DAYS,
     LIFETIMES_DAYS,
@@ -27,9 +33,14 @@ from lms.integrations.operations import (
     create_api_token,
     revoke_api_token,
 )
-from lms.integrations.queries import list_api_tokens, list_university_tokens
+from lms.integrations.queries import (
+    list_api_tokens,
+    list_university_tokens,
+    list_webhook_subscriptions,
+)
 from lms.labels import choices
 from lms.web.saving import committing
+from lms.web.shared import webhooks
 
 
 class ApiTokenForm(FlaskForm):
@@ -62,6 +73,7 @@ def register(bp: Blueprint, role: Role) -> None:
     bp.add_url_rule("/api-tokens", "api_tokens", tokens, methods=["GET", "POST"])
     bp.add_url_rule("/api-tokens/<int:token_id>/revoke", "api_token_revoke", revoke,
                     methods=["POST"])
+    webhooks.register(bp, role)
 
 
 def api_tokens(area: str, role: Role) -> ResponseReturnValue:
@@ -75,9 +87,25 @@ def api_tokens(area: str, role: Role) -> ResponseReturnValue:
         if saved:
             created = (row, secret)
             form = ApiTokenForm(role, formdata=None)
+    return render_tokens_page(area, role, form=form, created=created)
+
+
+def render_tokens_page(area: str, role: Role, *, form: ApiTokenForm | None = None,
+                       created: tuple[ApiToken, str] | None = None,
+                       webhook_form: FlaskForm | None = None,
+                       created_webhook: tuple[WebhookSubscription, str] | None = None
+                       ) -> ResponseReturnValue:
+    """The page of tokens and webhook subscriptions, with a new one's secret once."""
+    from lms.web.shared.webhooks import ButtonForm, WebhookForm
+
     rows = list_university_tokens() if role == Role.COORDINATOR else list_api_tokens(current_user)
-    return render_template("api/tokens.html", area=area, role=role, form=form,
-                           created=created, tokens=rows, now=utcnow(), revoke_form=RevokeForm())
+    return render_template(
+        "api/tokens.html", area=area, role=role, form=form or ApiTokenForm(role),
+        created=created, tokens=rows, now=utcnow(), revoke_form=RevokeForm(),
+        webhook_form=webhook_form or WebhookForm(prefix="webhook"),
+        created_webhook=created_webhook, webhooks=list_webhook_subscriptions(
+            current_user, university=role == Role.COORDINATOR),
+        button_form=ButtonForm())
 
 
 def revoke_token(area: str, role: Role, token_id: int) -> ResponseReturnValue:
