@@ -95,3 +95,19 @@ def use_token(token: str, purpose: TokenPurpose) -> OneTimeToken:
     if rowcount(used) != 1:
         raise TokenError(_l("This link has already been used."))
     return record
+
+
+def renew_secret(token_id: int) -> tuple[OneTimeToken, str] | None:
+    """A new secret for the link ``token_id`` (same purpose, person and expiry), for the
+    mail that carries it: the mail's job holds the row's id, never a secret, so that
+    nothing usable waits in the queue; a retry renews it again (the secret of a mail that
+    did not go out is thereby void). None when the link can no longer be used (used,
+    withdrawn, expired, or gone): then there is nothing to send."""
+    record = db.session.get(OneTimeToken, token_id)
+    if (record is None or record.used_at is not None or record.withdrawn_at is not None
+            or record.expires_at <= utcnow()):
+        return None
+    token = secrets.token_urlsafe(32)
+    record.token_hash = hash_token(token)
+    db.session.flush()
+    return record, token

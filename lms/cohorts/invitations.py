@@ -1,12 +1,15 @@
 """Invitations into a closed cohort: nobody joins without one from a coordinator.
 
-Operations flush, never commit; the caller sends the email after the commit, so that
-no message announces what was rolled back.
+Operations flush, never commit; the caller hands the email over (``send_invitation``)
+before the commit, and it leaves only once the transaction has committed, so that no
+message announces what was rolled back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 
@@ -25,6 +28,9 @@ from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
 from lms.cohorts.operations import CohortError
 from lms.db import utcnow
 from lms.extensions import db
+
+if TYPE_CHECKING:
+    from lms.mail import Outgoing
 
 
 @dataclass(frozen=True)
@@ -174,30 +180,32 @@ def invite_account(
     return user, issue_token(user, TokenPurpose.INVITATION, by=by)
 
 
-def send_account_invitation(user: User, token: str, role: Role) -> None:
-    from babel.dates import format_date
+def send_account_invitation(user: User, token: str, role: Role) -> Outgoing:
+    """Mail the link to set a password, in the person's language, once the transaction
+    commits (call it before the commit)."""
+    from lms.mail import OneTimeLink, send_later
 
-    from lms.mail import send_to_user
-    from lms.urls import external_url
-
-    expires = find_token(token, TokenPurpose.INVITATION).expires_at
-    send_to_user(user, "account_invitation", role=role,
-                 link=external_url("public.invitation", token=token),
-                 expires=format_date(expires.date(), "long", locale=str(user.locale)))
+    record = find_token(token, TokenPurpose.INVITATION)
+    return send_later(user, "account_invitation", role=role,
+                      link=OneTimeLink(record.id, "public.invitation"),
+                      expires=_long_date(record.expires_at, user))
 
 
-def send_invitation(invitation: Invitation) -> None:
-    """Email the link, in the invitee's language (raises MailError)."""
-    from babel.dates import format_date
-
-    from lms.mail import send_to_user
-    from lms.urls import external_url
+def send_invitation(invitation: Invitation) -> Outgoing:
+    """Mail the link, in the invitee's language, once the transaction commits (call it
+    before the commit): by a worker, or at once without Redis. The mail carries the
+    token's row, never its secret (:class:`lms.mail.OneTimeLink`)."""
+    from lms.mail import OneTimeLink, send_later
 
     enrollment = invitation.enrollment
     user = enrollment.user
-    expires = find_token(invitation.token, TokenPurpose.INVITATION).expires_at
-    send_to_user(
-        user, "invitation", cohort=enrollment.cohort,
-        link=external_url("public.invitation", token=invitation.token),
-        expires=format_date(expires.date(), "long", locale=str(user.locale)),
-    )
+    record = find_token(invitation.token, TokenPurpose.INVITATION)
+    return send_later(user, "invitation", cohort=enrollment.cohort,
+                      link=OneTimeLink(record.id, "public.invitation"),
+                      expires=_long_date(record.expires_at, user))
+
+
+def _long_date(instant: datetime, user: User) -> str:
+    from babel.dates import format_date
+
+    return format_date(instant.date(), "long", locale=str(user.locale))

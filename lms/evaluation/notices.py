@@ -1,6 +1,6 @@
-"""Mail about an evaluation: the coordinator's one reminder. Sent after the reminder was
-committed (a mail cannot be rolled back); a recipient whose mail fails is logged and
-skipped, so that one bad address stops nobody else's."""
+"""Mail about an evaluation: the coordinator's one reminder, one mail per recipient handed
+over with the claimed reminder and sent once it is committed (a mail cannot be rolled
+back): by a worker, each retried on its own, or at once without Redis."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask import current_app
 
 from lms.accounts.models import User
 from lms.evaluation.queries import EvaluationStatus
-from lms.mail import MailError, send_to_user
+from lms.mail import Outgoing, send_later
 
 
 def evaluation_link(status: EvaluationStatus) -> str:
@@ -18,17 +18,10 @@ def evaluation_link(status: EvaluationStatus) -> str:
             f"/modules/{status.module.id}/evaluation")
 
 
-def send_reminders(status: EvaluationStatus, users: list[User]) -> int:
-    """The reminder to each of ``users``, in their language; how many were sent."""
-    sent = 0
-    for user in users:
-        try:
-            send_to_user(user, "evaluation_reminder", **mail_context(status))
-        except MailError:
-            current_app.logger.warning("evaluation reminder to user %s failed", user.id)
-            continue
-        sent += 1
-    return sent
+def send_reminders(status: EvaluationStatus, users: list[User]) -> list[Outgoing]:
+    """The reminder to each of ``users``, in their language, once the transaction commits
+    (call it before the commit)."""
+    return [send_later(user, "evaluation_reminder", **mail_context(status)) for user in users]
 
 
 def mail_context(status: EvaluationStatus) -> dict[str, Any]:

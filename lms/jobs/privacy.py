@@ -73,9 +73,31 @@ def export(person: User) -> AreaExport:
 
 
 def purge(context: PurgeContext) -> None:
-    """Finished jobs past AUDIT_TRAIL (a certificate forgets the batch that rendered it)."""
+    """A cohort export's ZIP past EXPORTS (the file goes after the commit, the job row
+    forgets its name and says on its page that the file is no longer kept); finished jobs
+    past AUDIT_TRAIL (a certificate forgets the batch that rendered it), with any file
+    they still name."""
+    import sqlalchemy as sa
 
-    from lms.jobs.models import BackgroundJob
+    from lms.extensions import db
+    from lms.jobs.models import BackgroundJob, JobKind
+    from lms.privacy.erasure import remove_after_commit
 
-    condition = BackgroundJob.finished_at < context.cutoff(R.AUDIT_TRAIL)
-    context.delete_where(R.AUDIT_TRAIL, _l("finished background jobs"), BackgroundJob, condition)
+    trail = BackgroundJob.finished_at < context.cutoff(R.AUDIT_TRAIL)
+    exports = [job for job in db.session.scalars(sa.select(BackgroundJob).where(
+        BackgroundJob.kind == JobKind.COHORT_EXPORT,
+        sa.or_(BackgroundJob.finished_at < context.cutoff(R.EXPORTS), trail)))
+        if (job.result or {}).get("stored_name")]
+    context.found(R.EXPORTS, _l("files of cohort exports"), len(exports))
+    if context.apply:
+        for job in exports:
+            remove_after_commit(db.session, EXPORT_AREA, job.result["stored_name"])
+            job.result = {key: value for key, value in job.result.items()
+                          if key not in FILE_KEYS} | {"file_removed": True}
+        db.session.flush()
+    context.delete_where(R.AUDIT_TRAIL, _l("finished background jobs"), BackgroundJob, trail)
+
+
+EXPORT_AREA = "exports"  # (lms.cohorts.archive.AREA)
+# What a job's result says about its stored file; gone with the file.
+FILE_KEYS = frozenset({"stored_name", "sha256"})

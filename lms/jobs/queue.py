@@ -23,6 +23,7 @@ from typing import Any
 from flask import Flask, current_app
 from flask_rq import RQ
 from rq import Retry, get_current_job
+from rq.job import Job
 from rq.queue import Queue
 
 from lms.jobs.models import BackgroundJob, JobKind
@@ -74,19 +75,23 @@ def dispatch(job: BackgroundJob) -> None:
 
 
 def enqueue(queue: str, func: str, *args: Any, rq_id: str | None = None,
-            timeout: int | None = None, retry: bool = True) -> None:
+            timeout: int | None = None, retry: bool = True, result_ttl: int = RESULT_TTL,
+            failure_ttl: int = FAILURE_TTL) -> Job | None:
     """``func`` (a dotted name) with ``args`` (ids, never objects) on ``queue``, retried
     with the configured pauses (unless ``retry`` is False: the job schedules its own
-    retries); inline when there is no Redis."""
+    retries); inline when there is no Redis (then None). RQ keeps the job (and its args)
+    for ``result_ttl`` seconds after success (0: not at all) and ``failure_ttl`` after its
+    last failure."""
     if not queued():
         run_inline(func, *args)
-        return
+        return None
     intervals = current_app.config["LMS_JOB_RETRY_INTERVALS"] if retry else ()
-    get_queue(queue).enqueue(
+    job: Job = get_queue(queue).enqueue(
         func, *args, job_id=rq_id,
         retry=Retry(max=len(intervals), interval=list(intervals)) if intervals else None,
         job_timeout=timeout or current_app.config["LMS_JOB_TIMEOUT"],
-        result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL)
+        result_ttl=result_ttl, failure_ttl=failure_ttl)
+    return job
 
 
 def enqueue_at(when: datetime, queue: str, func: str, *args: Any) -> bool:
@@ -103,18 +108,21 @@ def enqueue_at(when: datetime, queue: str, func: str, *args: Any) -> bool:
     return True
 
 
-def run_inline(func: str, *args: Any) -> None:
+def run_inline(func: str, *args: Any) -> bool:
     """Run now, in an application context (and database session) of its own, as a
-    worker would; a failure is the job's to record and report, not the caller's."""
+    worker would; a failure is the job's to record and report, not the caller's.
+    Whether it ended without an error."""
     target = resolve_name(func)
     token = _inline.set(True)
     try:
         with current_app.app_context():
             target(*args)
     except Exception:
-        log.exception("inline job %s%r failed", func, args)
+        log.exception("inline job %s failed", func)
+        return False
     finally:
         _inline.reset(token)
+    return True
 
 
 def final_attempt() -> bool:

@@ -37,6 +37,8 @@ INTERNAL = {
     "Outcome": "what may be issued now; pages show the standing and the kind of document",
     "AttendanceSource": "who recorded a mark, for the change log; the roster says only "
                         "that someone checked in themselves (Attendance.checked_in_themselves)",
+    "Sending": "what became of a mail a request handed over (lms.mail.send_later); the "
+               "page says it in a sentence with the number of mails",
 }
 
 # Words that are a member's label but say something else where they stand, with the reason.

@@ -122,15 +122,18 @@ def test_a_higher_minimum_holds_results_back(app, course_dir):
 def test_the_reminder_goes_once_to_those_who_have_not_answered(app, course_dir, smtp_server):
     from lms.accounts.models import Locale
     from lms.evaluation.notices import send_reminders
+    from lms.mail import Tally, tally
 
     ew = build_evaluation_world(course_dir, participants=3)
     a = ew.world.a
     a.participants[1].locale = Locale.DE
     answer(ew, a.enrollments[0], inhalt=4)
     recipients = claim_reminder(ew.status(), by=ew.world.coordinator, now=utcnow())
+    mails = send_reminders(ew.status(), recipients)
+    assert smtp_server.messages == []  # (not before the commit)
     db.session.commit()
     assert recipients == [a.participants[1], a.participants[2]]
-    assert send_reminders(ew.status(), recipients) == 2
+    assert tally(mails) == Tally(queued=0, sent=2, failed=0)
     by_address = {m["To"]: m for m in smtp_server.messages}
     assert set(by_address) == {a.participants[1].email, a.participants[2].email}
     german = by_address[a.participants[1].email]

@@ -201,3 +201,41 @@ def test_purge_on_the_command_line_with_the_clock_moved_forward(app, world, runn
     again = runner.invoke(args=["privacy", "purge", "--apply"])
     assert "Nothing is past its retention period." in again.output
     assert db.session.get(User, world.person.id).email == EMAIL  # its period runs longer
+
+
+def test_a_cohort_exports_zip_goes_after_the_exports_days_and_its_page_says_so(
+        app, world, client):
+    """The ZIP of a cohort export (a job's result, storage area "exports") follows the
+    EXPORTS rule: the file goes, the job row stays (AUDIT_TRAIL) without its name."""
+    from lms.accounts.models import Role
+    from lms.jobs.models import BackgroundJob, JobKind, JobState
+    from lms.jobs.operations import create_job
+    from lms.jobs.queue import dispatch
+    from tests.factories import make_user
+    from tests.helpers import login
+
+    coordinator = make_user(Role.COORDINATOR)
+    job = create_job(JobKind.COHORT_EXPORT, by=coordinator, cohort=world.cohort)
+    db.session.commit()
+    dispatch(job)
+    db.session.expire_all()
+    job = db.session.get(BackgroundJob, job.id)
+    assert job.state == JobState.SUCCEEDED
+    zip_file = stored_path("exports", job.result["stored_name"])
+    assert zip_file.exists()
+    days = app.config["LMS_RETENTION"]["exports"]
+    assert run(app, clock.utcnow() + timedelta(days=days - 1)).get(
+        ("exports", "Dateien von Exporten einer Gruppe")) is None
+    later = clock.utcnow() + timedelta(days=days + 1)
+    assert run(app, later, apply=False)[("exports", "Dateien von Exporten einer Gruppe")] == 1
+    assert zip_file.exists()  # (a dry run changes nothing)
+    assert run(app, later)[("exports", "Dateien von Exporten einer Gruppe")] == 1
+    assert not zip_file.exists()
+    db.session.expire_all()
+    job = db.session.get(BackgroundJob, job.id)
+    assert "stored_name" not in job.result and job.state == JobState.SUCCEEDED
+    assert run(app, later).get(("exports", "Dateien von Exporten einer Gruppe")) is None
+    login(client, coordinator)
+    assert client.get(f"/coordination/jobs/{job.id}/download").status_code == 404
+    page = client.get(f"/coordination/jobs/{job.id}")
+    assert "nicht mehr aufbewahrt" in page.get_data(as_text=True)

@@ -13,6 +13,7 @@ from lms.db import utcnow
 from lms.evaluation.notices import send_reminders
 from lms.evaluation.operations import claim_reminder
 from lms.evaluation.queries import cohort_evaluations, evaluation_status, minimum_answers
+from lms.mail import tally
 from lms.web.coordinator import bp
 from lms.web.coordinator.forms import ConfirmForm
 from lms.web.saving import committing
@@ -36,10 +37,16 @@ def evaluation_remind(cohort_id: int, module_id: int) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         with committing() as saved:
             recipients = claim_reminder(status, by=current_user, now=utcnow())
+            mails = send_reminders(status, recipients)
         if saved:
-            sent = send_reminders(status, recipients)
-            flash(ngettext("%(num)s participant has been reminded.",
-                           "%(num)s participants have been reminded.", sent), "info")
-            if sent < len(recipients):
+            done = tally(mails)
+            if done.queued:
+                flash(ngettext("A reminder is being sent to %(num)s participant.",
+                               "A reminder is being sent to %(num)s participants.",
+                               done.queued), "info")
+            if done.sent or not done.queued:
+                flash(ngettext("%(num)s participant has been reminded.",
+                               "%(num)s participants have been reminded.", done.sent), "info")
+            if done.failed:
                 flash(_("The reminder could not be sent to everyone."), "error")
     return redirect(url_for("coordinator.evaluations", cohort_id=cohort.id))

@@ -4,7 +4,9 @@ failed ones among them."""
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, url_for
+from datetime import timedelta
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,6 +14,7 @@ from flask_wtf import FlaskForm
 
 from lms.access import get_cohort_or_404, get_job_or_404
 from lms.certificates.queries import list_job_certificates
+from lms.i18n import duration_text
 from lms.jobs.models import BackgroundJob, JobKind, JobState
 from lms.jobs.operations import create_job
 from lms.jobs.queries import list_recent_jobs
@@ -37,8 +40,10 @@ def job(job_id: int) -> ResponseReturnValue:
         return jsonify(job_state(job)), 200, {"Cache-Control": "no-store"}
     certificates = (list_job_certificates(job.id)
                     if job.kind == JobKind.CERTIFICATE_BATCH else [])
+    export_kept = duration_text(timedelta(days=current_app.config["LMS_RETENTION"]["exports"]))
     return render_template("coordinator/job.html", job=job, certificates=certificates,
-                           refresh=REFRESH_SECONDS), 200, {"Cache-Control": "no-store"}
+                           refresh=REFRESH_SECONDS, export_kept=export_kept), \
+        200, {"Cache-Control": "no-store"}
 
 
 def job_state(job: BackgroundJob) -> dict[str, object]:

@@ -31,7 +31,7 @@ from lms.cohorts.models import Enrollment
 from lms.cohorts.operations import add_company_contact, remove_company_contact
 from lms.cohorts.queries import list_roster
 from lms.cohorts.roster_import import RosterImportError, import_roster, parse_roster
-from lms.mail import MailError
+from lms.mail import Outgoing, Sending, tally
 from lms.web.coordinator import bp
 from lms.web.coordinator.forms import (
     ConfirmForm,
@@ -45,23 +45,29 @@ from lms.web.fields import filled
 from lms.web.saving import committing
 
 
-def _send_all(invitations: list[Invitation]) -> None:
-    """Send after the commit; report failures instead of failing the page. Names that
-    an invitation changed on an existing account are reported too."""
+def _send_all(invitations: list[Invitation]) -> list[Outgoing]:
+    """Hand the invitations' mails over, inside the transaction that made them: they
+    leave once it commits (by a worker, or at once without Redis)."""
+    return [send_invitation(invitation) for invitation in invitations]
+
+
+def _say_sent(invitations: list[Invitation], mails: list[Outgoing]) -> None:
+    """After the commit: what became of the mails (queued, sent, refused by the mail
+    server) and the names that an invitation changed on an existing account."""
     for invitation in invitations:
         say_renamed(invitation.enrollment.user, invitation.renamed_from)
-    failed = []
-    for invitation in invitations:
-        try:
-            send_invitation(invitation)
-        except MailError:
-            failed.append(invitation.enrollment.user.email)
+    failed = [i.enrollment.user.email for i, mail in zip(invitations, mails, strict=True)
+              if mail.state == Sending.FAILED]
+    done = tally(mails)
     if failed:
         flash(_("The invitation could not be sent to: %(emails)s. Use “send again” later.",
                 emails=", ".join(failed)), "error")
-    elif invitations:
-        flash(ngettext("%(num)s invitation sent.", "%(num)s invitations sent.",
-                       len(invitations)), "info")
+    if done.queued:
+        flash(ngettext("%(num)s invitation is being sent.", "%(num)s invitations are being sent.",
+                       done.queued), "info")
+    if done.sent and not failed:
+        flash(ngettext("%(num)s invitation sent.", "%(num)s invitations sent.", done.sent),
+              "info")
 
 
 def say_renamed(user: User, old_name: str | None) -> None:
@@ -84,15 +90,15 @@ def invite_account_and_tell(form: Any, role: Role, then: Callable[[User, Any], N
         user, token = invite_account(form.email.data, form.first_name.data,
                                      form.last_name.data, role, by=current_user)
         then(user, form)
+        mail = send_account_invitation(user, token, role) if token is not None else None
     if not saved:
         return None
     say_renamed(user, old_name)
-    if token is not None:
-        try:
-            send_account_invitation(user, token, role)
-        except MailError:
-            flash(_("The invitation could not be sent to: %(emails)s. Use “send again” "
-                    "later.", emails=user.email), "error")
+    if mail is not None and mail.state == Sending.FAILED:
+        flash(_("The invitation could not be sent to: %(emails)s. Use “send again” "
+                "later.", emails=user.email), "error")
+    elif mail is not None and mail.state == Sending.QUEUED:
+        flash(_("The invitation to %(email)s is being sent.", email=user.email), "info")
     return user, before is not None
 
 
@@ -107,8 +113,9 @@ def roster(cohort_id: int) -> ResponseReturnValue:
                 filled(form.last_name.data),
                 title_form=TitleForm(form.title_form.data), locale=Locale(form.language.data),
                 by=current_user)
+            mails = _send_all([invitation])
         if saved:
-            _send_all([invitation])
+            _say_sent([invitation], mails)
             return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
     return render_template("coordinator/roster.html", cohort=cohort, form=form,
                            roster=list_roster(cohort), upload=RosterUploadForm(),
@@ -155,8 +162,9 @@ def resend(cohort_id: int, enrollment_id: int) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         with committing() as saved:
             invitation = resend_invitation(enrollment, by=current_user)
+            mails = _send_all([invitation])
         if saved:
-            _send_all([invitation])
+            _say_sent([invitation], mails)
     return redirect(url_for("coordinator.roster", cohort_id=cohort_id))
 
 
@@ -198,12 +206,13 @@ def roster_import_confirm(cohort_id: int) -> ResponseReturnValue:
     with committing(report=False) as saved:
         invitations = import_roster(cohort, filled(form.csv_text.data).encode("utf-8"),
                                     by=current_user)
+        mails = _send_all(invitations)
     if not saved:
         problems = saved.error.problems if isinstance(saved.error, RosterImportError) else None
         return render_template("coordinator/roster_import.html", cohort=cohort,
                                form=RosterUploadForm(), parsed=None, problems=problems,
                                confirm=None), 422
-    _send_all(invitations)
+    _say_sent(invitations, mails)
     return redirect(url_for("coordinator.roster", cohort_id=cohort.id))
 
 

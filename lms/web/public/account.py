@@ -3,8 +3,6 @@ the ways into an account without self-registration."""
 
 from __future__ import annotations
 
-import contextlib
-
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -19,8 +17,7 @@ from lms.certificates.models import CertificateStatus
 from lms.certificates.queries import list_user_certificates
 from lms.cohorts.invitations import accept_invitation, invitation_for
 from lms.i18n import duration_text
-from lms.mail import MailError, send_to_user
-from lms.urls import external_url
+from lms.mail import OneTimeLink, send_later
 from lms.web.fields import add_error, filled
 from lms.web.public import bp
 from lms.web.public.forms import (
@@ -91,16 +88,15 @@ def password_forgot() -> ResponseReturnValue:
     if form.validate_on_submit():
         with committing():
             found = request_password_reset(filled(form.email.data))
-        if found is not None:
-            user, token = found
-            # A failed delivery is logged; the answer must not reveal whether the address
-            # has an account.
-            with contextlib.suppress(MailError):
-                send_to_user(user, "password_reset",
-                             link=external_url("public.password_reset", token=token))
+            if found is not None:
+                user, token = found
+                # Sent by a worker once this commits; a failed delivery is logged there:
+                # the answer must not reveal whether the address has an account.
+                send_later(user, "password_reset", link=OneTimeLink.of(
+                    token, TokenPurpose.PASSWORD_RESET, "public.password_reset"))
         # The same answer whether or not the address has an account.
-        flash(_("If an account exists for this address, we have sent a link to reset the "
-                "password. It is valid for %(duration)s.",
+        flash(_("If an account exists for this address, a link to reset the password is "
+                "on its way. It is valid for %(duration)s.",
                 duration=duration_text(LIFETIME[TokenPurpose.PASSWORD_RESET])), "info")
         return redirect(url_for("public.login"))
     return render_template("public/password_forgot.html", form=form)

@@ -17,6 +17,7 @@ from lms.announcements.operations import post_announcement
 from lms.cohorts.models import Cohort
 from lms.db import utcnow
 from lms.localtime import local_instant
+from lms.mail import tally
 from lms.web.saving import committing
 from lms.web.shared.forms import AnnouncementForm
 
@@ -42,13 +43,19 @@ def post(form: AnnouncementForm, cohort: Cohort, author: User,
             cohort, form.title.data or "", form.body.data or "",
             end_of_day(form.shown_until.data or utcnow().date(), cohort), by=author,
             now=utcnow())
+        mails = send_announcement(announcement)
     if not saved:
         return None
-    delivery = send_announcement(announcement)
-    flash(ngettext("The announcement is posted and has been sent to %(num)s participant.",
-                   "The announcement is posted and has been sent to %(num)s participants.",
-                   delivery.sent), "info")
-    if delivery.failed:
+    done = tally(mails)
+    if done.queued:
+        flash(ngettext("The announcement is posted and is being sent to %(num)s participant.",
+                       "The announcement is posted and is being sent to %(num)s participants.",
+                       done.queued), "info")
+    else:
+        flash(ngettext("The announcement is posted and has been sent to %(num)s participant.",
+                       "The announcement is posted and has been sent to %(num)s participants.",
+                       done.sent), "info")
+    if done.failed:
         flash(_("The announcement could not be sent to everyone by e-mail."), "error")
     return redirect(back)
 
