@@ -21,6 +21,23 @@ from tests.conftest import _Collector, free_port
 
 CHROMIUM = os.environ.get("LMS_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# Chromium sometimes cannot capture a frame on a busy machine ("Unable to capture
+# screenshot"); the page is the same when asked again, so a screenshot is retried.
+SCREENSHOT_TRIES = 3
+
+
+def screenshot(page, path: Path | str, *, full_page: bool = True) -> None:
+    """``page.screenshot`` to ``path``, asked again when Chromium could not capture it."""
+    from playwright.sync_api import Error
+
+    for attempt in range(1, SCREENSHOT_TRIES + 1):
+        try:
+            page.screenshot(path=str(path), full_page=full_page)
+            return
+        except Error as exc:
+            if "Unable to capture screenshot" not in str(exc) or attempt == SCREENSHOT_TRIES:
+                raise
+            page.wait_for_timeout(200)
 
 
 def _missing(reason: str) -> None:
@@ -104,7 +121,7 @@ def pytest_runtest_makereport(item, call):
     ARTIFACTS.mkdir(exist_ok=True)
     for name, page in pages.items():
         try:
-            page.screenshot(path=str(ARTIFACTS / f"{item.name}-{name}.png"), full_page=True)
+            screenshot(page, ARTIFACTS / f"{item.name}-{name}.png")
             (ARTIFACTS / f"{item.name}-{name}.html").write_text(page.content(), encoding="utf-8")
         except Exception as exc:
             print(f"could not save {name}: {exc}")

@@ -29,7 +29,7 @@ from lms.demo import _tiny_pdf
 from lms.extensions import db
 from lms.schedule.operations import schedule_meeting
 from tests.browser.a11y import AxeLog
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, screenshot
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -98,8 +98,7 @@ def check(page, name: str, both_sizes: bool = False) -> None:
         label = f"{name} {size['width']}"
         AXE.check(page, label)
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"], label
-        page.screenshot(path=str(SHOTS / f"{label.replace(':', '').replace(' ', '_')}.png"),
-                        full_page=True)
+        screenshot(page, SHOTS / f"{label.replace(':', '').replace(' ', '_')}.png")
     page.set_viewport_size(original)
 
 

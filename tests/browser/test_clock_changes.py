@@ -15,6 +15,7 @@ from lms.cohorts.operations import create_cohort, create_company
 from lms.curriculum.models import Course
 from lms.extensions import db
 from tests.browser.a11y import AxeLog
+from tests.browser.conftest import screenshot
 from tests.helpers import browser_login
 
 PASSWORD = "Uhrumstellung Nacht Kerze"
@@ -59,7 +60,7 @@ def test_meetings_on_the_nights_the_clocks_change(browser, live_server, cohort_i
     assert page.get_attribute("#starts", "aria-invalid") == "true"
     assert "starts-error" in page.get_attribute("#starts", "aria-describedby")
     assert page.input_value("#title") == "Nachtschicht 2027-03-28"  # nothing typed is lost
-    page.screenshot(path=str(tmp_path / f"spring-{size}.png"), full_page=True)
+    screenshot(page, tmp_path / f"spring-{size}.png")
     axe.assert_accessible(page, "the time that does not exist")
 
     plan("2026-10-25")
@@ -69,7 +70,7 @@ def test_meetings_on_the_nights_the_clocks_change(browser, live_server, cohort_i
     assert "Der Termin dauert 2 Stunden." in page.content()
     assert "02:30 MESZ" in page.locator("table").inner_text()
     assert "Nachtschicht 2026-10-25" in page.locator("table").inner_text()  # the title, kept
-    page.screenshot(path=str(tmp_path / f"autumn-{size}.png"), full_page=True)
+    screenshot(page, tmp_path / f"autumn-{size}.png")
     axe.assert_accessible(page, "the doubled time")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= SIZES[size]["width"], f"the page is {width}px wide"

@@ -55,7 +55,7 @@ from lms.materials.models import CourseMaterial, Material, MaterialKind
 from lms.schedule.models import Block, Meeting
 from lms.schedule.operations import schedule_meeting
 from tests.browser.a11y import AxeLog
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.helpers import browser_login
 from tests.security.test_access_matrix import API_MATRIX, DEFAULT_PARAMS, MATRIX, OK
 
@@ -337,7 +337,7 @@ _STICKING_OUT = """(window) => [...document.querySelectorAll('body *')].filter(e
 def _save(page, size: str, visit: Visit) -> None:
     folder = ARTIFACTS / "pages" / size
     folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{visit.name}.png"), full_page=True)
+    screenshot(page, folder / f"{visit.name}.png")
 
 
 @pytest.mark.parametrize("size", sorted(SIZES))

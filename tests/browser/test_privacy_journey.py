@@ -14,7 +14,7 @@ import pytest
 from lms.accounts.models import Role
 from lms.extensions import db
 from tests.browser.a11y import AxeLog
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.factories import PASSWORD, load_test_course, make_finished_cohort, make_user
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1280, "height": 800}}
@@ -50,7 +50,7 @@ def login(page, base: str, email: str) -> None:
 def shoot(page, name: str) -> None:
     folder = ARTIFACTS / "privacy"
     folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    screenshot(page, folder / f"{name}.png")
 
 
 @pytest.mark.parametrize("size", ["phone", "desk"])

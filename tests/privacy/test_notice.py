@@ -74,8 +74,8 @@ def test_the_invitation_mail_links_to_the_notice(app, course, smtp_server):
     from tests.factories import make_cohort
 
     invitation = invite_participant(make_cohort(course), "neu@example.org", "Nora", "Neu")
+    send_invitation(invitation)  # (sent once the transaction commits)
     db.session.commit()
-    send_invitation(invitation)
     [message] = smtp_server.messages
     assert "http://lms.test/privacy" in message.get_body(("plain",)).get_content()
 
