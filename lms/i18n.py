@@ -85,16 +85,21 @@ def select_timezone() -> str:
 
 def duration_text(delta: timedelta) -> str:
     """A duration in words, in the unit it is a whole number of: "14 days", "2 hours",
-    "15 minutes", "1 minute". Every text that states a window or a lifetime says it
-    through here, from the constant that defines it."""
+    "15 minutes", "1 minute"; hours and minutes where it is neither: "4 hours 3 minutes".
+    Every text that states a window or a lifetime says it through here, from the constant
+    that defines it."""
     from flask_babel import ngettext
 
     minutes = int(delta.total_seconds() // 60)
     if minutes and minutes % (24 * 60) == 0:
         return str(ngettext("%(num)s day", "%(num)s days", minutes // (24 * 60)))
-    if minutes and minutes % 60 == 0:
-        return str(ngettext("%(num)s hour", "%(num)s hours", minutes // 60))
-    return str(ngettext("%(num)s minute", "%(num)s minutes", minutes))
+    hours, rest = divmod(minutes, 60)
+    in_minutes = str(ngettext("%(num)s minute", "%(num)s minutes", rest))
+    if not hours:
+        return in_minutes
+    in_hours = str(ngettext("%(num)s hour", "%(num)s hours", hours))
+    # (more than an hour and not whole hours: "4 hours 3 minutes", never "243 minutes")
+    return in_hours if not rest else f"{in_hours} {in_minutes}"
 
 
 def plural_n(value: Decimal | int | float) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from lms.cohorts.models import Enrollment
 from lms.cohorts.roster_import import MAX_BYTES as ROSTER_MAX_BYTES
 from lms.demo import _tiny_pdf
 from lms.extensions import db
-from lms.i18n import filesize
+from lms.i18n import duration_text, filesize
 from lms.schedule.models import Meeting
 from lms.storage import storage
 from lms.web.uploads import FileWithinLimit
@@ -155,6 +155,22 @@ def test_one_file_size_filter_for_people(app, size, german, english):
             assert filesize(size) == german
         with force_locale("en"):
             assert filesize(size) == english
+
+
+@pytest.mark.parametrize(("minutes", "german", "english"), [
+    (1, "1 Minute", "1 minute"), (15, "15 Minuten", "15 minutes"), (60, "1 Stunde", "1 hour"),
+    (90, "1 Stunde 30 Minuten", "1 hour 30 minutes"),
+    (243, "4 Stunden 3 Minuten", "4 hours 3 minutes"), (24 * 60, "1 Tag", "1 day"),
+    (14 * 24 * 60, "14 Tage", "14 days"),
+])
+def test_one_duration_wording(app, minutes, german, english):
+    """A window or pause in words: whole days, whole hours, or hours and minutes (a
+    webhook's pause of 243 minutes read "243 Minuten")."""
+    with app.test_request_context():
+        with force_locale("de"):
+            assert duration_text(timedelta(minutes=minutes)) == german
+        with force_locale("en"):
+            assert duration_text(timedelta(minutes=minutes)) == english
 
 
 def test_no_page_shows_a_size_but_through_the_filter():
