@@ -31,7 +31,7 @@ from lms.certificates.standing import Standing
 from lms.cohorts.models import Cohort, Enrollment, EnrollmentStatus
 from lms.db import utcnow
 from lms.extensions import db
-from lms.integrations.models import WebhookEvent, WebhookScope
+from lms.integrations.models import WebhookEvent, WebhookScope, WebhookSubscription
 from lms.integrations.operations import add_delivery, note_standing
 from lms.integrations.queries import (
     any_subscription_for,
@@ -79,9 +79,8 @@ def certificate_detail(certificate: Certificate) -> dict[str, Any]:
             "pdf_url": link("api_v1.certificate_pdf", certificate_id=certificate.id)}
 
 
-def _announce(event: WebhookEvent, cohort_id: int, company: dict[str, Any],
-              university: dict[str, Any], now: datetime) -> int:
-    subscriptions = subscriptions_for(event, cohort_id)
+def _announce(subscriptions: list[WebhookSubscription], event: WebhookEvent,
+              company: dict[str, Any], university: dict[str, Any], now: datetime) -> int:
     for subscription in subscriptions:
         data = university if subscription.scope == WebhookScope.UNIVERSITY else company
         add_delivery(subscription, event, data, now)
@@ -91,13 +90,15 @@ def _announce(event: WebhookEvent, cohort_id: int, company: dict[str, Any],
 def certificate_issued(certificate: Certificate, now: datetime | None = None) -> int:
     """Tell the subscriptions of the certificate's cohort; returns how many."""
     enrollment = certificate.enrollment
-    if not subscriptions_for(WebhookEvent.CERTIFICATE_ISSUED, enrollment.cohort_id):
+    event = WebhookEvent.CERTIFICATE_ISSUED
+    subscriptions = subscriptions_for(event, enrollment.cohort_id)
+    if not subscriptions:
         return 0
     standing = (Standing.CERTIFIED if certificate.kind == CertificateKind.CERTIFICATE
                 else Standing.CONFIRMATION)
-    return _announce(WebhookEvent.CERTIFICATE_ISSUED, enrollment.cohort_id,
-                     {"participant": participant_status(enrollment, standing)},
-                     {"participant": participant_status(enrollment, standing),
+    participant = participant_status(enrollment, standing)
+    return _announce(subscriptions, event, {"participant": participant},
+                     {"participant": participant,
                       "certificate": certificate_detail(certificate)}, now or utcnow())
 
 
@@ -107,20 +108,22 @@ def certificate_revoked(certificate: Certificate, now: datetime | None = None) -
     from lms.certificates.queries import enrollment_progress
 
     enrollment = certificate.enrollment
-    if not subscriptions_for(WebhookEvent.CERTIFICATE_REVOKED, enrollment.cohort_id):
+    event = WebhookEvent.CERTIFICATE_REVOKED
+    subscriptions = subscriptions_for(event, enrollment.cohort_id)
+    if not subscriptions:
         return 0
     now = now or utcnow()
-    standing = enrollment_progress(enrollment, now).result.standing
-    return _announce(WebhookEvent.CERTIFICATE_REVOKED, enrollment.cohort_id,
-                     {"participant": participant_status(enrollment, standing)},
-                     {"participant": participant_status(enrollment, standing),
+    participant = participant_status(enrollment,
+                                     enrollment_progress(enrollment, now).result.standing)
+    return _announce(subscriptions, event, {"participant": participant},
+                     {"participant": participant,
                       "certificate": certificate_detail(certificate)}, now)
 
 
-def participant_became_at_risk(progress: ParticipantProgress, now: datetime) -> int:
-    enrollment = progress.enrollment
-    return _announce(WebhookEvent.PARTICIPANT_AT_RISK, enrollment.cohort_id,
-                     {"participant": participant_status(enrollment,
+def participant_became_at_risk(subscriptions: list[WebhookSubscription],
+                               progress: ParticipantProgress, now: datetime) -> int:
+    return _announce(subscriptions, WebhookEvent.PARTICIPANT_AT_RISK,
+                     {"participant": participant_status(progress.enrollment,
                                                         progress.result.standing)},
                      {"participant": participant_detail(progress)}, now)
 
@@ -145,10 +148,13 @@ def find_participants_at_risk(now: datetime | None = None) -> int:
                    Enrollment.status == EnrollmentStatus.ACTIVE)
             .options(selectinload(Enrollment.user))))
         seen = last_seen_standings([e.id for e in enrollments])
+        listening: list[WebhookSubscription] | None = None  # (looked up once, if needed)
         for progress in cohort_progress(cohort, now, enrollments):
             enrollment = progress.enrollment
             if note_standing(enrollment.id, progress.result.standing, seen.get(enrollment.id),
                              now):
-                told += participant_became_at_risk(progress, now)
+                if listening is None:
+                    listening = subscriptions_for(WebhookEvent.PARTICIPANT_AT_RISK, cohort.id)
+                told += participant_became_at_risk(listening, progress, now)
     log.info("participants at risk: %s deliveries", told)
     return told
