@@ -121,6 +121,48 @@ AnyCompoundSelect: TypeAlias = "sa.CompoundSelect[*tuple[Any, ...]]"
 SessionLike: TypeAlias = Session | scoped_session[Any]
 
 
+# --------------------------------------------------------------------------- after the outcome
+
+# What a transaction does once its outcome is known: files removed, mails and webhook
+# deliveries handed to the queue once it commits; files of its rows removed again, mails
+# dropped when it rolls back. Kept on the session (``Session.info``), run by the two
+# listeners below once the outermost transaction ends (a savepoint decides nothing), in
+# the order they were asked for; the other list is forgotten.
+_ON_COMMIT = "lms.db.on_commit"
+_ON_ROLLBACK = "lms.db.on_rollback"
+
+
+def after_commit(session: SessionLike, action: Callable[[], None]) -> None:
+    """Run ``action`` once ``session``'s transaction has committed (never if it rolls
+    back). It runs inside the committed session's listener: it must not use that
+    session (it can emit no more SQL) and should catch what it can survive."""
+    session.info.setdefault(_ON_COMMIT, []).append(action)
+
+
+def after_rollback(session: SessionLike, action: Callable[[], None]) -> None:
+    """Run ``action`` once ``session``'s transaction has rolled back (never if it
+    commits)."""
+    session.info.setdefault(_ON_ROLLBACK, []).append(action)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    session.info.pop(_ON_ROLLBACK, None)
+    for action in session.info.pop(_ON_COMMIT, []):
+        action()
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    session.info.pop(_ON_COMMIT, None)
+    for action in session.info.pop(_ON_ROLLBACK, []):
+        action()
+
+
 class Base(DeclarativeBase):
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),

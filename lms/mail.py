@@ -28,11 +28,9 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from lms.accounts.models import TokenPurpose, User
-from lms.db import SessionLike, utcnow
+from lms.db import SessionLike, after_commit, after_rollback, utcnow
 from lms.extensions import Model, db
 
 log = logging.getLogger(__name__)
@@ -150,7 +148,6 @@ def _write_to_outbox(message: EmailMessage) -> None:
 
 
 DELIVER = "lms.mail.deliver"
-_WAITING = "lms.mail.waiting_for_commit"
 
 
 class Sending(enum.Enum):
@@ -200,24 +197,16 @@ def send_later(user: User, template: str, **context: object) -> Outgoing:
     of the mail."""
     outgoing = Outgoing(user.id, template)
     payload = (user.id, template, encode(context))
-    db.session.info.setdefault(_WAITING, []).append((outgoing, payload))
-    return outgoing
 
-
-@event.listens_for(Session, "after_commit")
-def _hand_over(session: Session) -> None:
-    if session.in_nested_transaction():  # (a savepoint's release decides nothing)
-        return
-    for outgoing, payload in session.info.pop(_WAITING, []):
+    def hand_over() -> None:
         outgoing.state = _dispatch(*payload)
 
-
-@event.listens_for(Session, "after_rollback")
-def _drop(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    for outgoing, _payload in session.info.pop(_WAITING, []):
+    def drop() -> None:
         outgoing.state = Sending.DROPPED
+
+    after_commit(db.session, hand_over)
+    after_rollback(db.session, drop)
+    return outgoing
 
 
 def _dispatch(user_id: int, template: str, context: dict[str, Any]) -> Sending:

@@ -11,19 +11,16 @@ import logging
 from datetime import datetime
 
 from flask import has_app_context
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from lms.db import SessionLike
+from lms.db import SessionLike, after_commit
 
 log = logging.getLogger(__name__)
 
-_PENDING = "lms_webhook_deliveries"
 SEND = "lms.integrations.delivery.send_delivery"
 
 
 def send_after_commit(session: SessionLike, delivery_id: int, attempt: int) -> None:
-    session.info.setdefault(_PENDING, []).append((delivery_id, attempt))
+    after_commit(session, lambda: _hand_over_committed(delivery_id, attempt))
 
 
 def hand_over(delivery_id: int, attempt: int) -> None:
@@ -49,21 +46,10 @@ def hand_over_at(when: datetime, delivery_id: int, attempt: int) -> bool:
     return enqueue_at(when, DEFAULT, SEND, delivery_id, attempt)
 
 
-@event.listens_for(Session, "after_commit")
-def _send_committed(session: Session) -> None:
-    if session.in_nested_transaction():
+def _hand_over_committed(delivery_id: int, attempt: int) -> None:
+    if not has_app_context():
         return
-    pending = session.info.pop(_PENDING, [])
-    if not pending or not has_app_context():
-        return
-    for delivery_id, attempt in pending:
-        try:
-            hand_over(delivery_id, attempt)
-        except Exception:  # the delivery stays due: the next `lms webhooks send` sends it
-            log.exception("webhook delivery %s could not be queued", delivery_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(_PENDING, None)
+    try:
+        hand_over(delivery_id, attempt)
+    except Exception:  # the delivery stays due: the next `lms webhooks send` sends it
+        log.exception("webhook delivery %s could not be queued", delivery_id)

@@ -24,12 +24,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
 from lms.audit.operations import record_event
-from lms.db import SessionLike, max_length, utcnow
+from lms.db import SessionLike, after_commit, max_length, utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.i18n import site_timezone
@@ -228,29 +226,12 @@ def refuse_erasure(request: ErasureRequest, *, reason: str, by: User,
 # --------------------------------------------------------------------------- files
 
 
-_REMOVE = "lms.privacy.files_to_remove"
-
-
 def remove_after_commit(session: SessionLike, area: str, name: str) -> None:
     """A stored file whose row this transaction deletes or forgets: removed once the
     transaction commits (a rollback keeps it, as the rows that name it come back)."""
-    session.info.setdefault(_REMOVE, []).append((area, name))
-
-
-@event.listens_for(Session, "after_commit")
-def _remove_files(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
     from lms.storage import remove_stored
 
-    for area, name in session.info.pop(_REMOVE, []):
-        remove_stored(area, name)
-
-
-@event.listens_for(Session, "after_rollback")
-def _keep_files(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(_REMOVE, None)
+    after_commit(session, lambda: remove_stored(area, name))
 
 
 def delete_rows(statement: Any) -> int:

@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import Flask, current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from lms.db import SessionLike
+from lms.db import SessionLike, after_rollback
 from lms.storage.backend import (
     Backend,
     StorageError,
@@ -38,7 +36,6 @@ __all__ = [
 
 # The areas files are kept in; a new kind of file is one more name here.
 AREAS = ("submissions", "certificates", "exports", "data-exports", "materials")
-_PENDING = "lms.storage.files_of_this_transaction"
 _EXTENSION = "lms.storage"
 # The settings a backend is built from: when a test (or the app) changes one, the next
 # use builds the backend anew.
@@ -154,23 +151,14 @@ def remove_on_rollback(session: SessionLike, area: str, name: str) -> None:
 
     The one mechanism for files of failed transactions, whatever the store: the backend
     is taken now, so the removal needs no application context later."""
-    session.info.setdefault(_PENDING, []).append((storage(), _area(area), check_name(name)))
+    backend, area, name = storage(), _area(area), check_name(name)
+    after_rollback(session, lambda: _remove_quietly(backend, area, name))
 
 
-@event.listens_for(Session, "after_commit")
-def _keep_files(session: Session) -> None:
-    if not session.in_nested_transaction():  # (a savepoint's release decides nothing)
-        session.info.pop(_PENDING, None)
-
-
-@event.listens_for(Session, "after_rollback")
-def _remove_files(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    for backend, area, name in session.info.pop(_PENDING, []):
-        try:
-            backend.remove(area, name)
-        except (StorageError, OSError):  # (`lms doctor` lists files no row names)
-            logging.getLogger(__name__).warning(
-                "A file of a rolled-back transaction could not be removed: %s/%s in %s",
-                area, name, backend.description)
+def _remove_quietly(backend: Backend, area: str, name: str) -> None:
+    try:
+        backend.remove(area, name)
+    except (StorageError, OSError):  # (`lms doctor` lists files no row names)
+        logging.getLogger(__name__).warning(
+            "A file of a rolled-back transaction could not be removed: %s/%s in %s",
+            area, name, backend.description)
